@@ -1,0 +1,34 @@
+/** Pexip's hard limit: one Teams Connector instance carries at most 16 calls. */
+export const MAX_CALLS_PER_INSTANCE = 16;
+
+/** Pexip's planning figure: plan with 15 calls per instance to keep headroom. */
+export const RECOMMENDED_CALLS_PER_INSTANCE = 15;
+
+export interface SizingInput {
+    /** Concurrent calls (ports) the party needs into Teams meetings. */
+    readonly concurrentPorts: number;
+    /** Calls planned per VM, 1–16. */
+    readonly portsPerInstance: number;
+    /** VMs added on top of what the ports need, for resilience and rolling upgrades. */
+    readonly spareInstances: number;
+}
+
+export interface Sizing extends SizingInput {
+    /** VMs the ports need: ceil(concurrentPorts / portsPerInstance). */
+    readonly requiredInstances: number;
+    /** VMs to run: requiredInstances + spareInstances. */
+    readonly instances: number;
+    /** Calls the instances can carry at the planned load. */
+    readonly plannedCapacity: number;
+}
+
+/**
+ * Number of VMs for a port requirement. Each VM is wholly taken by the connector.
+ * The input is validated where configuration is parsed (`lib/settings.ts`).
+ */
+export function sizeConnector(input: SizingInput): Sizing {
+    const { concurrentPorts, portsPerInstance, spareInstances } = input;
+    const requiredInstances = Math.ceil(concurrentPorts / portsPerInstance);
+    const instances = requiredInstances + spareInstances;
+    return { ...input, requiredInstances, instances, plannedCapacity: instances * portsPerInstance };
+}

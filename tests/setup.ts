@@ -1,0 +1,2 @@
+// Mock runtime setup: filled in by the foundation work.
+export {};
