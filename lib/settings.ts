@@ -238,6 +238,10 @@ function parsePackage(read: Reader): ConnectorPackage {
         throw new ConfigError("connectorPackage", "is required: { url, sha256 } of Pexip's Teams Connector package");
     }
     const url = read.httpsUrl("connectorPackage.url", pkg.url);
+    // The file name goes into the installer's PowerShell: keep it to safe characters.
+    if (!/^[\w.-]+\.zip$/.test(new URL(url).pathname.split("/").pop() ?? "")) {
+        throw new ConfigError("connectorPackage.url", "must end in the package's file name: letters, digits, . _ - and .zip", url);
+    }
     const sha256 = pkg.sha256;
     if (typeof sha256 !== "string" || !SHA256.test(sha256)) {
         throw new ConfigError("connectorPackage.sha256", "must be the package's SHA-256 as 64 hex digits", sha256);
@@ -427,7 +431,7 @@ function parseTeams(read: Reader, nodeFqdns: readonly string[]): TeamsSettings |
     const instructionUrl =
         raw.instructionUrl !== undefined
             ? read.httpsUrl("teams.instructionUrl", raw.instructionUrl)
-            : defaultInstructionUrl(read, nodeFqdns, alias, domain, prefix);
+            : defaultInstructionUrl(nodeFqdns, alias, domain, prefix);
     const grantTo = raw.grantTo ?? "global";
     return {
         tenantKey: tenantKey as string,
@@ -447,7 +451,7 @@ function parseTeams(read: Reader, nodeFqdns: readonly string[]): TeamsSettings |
 }
 
 /** The instruction page that VDX's Conferencing Nodes serve for Teams invitations. */
-function defaultInstructionUrl(read: Reader, nodeFqdns: readonly string[], alias: string, domain: string, prefix: string): string {
+function defaultInstructionUrl(nodeFqdns: readonly string[], alias: string, domain: string, prefix: string): string {
     if (nodeFqdns.length === 0) {
         throw new ConfigError("teams.instructionUrl", "is required when vdx.nodeFqdns is empty (it is built from the first VDX node)");
     }

@@ -1,0 +1,96 @@
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+
+/** Placeholder for a value encrypted in a stack file: the plan never decrypts. */
+export const SECRET_PLACEHOLDER = "[secret]";
+
+/** A stack's configuration as the Pulumi engine would hand it to the program. */
+export interface StackConfig {
+    readonly project: string;
+    readonly stack: string;
+    /** Namespaced keys (`<project>:<key>`, `azure-native:location`); objects as JSON text. */
+    readonly config: Record<string, string>;
+    /** Keys whose value is (or contains) an encrypted value. */
+    readonly secretKeys: string[];
+}
+
+/** A stack that cannot be read: missing file, malformed YAML, unknown project. */
+export class StackFileError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "StackFileError";
+    }
+}
+
+/** The stacks a project has: one `Pulumi.<stack>.yaml` each. */
+export function listStacks(projectDir: string): string[] {
+    return fs
+        .readdirSync(projectDir)
+        .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+        .filter((stack): stack is string => stack !== undefined)
+        .sort();
+}
+
+/** Reads `Pulumi.yaml` and `Pulumi.<stack>.yaml` the way the engine merges them. */
+export function loadStackConfig(projectDir: string, stack: string): StackConfig {
+    const project = readYaml(path.join(projectDir, "Pulumi.yaml"), "the project file");
+    if (typeof project?.name !== "string") throw new StackFileError("Pulumi.yaml has no project name");
+    const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(stackFile)) {
+        const known = listStacks(projectDir);
+        throw new StackFileError(`unknown stack "${stack}": no Pulumi.${stack}.yaml (stacks here: ${known.join(", ") || "none"})`);
+    }
+    const stackYaml = readYaml(stackFile, `Pulumi.${stack}.yaml`) ?? {};
+
+    const config: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    const add = (rawKey: string, value: unknown) => {
+        const key = rawKey.includes(":") ? rawKey : `${project.name}:${rawKey}`;
+        const { clean, secret } = redactSecure(value);
+        config[key] = typeof clean === "string" ? clean : JSON.stringify(clean);
+        if (secret && !secretKeys.includes(key)) secretKeys.push(key);
+    };
+    // Project-level defaults first (`config: { key: { default | value } }`), then the stack's.
+    for (const [key, declaration] of Object.entries<any>(project.config ?? {})) {
+        const value = typeof declaration === "object" && declaration !== null && ("default" in declaration || "value" in declaration)
+            ? (declaration.value ?? declaration.default)
+            : declaration;
+        if (value !== undefined) add(key, value);
+    }
+    for (const [key, value] of Object.entries<unknown>(stackYaml.config ?? {})) add(key, value);
+    return { project: project.name, stack, config, secretKeys };
+}
+
+function readYaml(file: string, label: string): any {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch {
+        throw new StackFileError(`cannot read ${label} (${file})`);
+    }
+    try {
+        return parse(text);
+    } catch (error) {
+        const reason = (error as Error).message.split("\n")[0];
+        throw new StackFileError(`${label} is not valid YAML: ${reason}`);
+    }
+}
+
+/** Replaces `{ secure: ... }` values, at any depth, with the placeholder. */
+function redactSecure(value: unknown): { clean: unknown; secret: boolean } {
+    if (Array.isArray(value)) {
+        const items = value.map(redactSecure);
+        return { clean: items.map((item) => item.clean), secret: items.some((item) => item.secret) };
+    }
+    if (typeof value === "object" && value !== null) {
+        const entries = Object.entries(value);
+        if (entries.length === 1 && entries[0][0] === "secure") return { clean: SECRET_PLACEHOLDER, secret: true };
+        const cleaned = entries.map(([key, inner]) => [key, redactSecure(inner)] as const);
+        return {
+            clean: Object.fromEntries(cleaned.map(([key, inner]) => [key, inner.clean])),
+            secret: cleaned.some(([, inner]) => inner.secret),
+        };
+    }
+    return { clean: value === null ? "" : value, secret: false };
+}

@@ -1,0 +1,90 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as azuread from "@pulumi/azuread";
+import { adminConsentUrl } from "../lib/consent";
+import { GRAPH_APPLICATION_PERMISSIONS, MICROSOFT_GRAPH_APP_ID } from "../lib/graphPermissions";
+import { ConsentMode } from "../lib/settings";
+
+export interface TeamsAppConsentArgs {
+    /** Display name of the connector's Entra application. */
+    readonly displayName: string;
+    /** `grant`: consent in code (needs a privileged deployer); `url`: output the admin-consent link. */
+    readonly consent: ConsentMode;
+    /** The Teams tenant whose administrator consents. */
+    readonly teamsTenantId: string;
+}
+
+/**
+ * The Entra application the connector joins Teams meetings with: its service principal,
+ * the Microsoft Graph application permissions it needs, a client secret, and admin consent
+ * either granted here or handed to the tenant administrator as a link.
+ */
+export class TeamsAppConsent extends pulumi.ComponentResource {
+    /** The application's client ID (the CVI app ID Teams and the bot refer to). */
+    readonly applicationId: pulumi.Output<string>;
+    /** The application's object resource ID, for credentials made elsewhere. */
+    readonly applicationObjectId: pulumi.Output<string>;
+    /** The client secret (a secret). */
+    readonly appSecret: pulumi.Output<string>;
+    /** The admin-consent link, when consent is left to the tenant administrator. */
+    readonly adminConsentUrl: pulumi.Output<string> | undefined;
+    /** Number of Graph permissions granted in code (0 in `url` mode). */
+    readonly grantedPermissions: number;
+
+    constructor(name: string, args: TeamsAppConsentArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("vdx:teams:TeamsAppConsent", name, {}, opts);
+
+        // Looked up, not managed: Graph's service principal belongs to Microsoft.
+        const graph = azuread.getServicePrincipalOutput({ clientId: MICROSOFT_GRAPH_APP_ID }, { parent: this });
+        const roleId = (permission: string) =>
+            graph.appRoleIds.apply((ids) => {
+                const id = ids[permission];
+                if (id === undefined) throw new Error(`Microsoft Graph has no application permission ${permission}`);
+                return id;
+            });
+
+        const app = new azuread.Application(
+            `${name}-app`,
+            {
+                displayName: args.displayName,
+                // The Teams tenant may differ from the subscription's tenant.
+                signInAudience: "AzureADMultipleOrgs",
+                requiredResourceAccesses: [
+                    {
+                        resourceAppId: MICROSOFT_GRAPH_APP_ID,
+                        resourceAccesses: GRAPH_APPLICATION_PERMISSIONS.map((permission) => ({ id: roleId(permission), type: "Role" })),
+                    },
+                ],
+            },
+            { parent: this },
+        );
+        const principal = new azuread.ServicePrincipal(`${name}-sp`, { clientId: app.clientId }, { parent: this });
+        const password = new azuread.ApplicationPassword(
+            `${name}-secret`,
+            { applicationId: app.id, displayName: "pexip-teams-connector", endDateRelative: "17520h" },
+            { parent: this },
+        );
+
+        if (args.consent === "grant") {
+            for (const permission of GRAPH_APPLICATION_PERMISSIONS) {
+                new azuread.AppRoleAssignment(
+                    `${name}-grant-${permission.toLowerCase().replace(/\./g, "-")}`,
+                    { appRoleId: roleId(permission), principalObjectId: principal.objectId, resourceObjectId: graph.objectId },
+                    { parent: this },
+                );
+            }
+        }
+
+        this.applicationId = app.clientId;
+        this.applicationObjectId = app.id;
+        this.appSecret = pulumi.secret(password.value);
+        this.adminConsentUrl = args.consent === "url" ? app.clientId.apply((clientId) => adminConsentUrl(args.teamsTenantId, clientId)) : undefined;
+        this.grantedPermissions = args.consent === "grant" ? GRAPH_APPLICATION_PERMISSIONS.length : 0;
+        this.registerOutputs({
+            applicationId: this.applicationId,
+            applicationObjectId: this.applicationObjectId,
+            appSecret: this.appSecret,
+            adminConsentUrl: this.adminConsentUrl,
+            grantedPermissions: this.grantedPermissions,
+        });
+    }
+}

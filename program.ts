@@ -1,0 +1,159 @@
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import { CertificateMaterial } from "./components/certificateBinding";
+import { TeamsAppConsent } from "./components/teamsAppConsent";
+import { TeamsBot } from "./components/teamsBot";
+import { TeamsConnector } from "./components/teamsConnector";
+import { checkDeclaredFacts, inspectPfx } from "./lib/certificate";
+import { ConfigError } from "./lib/configError";
+import { TAGS } from "./lib/contract";
+import { botResourceGroupName } from "./lib/naming";
+import { ConfigSource, parseSettings, Settings } from "./lib/settings";
+import { sizeConnector } from "./lib/sizing";
+import { lobbyBypassScript } from "./lib/teamsPowerShell";
+
+/** Reads and validates the stack's configuration; throws `ConfigError` on the first broken rule. */
+export function readSettings(): Settings {
+    const project = pulumi.getProject();
+    const source: ConfigSource = {
+        get: (key) => pulumi.runtime.getConfig(`${project}:${key}`),
+        location: () => pulumi.runtime.getConfig("azure-native:location"),
+    };
+    return parseSettings(source, { project, stack: pulumi.getStack() });
+}
+
+/** A checked certificate, and what the operator should hear about it. */
+export interface ResolvedCertificate {
+    readonly material: CertificateMaterial;
+    readonly warnings: readonly string[];
+}
+
+/**
+ * Opens and checks the configured certificate before anything is created: a wildcard or
+ * expired PFX is refused in seconds, not after a 30-minute deployment.
+ */
+export function resolveCertificate(settings: Settings, now: Date, projectDir: string): ResolvedCertificate {
+    const source = settings.certificate;
+    switch (source.kind) {
+        case "selfSigned":
+            return { material: { kind: "selfSigned" }, warnings: [] };
+        case "keyVaultSecret": {
+            const facts = { ...source.facts, source: "keyVaultSecret" as const };
+            return {
+                material: { kind: "existing", keyVaultId: source.keyVaultId, secretUrl: source.keyVaultSecretId, facts: facts as never },
+                warnings: checkDeclaredFacts(facts as never, settings.fqdn, now) as never,
+            };
+        }
+        case "pfxFile": {
+            const file = path.resolve(projectDir, source.pfxFile);
+            let pfx: Buffer;
+            try {
+                pfx = fs.readFileSync(file);
+            } catch {
+                throw new ConfigError("certificate.pfxFile", `must be a readable PFX file (looked for ${file})`, source.pfxFile);
+            }
+            const inspected = inspectPfx(pfx, source.password.reveal(), settings.fqdn, now, source.pfxFile);
+            return {
+                material: { kind: "upload", pfxBase64: pulumi.secret(inspected.keyVaultValue), facts: inspected.facts },
+                warnings: inspected.warnings,
+            };
+        }
+    }
+}
+
+/** The tenant-wide pieces a region needs, created here or read from the owning stack. */
+function teamsIdentity(settings: Settings, applicationTenantId: pulumi.Input<string>, tags: Record<string, string>) {
+    const { identity } = settings;
+    if (!identity.owner) {
+        const owner = new pulumi.StackReference(identity.identityStack);
+        return {
+            applicationId: owner.requireOutput("teamsApplicationId") as pulumi.Output<string>,
+            appSecret: owner.requireOutput("teamsAppSecret") as pulumi.Output<string>,
+            outputs: { identityStack: identity.identityStack },
+        };
+    }
+    const app = new TeamsAppConsent(`${settings.baseName}-teams-app`, {
+        displayName: `${settings.baseName} Pexip Teams Connector`,
+        consent: identity.consent,
+        teamsTenantId: settings.teamsTenantId,
+    });
+    const bot = new TeamsBot(`${settings.baseName}-teams-bot`, {
+        resourceGroupName: botResourceGroupName(settings.baseName),
+        location: settings.location,
+        botName: identity.botName,
+        applicationId: app.applicationId,
+        applicationTenantId,
+        endpoint: identity.botEndpoint,
+        tags,
+    });
+    return {
+        applicationId: app.applicationId,
+        appSecret: app.appSecret,
+        outputs: {
+            consent: identity.consent,
+            adminConsentUrl: app.adminConsentUrl,
+            consentGrantedPermissions: app.grantedPermissions,
+            teamsAppSecret: app.appSecret,
+            botName: bot.botName,
+        },
+    };
+}
+
+/** Creates one region's connector (and, on the owning stack, the tenant-wide pieces). */
+export function deploy(settings: Settings, certificate: ResolvedCertificate) {
+    certificate.warnings.forEach((warning) => pulumi.log.warn(warning));
+    const sizing = sizeConnector(settings.sizing);
+    const tags = {
+        [TAGS.environment]: settings.environment,
+        application: "pexip-teams-connector",
+        "pulumi-project": settings.project,
+        "pulumi-stack": settings.stack,
+    };
+    const client = authorization.getClientConfigOutput();
+    const identity = teamsIdentity(settings, client.tenantId, tags);
+
+    const connector = new TeamsConnector(`${settings.baseName}${settings.regionCode}`, {
+        location: settings.location,
+        baseName: settings.baseName,
+        regionCode: settings.regionCode,
+        fqdn: settings.fqdn,
+        tenantId: client.tenantId,
+        subscriptionId: client.subscriptionId,
+        sizing,
+        vmSize: settings.vmSize,
+        zones: settings.zones,
+        capacityOwner: settings.infinityScaling ? "infinity" : "pulumi",
+        pexipVersion: settings.pexipVersion,
+        connectorPackage: settings.connectorPackage,
+        vdxNodeAddresses: settings.vdx.nodeAddresses,
+        managementAddresses: settings.managementAddresses,
+        mediaPortRanges: settings.mediaPortRanges,
+        adminPassword: settings.adminPassword && pulumi.secret(settings.adminPassword.reveal()),
+        certificate: certificate.material,
+        appSecret: identity.appSecret,
+        protectStatic: settings.environment === "prod",
+        tags,
+    });
+
+    return {
+        fqdn: settings.fqdn,
+        publicIpAddress: connector.publicIpAddress,
+        dnsRecord: pulumi.interpolate`${settings.fqdn}. IN A ${connector.publicIpAddress}`,
+        scaleSetName: connector.scaleSetName,
+        instances: connector.instances,
+        capacityOwner: settings.infinityScaling ? "infinity" : "pulumi",
+        pexipVersion: settings.pexipVersion,
+        keyVaultName: connector.keyVaultName,
+        certificate: connector.certificateFacts,
+        eventHubConnectionString: connector.eventHubConnectionString,
+        teamsApplicationId: identity.applicationId,
+        ...identity.outputs,
+        lobbyBypassScript: settings.teams
+            ? identity.applicationId.apply((applicationId) =>
+                  lobbyBypassScript({ teams: settings.teams!, applicationId, providerName: `${settings.baseName}-vdx` }),
+              )
+            : undefined,
+    };
+}

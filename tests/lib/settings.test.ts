@@ -1,0 +1,149 @@
+import * as assert from "node:assert/strict";
+import { inspect } from "util";
+import { ConfigError } from "../../lib/configError";
+import { ConfigSource, parseSettings } from "../../lib/settings";
+
+const VALID: Record<string, unknown> = {
+    location: "westeurope",
+    baseName: "vdxdev",
+    regionCode: "weu",
+    fqdn: "teamsconn.sundhed.example",
+    concurrentPorts: "48",
+    pexipVersion: "37.1",
+    connectorPackage: { url: "https://store.example/pexip/tc_v37.1.zip", sha256: "a".repeat(64) },
+    vdx: { nodeAddresses: ["198.51.100.10/32"], nodeFqdns: ["vdx-node1.vdx.example"] },
+    certificate: { selfSigned: true },
+    teamsTenantId: "3f1e2d4c-5b6a-4978-8a9b-0c1d2e3f4a5b",
+};
+
+/** Configuration as the engine gives it: strings, objects as JSON text. */
+function source(values: Record<string, unknown>): ConfigSource {
+    const text = (value: unknown) => (value === undefined ? undefined : typeof value === "string" ? value : JSON.stringify(value));
+    return { get: (key) => text(values[key]), location: () => text(values.location) };
+}
+
+function parse(changes: Record<string, unknown> = {}, stack = "dev") {
+    return parseSettings(source({ ...VALID, ...changes }), { project: "vdx-teams-connector", stack });
+}
+
+function rejects(changes: Record<string, unknown>, key: string, fragment: string, stack = "dev") {
+    assert.throws(
+        () => parse(changes, stack),
+        (error: unknown) => {
+            assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
+            assert.equal(error.key, key);
+            assert.ok(error.message.startsWith(`${key} `), `message should start with the key: ${error.message}`);
+            assert.ok(error.message.includes(fragment), `"${error.message}" should include "${fragment}"`);
+            return true;
+        },
+    );
+}
+
+describe("parseSettings", () => {
+    it("applies the documented defaults", () => {
+        const settings = parse();
+        assert.equal(settings.sizing.portsPerInstance, 16);
+        assert.equal(settings.sizing.spareInstances, 0);
+        assert.equal(settings.vmSize, "Standard_D4s_v5");
+        assert.deepEqual(settings.managementAddresses, []);
+        assert.deepEqual(settings.mediaPortRanges, [{ protocol: "Udp", from: 40000, to: 49999 }]);
+        assert.equal(settings.adminPassword, undefined);
+        assert.equal(settings.infinityScaling, undefined);
+        assert.equal(settings.environment, "dev");
+        assert.deepEqual(settings.identity, {
+            owner: true,
+            consent: "url",
+            botName: "vdxdev-teams-bot",
+            botEndpoint: "https://teamsconn.sundhed.example/api/messages",
+        });
+        assert.deepEqual(settings.cost, { licensePerYear: 15000, vmPerYear: 25000 });
+    });
+
+    it("treats prod and prod-<region> stacks as production", () => {
+        assert.equal(parse({ certificate: { pfxFile: "x.pfx", password: "p" } }, "prod").environment, "prod");
+        assert.equal(parse({ certificate: { pfxFile: "x.pfx", password: "p" } }, "prod-sdc").environment, "prod");
+        assert.equal(parse({}, "production-test").environment, "dev");
+    });
+
+    it("keeps the admin password a secret that never prints", () => {
+        const settings = parse({ adminPassword: "Correct-Horse-9" });
+        assert.equal(settings.adminPassword?.reveal(), "Correct-Horse-9");
+        assert.ok(!JSON.stringify(settings).includes("Correct-Horse-9"));
+        assert.ok(!inspect(settings, { depth: 10 }).includes("Correct-Horse-9"));
+        assert.ok(!`${settings.adminPassword}`.includes("Correct-Horse-9"));
+    });
+
+    it("builds the Teams instruction URL from the first VDX node", () => {
+        const settings = parse({ teams: { tenantKey: "teams@vdx.example", prefix: "8" } });
+        assert.equal(settings.teams?.domain, "vdx.example");
+        assert.equal(settings.teams?.instructionUrl, "https://vdx-node1.vdx.example/teams/?conf={ConfId}&ivr=teams&d=vdx.example&prefix=8&w");
+        assert.equal(settings.teams?.grantTo, "global");
+    });
+
+    it("reads a secondary region's identity from the owning stack", () => {
+        const settings = parse({ identityStack: "organization/vdx-teams-connector/prod" });
+        assert.deepEqual(settings.identity, { owner: false, identityStack: "organization/vdx-teams-connector/prod" });
+    });
+
+    describe("refuses bad configuration, naming the key", () => {
+        const cases: Array<[string, Record<string, unknown>, string, string]> = [
+            ["missing location", { location: undefined }, "azure-native:location", "is required"],
+            ["location in display form", { location: "West Europe" }, "azure-native:location", "lower case"],
+            ["baseName too long", { baseName: "abcdefghij" }, "baseName", "1–9 characters"],
+            ["baseName upper case", { baseName: "VDX" }, "baseName", "a–z and 0–9"],
+            ["regionCode with digits", { regionCode: "we1" }, "regionCode", "letters a–z"],
+            ["names too short", { baseName: "a", regionCode: "b" }, "regionCode", "3–14 characters"],
+            ["names too long", { baseName: "vdxdevtst", regionCode: "westeur" }, "regionCode", "3–14 characters"],
+            ["missing fqdn", { fqdn: undefined }, "fqdn", "is required"],
+            ["wildcard fqdn", { fqdn: "*.sundhed.example" }, "fqdn", "must not be a wildcard"],
+            ["fqdn with one label", { fqdn: "teamsconn" }, "fqdn", "valid DNS name"],
+            ["fqdn with bad characters", { fqdn: "teams_conn.example" }, "fqdn", "valid DNS name"],
+            ["ports not a number", { concurrentPorts: "abc" }, "concurrentPorts", 'must be a whole number ≥ 1, got "abc"'],
+            ["ports zero", { concurrentPorts: "0" }, "concurrentPorts", "≥ 1"],
+            ["ports fractional", { concurrentPorts: "2.5" }, "concurrentPorts", "whole number"],
+            ["ports missing", { concurrentPorts: undefined }, "concurrentPorts", "is required"],
+            ["17 calls per instance", { portsPerInstance: "17" }, "portsPerInstance", "from 1 to 16"],
+            ["negative spares", { spareInstances: "-1" }, "spareInstances", "≥ 0"],
+            ["VM size not allowed", { vmSize: "Standard_B2s" }, "vmSize", "Standard_D4s_v5"],
+            ["version not a version", { pexipVersion: "latest" }, "pexipVersion", "like 37.1"],
+            ["no VDX object", { vdx: undefined }, "vdx.nodeAddresses", "at least 1"],
+            ["no VDX addresses", { vdx: { nodeAddresses: [] } }, "vdx.nodeAddresses", "at least 1"],
+            ["VDX address not a CIDR", { vdx: { nodeAddresses: ["198.51.100.10"] } }, "vdx.nodeAddresses[0]", "CIDR"],
+            ["VDX prefix too long", { vdx: { nodeAddresses: ["198.51.100.0/33"] } }, "vdx.nodeAddresses[0]", "CIDR"],
+            ["VDX hostname wildcard", { vdx: { nodeAddresses: ["198.51.100.0/24"], nodeFqdns: ["*.vdx.example"] } }, "vdx.nodeFqdns[0]", "wildcard"],
+            ["management address not a CIDR", { managementAddresses: ["office"] }, "managementAddresses[0]", "CIDR"],
+            ["management addresses not a list", { managementAddresses: "192.0.2.0/28" }, "managementAddresses", "must be a list"],
+            ["media range reversed", { mediaPortRanges: [{ protocol: "Udp", from: 50000, to: 40000 }] }, "mediaPortRanges[0].to", "from 50000"],
+            ["media protocol unknown", { mediaPortRanges: [{ protocol: "Icmp", from: 1, to: 2 }] }, "mediaPortRanges[0].protocol", "Udp"],
+            ["weak admin password", { adminPassword: "short" }, "adminPassword", "12–123 characters"],
+            ["package not https", { connectorPackage: { url: "http://x.example/a.zip", sha256: "a".repeat(64) } }, "connectorPackage.url", "https"],
+            ["package checksum short", { connectorPackage: { url: "https://x.example/a.zip", sha256: "abc" } }, "connectorPackage.sha256", "64 hex"],
+            ["no package", { connectorPackage: undefined }, "connectorPackage", "is required"],
+            ["no certificate", { certificate: undefined }, "certificate", "is required"],
+            ["two certificate sources", { certificate: { selfSigned: true, pfxFile: "a.pfx" } }, "certificate", "exactly one source"],
+            ["PFX without password", { certificate: { pfxFile: "a.pfx" } }, "certificate.password", "is required"],
+            ["unversioned Key Vault secret", { certificate: { keyVaultSecretId: "https://kv1.vault.azure.net/secrets/tc" } }, "certificate.keyVaultSecretId", "versioned"],
+            ["tenant not a GUID", { teamsTenantId: "contoso.onmicrosoft.com" }, "teamsTenantId", "GUID"],
+            ["unknown consent mode", { consent: "ask" }, "consent", "grant, url"],
+            ["identity stack malformed", { identityStack: "prod" }, "identityStack", "organization/vdx-teams-connector/prod"],
+            ["identity stack with consent", { identityStack: "organization/vdx-teams-connector/prod", consent: "grant" }, "consent", "identityStack"],
+            ["identity stack with bot name", { identityStack: "organization/vdx-teams-connector/prod", botName: "x-bot" }, "botName", "identityStack"],
+            ["tenant key not an address", { teams: { tenantKey: "teams" } }, "teams.tenantKey", "address"],
+            ["dial prefix with letters", { teams: { tenantKey: "teams@vdx.example", prefix: "ab" } }, "teams.prefix", "digits"],
+            ["schedule ends before it starts", { infinityScaling: { schedules: [{ name: "a", days: ["mon"], from: "16:00", to: "07:00", instancesToAdd: 1 }] } }, "infinityScaling.schedules[0].to", "later than"],
+            ["schedule on an unknown day", { infinityScaling: { schedules: [{ name: "a", days: ["monday"], from: "07:00", to: "16:00", instancesToAdd: 1 }] } }, "infinityScaling.schedules[0].days[0]", "mon, tue"],
+            ["unknown time zone", { infinityScaling: { timeZone: "Copenhagen" } }, "infinityScaling.timeZone", "IANA"],
+            ["negative licence price", { cost: { licensePerYear: -1 } }, "cost.licensePerYear", "≥ 0"],
+        ];
+        for (const [title, changes, key, fragment] of cases) {
+            it(`${title} → ${key}`, () => rejects(changes, key, fragment));
+        }
+
+        it("self-signed certificate on a production stack → certificate.selfSigned", () =>
+            rejects({}, "certificate.selfSigned", "dev stacks only", "prod"));
+
+        it("never shows a rejected admin password", () => {
+            assert.throws(() => parse({ adminPassword: "secretpass" }), (error: Error) => !error.message.includes("secretpass"));
+        });
+    });
+});

@@ -1,2 +1,0 @@
-// Mock runtime setup: filled in by the foundation work.
-export {};
