@@ -12,7 +12,7 @@ import { TAGS } from "./lib/contract";
 import { botResourceGroupName } from "./lib/naming";
 import { ConfigSource, parseSettings, Settings } from "./lib/settings";
 import { sizeConnector } from "./lib/sizing";
-import { lobbyBypassScript } from "./lib/teamsPowerShell";
+import { DEFAULT_PROVIDER_NAME, lobbyBypassScript } from "./lib/teamsPowerShell";
 
 /** Reads and validates the stack's configuration; throws `ConfigError` on the first broken rule. */
 export function readSettings(): Settings {
@@ -40,11 +40,9 @@ export function resolveCertificate(settings: Settings, now: Date, projectDir: st
         case "selfSigned":
             return { material: { kind: "selfSigned" }, warnings: [] };
         case "keyVaultSecret": {
+            const warnings = checkDeclaredFacts(source.facts, settings.fqdn, now);
             const facts = { ...source.facts, source: "keyVaultSecret" as const };
-            return {
-                material: { kind: "existing", keyVaultId: source.keyVaultId, secretUrl: source.keyVaultSecretId, facts: facts as never },
-                warnings: checkDeclaredFacts(facts as never, settings.fqdn, now) as never,
-            };
+            return { material: { kind: "existing", keyVaultId: source.keyVaultId, secretUrl: source.keyVaultSecretId, facts }, warnings };
         }
         case "pfxFile": {
             const file = path.resolve(projectDir, source.pfxFile);
@@ -74,12 +72,12 @@ function teamsIdentity(settings: Settings, applicationTenantId: pulumi.Input<str
             outputs: { identityStack: identity.identityStack },
         };
     }
-    const app = new TeamsAppConsent(`${settings.baseName}-teams-app`, {
+    const app = new TeamsAppConsent(`${settings.baseName}-teams`, {
         displayName: `${settings.baseName} Pexip Teams Connector`,
         consent: identity.consent,
         teamsTenantId: settings.teamsTenantId,
     });
-    const bot = new TeamsBot(`${settings.baseName}-teams-bot`, {
+    const bot = new TeamsBot(`${settings.baseName}-bot`, {
         resourceGroupName: botResourceGroupName(settings.baseName),
         location: settings.location,
         botName: identity.botName,
@@ -152,7 +150,7 @@ export function deploy(settings: Settings, certificate: ResolvedCertificate) {
         ...identity.outputs,
         lobbyBypassScript: settings.teams
             ? identity.applicationId.apply((applicationId) =>
-                  lobbyBypassScript({ teams: settings.teams!, applicationId, providerName: `${settings.baseName}-vdx` }),
+                  lobbyBypassScript({ teams: settings.teams!, applicationId, providerName: DEFAULT_PROVIDER_NAME }),
               )
             : undefined,
     };

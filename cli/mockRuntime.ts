@@ -21,6 +21,8 @@ export interface RegisteredResource {
     readonly protect: boolean;
     /** False for component resources. */
     readonly custom: boolean;
+    /** Properties the engine leaves alone on update. */
+    readonly ignoreChanges: string[];
     /** Inputs as the engine would receive them; secrets keep Pulumi's secret marker. */
     readonly inputs: Record<string, unknown>;
 }
@@ -116,6 +118,7 @@ function recordRegistrations(): RegisteredResource[] {
                     parent: req.getParent() || undefined,
                     protect: req.getProtect() === true,
                     custom: req.getCustom(),
+                    ignoreChanges: req.getIgnorechangesList(),
                     inputs: rpc.deserializeProperties(req.getObject()),
                 });
             }

@@ -3,7 +3,7 @@ import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as tls from "@pulumi/tls";
-import { CertificateFacts, certificateTags, inspectPfx, pfxFromPem } from "../lib/certificate";
+import { certificateTags, factsFromPem, pfxFromPem, TaggedFacts } from "../lib/certificate";
 
 /** Built-in role "Key Vault Secrets User": read secret values, nothing else. */
 const KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
@@ -18,7 +18,7 @@ export type CertificateMaterial =
           /** Base64 PKCS#12 protected by the empty password, as Key Vault certificates are. */
           readonly pfxBase64: pulumi.Input<string>;
           /** Facts read from the PFX. */
-          readonly facts: CertificateFacts;
+          readonly facts: TaggedFacts;
       }
     | {
           /** A certificate the party already keeps in its own Key Vault. */
@@ -28,7 +28,7 @@ export type CertificateMaterial =
           /** Versioned secret URL of the certificate. */
           readonly secretUrl: string;
           /** Facts declared in configuration. */
-          readonly facts: CertificateFacts;
+          readonly facts: TaggedFacts;
       }
     | {
           /** Dev stacks only: a self-signed RSA certificate made at deploy time. */
@@ -73,7 +73,7 @@ export class CertificateBinding extends pulumi.ComponentResource {
     /** User-assigned identity for the scale set. */
     readonly identityId: pulumi.Output<string>;
     /** Subject, SANs, expiry, thumbprint, key and source of the certificate. */
-    readonly facts: pulumi.Output<CertificateFacts>;
+    readonly facts: pulumi.Output<PublishedFacts>;
 
     constructor(name: string, args: CertificateBindingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vdx:teams:CertificateBinding", name, {}, opts);
@@ -140,7 +140,7 @@ export class CertificateBinding extends pulumi.ComponentResource {
                 sourceVaultId: pulumi.output(certificate.keyVaultId),
                 secretUrl: pulumi.output(certificate.secretUrl),
                 secretScope: pulumi.output(`${certificate.keyVaultId}/secrets/${secretName}`),
-                facts: pulumi.output(certificate.facts),
+                facts: pulumi.output(publish(certificate.facts)),
             };
         }
         const { pfxBase64, facts } = certificate.kind === "upload" ? certificate : this.selfSigned(name, args.fqdn);
@@ -151,7 +151,7 @@ export class CertificateBinding extends pulumi.ComponentResource {
                 vaultName: vault.name,
                 resourceGroupName: args.resourceGroupName,
                 properties: { value: pulumi.secret(pfxBase64), contentType: PKCS12 },
-                tags: pulumi.output(facts).apply((known) => ({ ...args.tags, ...certificateTags(known) })),
+                tags: mapFacts(facts, (known) => ({ ...args.tags, ...certificateTags(known) })),
             },
             { parent: this },
         );
@@ -159,7 +159,7 @@ export class CertificateBinding extends pulumi.ComponentResource {
             sourceVaultId: vault.id,
             secretUrl: secret.properties.apply((properties) => properties.secretUriWithVersion),
             secretScope: pulumi.interpolate`${vault.id}/secrets/${CERTIFICATE_SECRET_NAME}`,
-            facts: pulumi.output(facts),
+            facts: pulumi.output(mapFacts(facts, publish)),
         };
     }
 
@@ -180,13 +180,28 @@ export class CertificateBinding extends pulumi.ComponentResource {
         );
         const pfxBase64 = pulumi.secret(pulumi.all([key.privateKeyPem, cert.certPem]).apply(([keyPem, certPem]) => pfxFromPem(keyPem, certPem)));
         // Facts come from the certificate alone; unwrapping the secret PFX here would mark them secret.
-        const facts = cert.certPem.apply((certPem) => factsOfSelfSigned(certPem));
+        const facts = cert.certPem.apply((certPem): TaggedFacts => factsFromPem(certPem, "selfSigned"));
         return { pfxBase64, facts };
     }
 }
 
-function factsOfSelfSigned(certPem: string): CertificateFacts {
-    void inspectPfx;
-    void certPem;
-    throw new Error("replaced once lib/certificate.ts lands");
+/** Applies `fn` to facts known now or at deploy time; `pulumi.output` would flatten their Date. */
+function mapFacts<T>(facts: TaggedFacts | pulumi.Output<TaggedFacts>, fn: (facts: TaggedFacts) => T): pulumi.Input<T> {
+    return pulumi.Output.isInstance(facts) ? facts.apply(fn) : fn(facts);
+}
+
+/** Certificate facts as a stack output: plain JSON, the expiry as an ISO date. */
+export interface PublishedFacts {
+    readonly subject: string;
+    readonly sans: string[];
+    readonly notAfter: string;
+    readonly thumbprint: string;
+    readonly keyType: string;
+    readonly keySize: number;
+    readonly source: string;
+}
+
+function publish(facts: TaggedFacts): PublishedFacts {
+    const { subject, sans, notAfter, thumbprint, keyType, keySize, source } = facts;
+    return { subject, sans: [...sans], notAfter: notAfter.toISOString(), thumbprint, keyType, keySize, source };
 }

@@ -36,7 +36,7 @@ export class TeamsBot extends pulumi.ComponentResource {
             { parent: this },
         );
         const bot = new botservice.Bot(
-            `${name}-bot`,
+            `${name}-registration`,
             {
                 resourceName: args.botName,
                 resourceGroupName: group.name,

@@ -4,11 +4,10 @@ import * as network from "@pulumi/azure-native/network";
 import * as eventhub from "@pulumi/azure-native/eventhub";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
-import { CertificateFacts } from "../lib/certificate";
 import { connectorNames } from "../lib/naming";
 import { ConnectorPackage, PortRange, VmSize } from "../lib/settings";
 import { Sizing } from "../lib/sizing";
-import { CertificateBinding, CertificateMaterial } from "./certificateBinding";
+import { CertificateBinding, CertificateMaterial, PublishedFacts } from "./certificateBinding";
 import { ConnectorNetwork } from "./connectorNetwork";
 import { CapacityOwner, ConnectorScaleSet } from "./connectorScaleSet";
 
@@ -72,7 +71,7 @@ export class TeamsConnector extends pulumi.ComponentResource {
     /** The region's Key Vault. */
     readonly keyVaultName: pulumi.Output<string>;
     /** Facts of the installed certificate. */
-    readonly certificateFacts: pulumi.Output<CertificateFacts>;
+    readonly certificateFacts: pulumi.Output<PublishedFacts>;
 
     constructor(name: string, args: TeamsConnectorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vdx:teams:TeamsConnector", name, {}, opts);

@@ -1,0 +1,61 @@
+import * as assert from "node:assert/strict";
+import { adminConsentUrl } from "../../lib/consent";
+import { CONNECTOR_GRAPH_PERMISSIONS, GRAPH_APPLICATION_PERMISSIONS, MICROSOFT_GRAPH_APP_ID } from "../../lib/graphPermissions";
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+describe("adminConsentUrl", () => {
+    it("points the tenant administrator at the tenant's admin-consent page for the app", () => {
+        assert.equal(
+            adminConsentUrl("11111111-2222-3333-4444-555555555555", "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"),
+            "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/adminconsent?client_id=aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+        );
+    });
+
+    it("URL-encodes both values", () => {
+        const url = adminConsentUrl("a b/c", "x&y=z");
+        assert.equal(url, "https://login.microsoftonline.com/a%20b%2Fc/adminconsent?client_id=x%26y%3Dz");
+        assert.equal(new URL(url).searchParams.get("client_id"), "x&y=z");
+    });
+
+    it("accepts a tenant's domain name as well as its ID", () => {
+        assert.equal(
+            adminConsentUrl("contoso.onmicrosoft.com", "app"),
+            "https://login.microsoftonline.com/contoso.onmicrosoft.com/adminconsent?client_id=app",
+        );
+    });
+
+    it("refuses empty values rather than build a link that fails at sign-in", () => {
+        assert.throws(() => adminConsentUrl("", "app"), /tenant/);
+        assert.throws(() => adminConsentUrl("tenant", " "), /client/);
+    });
+});
+
+describe("Graph application permissions", () => {
+    it("names Microsoft Graph by its well-known application ID", () => {
+        assert.equal(MICROSOFT_GRAPH_APP_ID, "00000003-0000-0000-c000-000000000000");
+    });
+
+    it("is the media-bot set, once each", () => {
+        assert.deepEqual([...GRAPH_APPLICATION_PERMISSIONS].sort(), ["Calls.AccessMedia.All", "Calls.JoinGroupCall.All", "Calls.JoinGroupCallAsGuest.All"]);
+        assert.equal(new Set(GRAPH_APPLICATION_PERMISSIONS).size, GRAPH_APPLICATION_PERMISSIONS.length);
+    });
+
+    it("derives the names from the one detailed list", () => {
+        assert.deepEqual(
+            GRAPH_APPLICATION_PERMISSIONS,
+            CONNECTOR_GRAPH_PERMISSIONS.map((permission) => permission.name),
+        );
+        for (const permission of CONNECTOR_GRAPH_PERMISSIONS) {
+            assert.match(permission.id, GUID);
+            assert.ok(permission.why.length > 0);
+        }
+        assert.equal(new Set(CONNECTOR_GRAPH_PERMISSIONS.map((permission) => permission.id)).size, CONNECTOR_GRAPH_PERMISSIONS.length);
+    });
+
+    it("cannot be changed at run time", () => {
+        assert.ok(Object.isFrozen(CONNECTOR_GRAPH_PERMISSIONS));
+        assert.ok(Object.isFrozen(CONNECTOR_GRAPH_PERMISSIONS[0]));
+        assert.ok(Object.isFrozen(GRAPH_APPLICATION_PERMISSIONS));
+    });
+});

@@ -1,0 +1,48 @@
+import { Secret } from "../../lib/secret";
+import { DEFAULT_COST, DEFAULT_MEDIA_PORT_RANGES, Settings } from "../../lib/settings";
+
+/** Secret values the tests plant, to prove they never reach generated text. */
+export const ADMIN_PASSWORD = "Adm1n-Pa55word-Never-Shown";
+export const PFX_PASSWORD = "Pfx-Pa55word-Never-Shown";
+
+/**
+ * A complete, valid `Settings` for unit tests, as `parseSettings` would return it; override
+ * any field. It carries an admin password and a PFX password so leaks can be checked.
+ */
+export function testSettings(overrides: Partial<Settings> = {}): Settings {
+    return {
+        project: "vdx-teams-connector",
+        stack: "prod",
+        environment: "prod",
+        location: "westeurope",
+        baseName: "medcom",
+        regionCode: "weu",
+        fqdn: "teamsconn.example.dk",
+        sizing: { concurrentPorts: 48, portsPerInstance: 16, spareInstances: 0 },
+        vmSize: "Standard_D4s_v5",
+        zones: ["1", "2", "3"],
+        pexipVersion: "37.1",
+        connectorPackage: {
+            url: "https://dl.example.com/pexip_teams_connector_37_1.zip",
+            sha256: "0".repeat(64),
+            installScript: "install_teams_connector.ps1",
+        },
+        vdx: { nodeAddresses: ["192.0.2.10/32", "192.0.2.11/32"], nodeFqdns: ["node1.vdx.example", "node2.vdx.example"] },
+        managementAddresses: ["198.51.100.0/24"],
+        mediaPortRanges: DEFAULT_MEDIA_PORT_RANGES,
+        infinityScaling: undefined,
+        adminPassword: new Secret(ADMIN_PASSWORD),
+        certificate: { kind: "pfxFile", pfxFile: "certs/teamsconn.pfx", password: new Secret(PFX_PASSWORD) },
+        teamsTenantId: "11111111-2222-3333-4444-555555555555",
+        identity: { owner: true, consent: "url", botName: "medcom-teams-bot", botEndpoint: "https://teamsconn.example.dk/api/messages" },
+        teams: {
+            tenantKey: "teams@vdx.example",
+            domain: "vdx.example",
+            prefix: "88",
+            instructionUrl: "https://node1.vdx.example/teams/?conf={ConfId}&ivr=teams&d=vdx.example&prefix=88&w",
+            grantTo: "global",
+        },
+        cost: DEFAULT_COST,
+        ...overrides,
+    };
+}

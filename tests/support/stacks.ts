@@ -1,0 +1,71 @@
+import * as path from "path";
+import { isSecretValue, ProgramRun, RegisteredResource, runProgram } from "../../cli/mockRuntime";
+import { loadStackConfig } from "../../cli/stackConfig";
+import program = require("../../index");
+
+/** The repository root, where the stack files live. */
+export const PROJECT_DIR = path.resolve(__dirname, "../..");
+
+/** The owning stack's outputs, as a secondary region's StackReference sees them. */
+export const IDENTITY_STACK_OUTPUTS = {
+    teamsApplicationId: "11111111-2222-4333-8444-555555555555",
+    teamsAppSecret: "owner-stack-app-secret",
+};
+
+/**
+ * Runs index.ts under the mock runtime with a stack file's configuration, changed by
+ * `changes` (project keys without namespace; `undefined` removes a key).
+ */
+export function runStack(stack: string, changes: Record<string, unknown> = {}): Promise<ProgramRun> {
+    const loaded = loadStackConfig(PROJECT_DIR, stack);
+    const config = { ...loaded.config };
+    for (const [key, value] of Object.entries(changes)) {
+        const full = key.includes(":") ? key : `${loaded.project}:${key}`;
+        if (value === undefined) delete config[full];
+        else config[full] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return runProgram({
+        project: loaded.project,
+        stack,
+        config,
+        secretKeys: loaded.secretKeys,
+        stackOutputs: { "organization/vdx-teams-connector/prod": IDENTITY_STACK_OUTPUTS },
+        program,
+    });
+}
+
+/** Resources of one type. */
+export function ofType(run: ProgramRun, type: string): RegisteredResource[] {
+    return run.resources.filter((resource) => resource.type === type);
+}
+
+/** The single resource of a type; fails when there are none or several. */
+export function single(run: ProgramRun, type: string): RegisteredResource {
+    const found = ofType(run, type);
+    if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+    return found[0];
+}
+
+/**
+ * A value with Pulumi's secret markers removed. azure-native turns a whole nested input
+ * into one secret when anything inside it is secret (the scale set's profile holds the
+ * admin password), so tests that look inside such inputs read through the marker.
+ */
+export function unwrapSecrets(value: unknown): any {
+    if (isSecretValue(value)) return unwrapSecrets(value.value);
+    if (Array.isArray(value)) return value.map(unwrapSecrets);
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, unwrapSecrets(inner)]));
+    }
+    return value;
+}
+
+/** A value with every secret replaced by "[secret]": what may be shown in plain text. */
+export function redactSecrets(value: unknown): unknown {
+    if (isSecretValue(value)) return "[secret]";
+    if (Array.isArray(value)) return value.map(redactSecrets);
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, redactSecrets(inner)]));
+    }
+    return value;
+}
