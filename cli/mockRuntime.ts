@@ -157,10 +157,10 @@ function computedState(type: string, name: string, inputs: any, options: RunOpti
         case "azure-native:network:PublicIPAddress":
             return { ...base, ipAddress: MOCK_CLOUD.publicIpAddress };
         case "azure-native:keyvault:Vault":
-            return { ...base, properties: { ...inputs.properties, vaultUri: `https://${azureName}.vault.azure.net/` } };
+            return { ...base, properties: { ...reveal(inputs.properties), vaultUri: `https://${azureName}.vault.azure.net/` } };
         case "azure-native:keyvault:Secret": {
             const uri = `https://${inputs.vaultName}.vault.azure.net/secrets/${azureName}`;
-            return { ...base, properties: { ...inputs.properties, secretUri: uri, secretUriWithVersion: `${uri}/${stableGuid(name).replace(/-/g, "")}` } };
+            return { ...base, properties: { ...reveal(inputs.properties), secretUri: uri, secretUriWithVersion: `${uri}/${stableGuid(name).replace(/-/g, "")}` } };
         }
         case "azure-native:managedidentity:UserAssignedIdentity":
             return { ...base, principalId: stableGuid(`${name}/principal`), clientId: stableGuid(`${name}/client`) };
@@ -246,6 +246,11 @@ function selfSignedPem(inputs: any): string {
     cert.setExtensions([{ name: "subjectAltName", altNames: (inputs.dnsNames ?? []).map((value: string) => ({ type: 2, value })) }]);
     cert.sign(forge.pki.privateKeyFromPem(privateKeyPem), forge.md.sha256.create());
     return forge.pki.certificateToPem(cert);
+}
+
+/** The value inside a secret marker (the mock cloud sees what Azure would). */
+function reveal(value: unknown): any {
+    return isSecretValue(value) ? value.value : value;
 }
 
 /** Whether a recorded value carries Pulumi's secret marker. */
