@@ -66,6 +66,7 @@ export class TeamsBot extends pulumi.ComponentResource {
                     channelName: "MsTeamsChannel",
                     properties: { isEnabled: true, enableCalling: true, callingWebhook: args.endpoint },
                 },
+                tags: args.tags,
             },
             { parent: this },
         );

@@ -1,0 +1,158 @@
+import { ReportViolation, ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
+import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+
+/**
+ * Helpers shared by the policy modules. The pack does not load `@pulumi/azure-native` (136 MB):
+ * policies match resources by their type token and read the inputs as plain data.
+ */
+
+/** Type tokens of the resources the program creates. */
+export const TYPES = {
+    scaleSet: "azure-native:compute:VirtualMachineScaleSet",
+    networkSecurityGroup: "azure-native:network:NetworkSecurityGroup",
+    securityRule: "azure-native:network:SecurityRule",
+    publicIp: "azure-native:network:PublicIPAddress",
+    keyVault: "azure-native:keyvault:Vault",
+    keyVaultSecret: "azure-native:keyvault:Secret",
+    eventHubNamespace: "azure-native:eventhub:Namespace",
+    bot: "azure-native:botservice:Bot",
+    botChannel: "azure-native:botservice:Channel",
+} as const;
+
+/** Content type of a PFX stored as a Key Vault secret. */
+export const PKCS12_CONTENT_TYPE = "application/x-pkcs12";
+
+/** Inputs as a policy sees them: plain data, wrapped by the analyzer in its unknown-checking proxy. */
+export type Props = Record<string, unknown>;
+
+/** A resource validation written against the inputs. */
+export type PropsValidation = (props: Props, args: ResourceValidationArgs, report: ReportViolation) => void | Promise<void>;
+
+/**
+ * A validation that runs only for resources of the given types and marks the policy not
+ * applicable for the others. With a single type the token is attached as `__pulumiType`, as
+ * `validateResourceOfType` does, so the analyzer skips other types without calling it.
+ */
+export function validateTypes(types: string | readonly string[], validate: PropsValidation): ResourceValidation {
+    const list = typeof types === "string" ? [types] : types;
+    const validation: ResourceValidation = (args, report) => {
+        if (!list.includes(args.type)) {
+            return args.notApplicable(`Policy only applies to resources of type ${list.map((type) => `'${type}'`).join(", ")}`);
+        }
+        return validate(args.props, args, report);
+    };
+    if (list.length === 1) {
+        (validation as ResourceValidation & { __pulumiType?: string }).__pulumiType = list[0];
+    }
+    return validation;
+}
+
+/** `value` as an object, or undefined when it is anything else. */
+export function asObject(value: unknown): Record<string, unknown> | undefined {
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** `value` as a list, or undefined when it is anything else. */
+export function asArray(value: unknown): readonly unknown[] | undefined {
+    return Array.isArray(value) ? value : undefined;
+}
+
+/** `value` as a string, or undefined when it is anything else. */
+export function asString(value: unknown): string | undefined {
+    return typeof value === "string" ? value : undefined;
+}
+
+/** One tag of a resource, or undefined when the resource has no such tag. */
+export function tagOf(props: Props, key: string): string | undefined {
+    const tags = asObject(props.tags);
+    if (tags === undefined) return undefined;
+    const value = tags[key];
+    return value === undefined || value === null ? undefined : String(value);
+}
+
+/** A whole number written as a tag ("48"), or undefined when the text is not one. */
+export function wholeNumber(text: string | undefined): number | undefined {
+    if (text === undefined || !/^\s*\d+\s*$/.test(text)) return undefined;
+    return Number(text);
+}
+
+/**
+ * Reports a violation at the advisory level from a policy whose own level is higher.
+ *
+ * @pulumi/policy 1.21's analyzer (`makeReportViolationFun` in server.js) accepts a violation
+ * object whose `enforcementLevel` overrides the policy's; the published type admits only a
+ * string, hence the cast. tests/policy/engineConformance.test.ts proves it against the real
+ * analyzer. The message gets the description prefix the analyzer gives string messages.
+ */
+export function reportAdvisory(report: ReportViolation, description: string, message: string): void {
+    const violation = { message: `${description}\n${message}`, enforcementLevel: "advisory" };
+    (report as unknown as (violation: { message: string; enforcementLevel: string }) => void)(violation);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Check dates. Date-dependent policies take `asOf` so that tests and offline plans are
+// deterministic; without it they use today's date where VDX operates.
+
+/** `YYYY-MM-DD`. */
+export const DATE_PATTERN = "^\\d{4}-\\d{2}-\\d{2}$";
+
+/** VDX is Danish: "today" and announced dates are Copenhagen dates. */
+export const DEFAULT_TIME_ZONE = "Europe/Copenhagen";
+
+/** Config schema properties of every date-dependent policy. */
+export const CHECK_DATE_SCHEMA: Record<string, PolicyConfigJSONSchema> = {
+    asOf: {
+        type: "string",
+        pattern: DATE_PATTERN,
+        description: "Check date (YYYY-MM-DD) instead of today, for tests and offline plans.",
+    },
+    timeZone: {
+        type: "string",
+        minLength: 1,
+        default: DEFAULT_TIME_ZONE,
+        description: "IANA time zone whose calendar date is 'today'.",
+    },
+};
+
+/** The part of a date-dependent policy's configuration that fixes the check date. */
+export interface CheckDateConfig {
+    readonly asOf?: string;
+    readonly timeZone?: string;
+}
+
+/** True for a real calendar date written `YYYY-MM-DD` (rejects 2026-02-30). */
+export function isCalendarDate(text: string): boolean {
+    if (!new RegExp(DATE_PATTERN).test(text)) return false;
+    const date = new Date(`${text}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
+}
+
+/** The calendar date (`YYYY-MM-DD`) of an instant in a time zone. */
+export function dateIn(instant: Date, timeZone: string): string {
+    const parts = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(instant);
+    const part = (type: string): string => parts.find((entry) => entry.type === type)?.value ?? "";
+    return `${part("year")}-${part("month")}-${part("day")}`;
+}
+
+/**
+ * The date a policy checks against: `asOf` when configured, else today in `timeZone`.
+ * A broken value is a configuration error, so it throws rather than reporting per resource.
+ */
+export function checkDate(policy: string, config: CheckDateConfig, now: Date = new Date()): string {
+    if (config.asOf !== undefined) {
+        if (!isCalendarDate(config.asOf)) throw new Error(`${policy}: asOf must be a calendar date YYYY-MM-DD, got "${config.asOf}"`);
+        return config.asOf;
+    }
+    const timeZone = config.timeZone ?? DEFAULT_TIME_ZONE;
+    try {
+        return dateIn(now, timeZone);
+    } catch {
+        throw new Error(`${policy}: timeZone must be an IANA time zone like ${DEFAULT_TIME_ZONE}, got "${timeZone}"`);
+    }
+}
+
+/** Whole days from one `YYYY-MM-DD` date to another (negative when `to` is earlier). */
+export function daysBetween(from: string, to: string): number {
+    const day = 24 * 60 * 60 * 1000;
+    return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / day);
+}

@@ -1,0 +1,36 @@
+import * as fs from "fs";
+import * as path from "path";
+import { Policies } from "@pulumi/policy";
+import { capacityPolicies } from "./capacity";
+import { certificatePolicies } from "./certificates";
+import { keyVaultPolicies } from "./keyVault";
+import { networkPolicies } from "./network";
+import { residencyPolicies } from "./residency";
+import { taggingPolicies } from "./tagging";
+import { versionPolicies } from "./version";
+
+/**
+ * The pack's policies. Tests and tools import this module; only index.ts constructs the
+ * PolicyPack, because constructing it starts the analyzer's gRPC server.
+ */
+
+/** The policy pack's name, as `pulumi preview` reports it. */
+export const PACK_NAME = "vdx-teams-connector";
+
+/** Name and version as the analyzer states them in its messages (`<name>@v<version>`). */
+export const PACK: { readonly name: string; readonly version: string } = {
+    name: PACK_NAME,
+    // PolicyPack reads the version from package.json in the pack's directory; so does this.
+    version: (JSON.parse(fs.readFileSync(path.join(__dirname, "package.json"), "utf8")) as { version: string }).version,
+};
+
+/** Every policy of the pack, grouped by domain. */
+export const POLICIES: Policies = [
+    ...versionPolicies,
+    ...certificatePolicies,
+    ...capacityPolicies,
+    ...networkPolicies,
+    ...keyVaultPolicies,
+    ...residencyPolicies,
+    ...taggingPolicies,
+];

@@ -1,0 +1,716 @@
+/**
+ * The GitHub workflows: valid (YAML, and SchemaStore's workflow schema through
+ * action-validator), least privilege, pinned actions, referenced scripts and files present,
+ * the stack matrix derived from the stack files, and the shell and script steps that decide
+ * pass or fail actually behave as claimed when run here with stand-ins.
+ */
+import * as assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseDocument } from "yaml";
+import { validateWorkflow } from "@action-validator/core";
+import { listStacks, stackMatrix } from "../scripts/stack-matrix";
+
+const ROOT = path.resolve(__dirname, "..");
+/** ts-node's transpile-only hook by absolute path, so a child process finds it from any cwd. */
+const TS_NODE = require.resolve("ts-node/register/transpile-only");
+const WORKFLOW_DIR = path.join(ROOT, ".github", "workflows");
+const WORKFLOW_FILES = ["pull-request.yml", "deploy.yml"] as const;
+
+type Env = Record<string, string | number | boolean>;
+
+interface Step {
+    readonly name?: string;
+    readonly id?: string;
+    readonly uses?: string;
+    readonly run?: string;
+    readonly if?: string;
+    readonly env?: Env;
+    readonly with?: Record<string, string | number | boolean>;
+    readonly "continue-on-error"?: boolean | string;
+}
+
+interface Job {
+    readonly name?: string;
+    readonly needs?: string | readonly string[];
+    readonly if?: string;
+    readonly permissions?: Record<string, string> | string;
+    readonly environment?: string | { readonly name: string };
+    readonly env?: Env;
+    readonly outputs?: Record<string, string>;
+    readonly strategy?: {
+        readonly "max-parallel"?: number;
+        readonly "fail-fast"?: boolean;
+        readonly matrix?: unknown;
+    };
+    readonly steps?: readonly Step[];
+}
+
+interface Workflow {
+    readonly name?: string;
+    readonly on: Record<string, unknown>;
+    readonly permissions?: Record<string, string> | string;
+    readonly concurrency?: { readonly group: string; readonly "cancel-in-progress"?: boolean };
+    readonly defaults?: { readonly run?: { readonly shell?: string } };
+    readonly env?: Env;
+    readonly jobs: Record<string, Job>;
+}
+
+interface Loaded {
+    readonly file: string;
+    readonly text: string;
+    readonly workflow: Workflow;
+}
+
+function load(file: string): Loaded {
+    const text = fs.readFileSync(path.join(WORKFLOW_DIR, file), "utf8");
+    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+    if (doc.errors.length > 0) {
+        throw new Error(`${file}: ${doc.errors.map((e) => e.message).join("; ")}`);
+    }
+    return { file, text, workflow: doc.toJS() as Workflow };
+}
+
+const workflows: readonly Loaded[] = WORKFLOW_FILES.map(load);
+const pr = workflows[0].workflow;
+const deploy = workflows[1].workflow;
+
+function jobsOf(workflow: Workflow): [string, Job][] {
+    return Object.entries(workflow.jobs);
+}
+
+function stepsOf(job: Job): readonly Step[] {
+    return job.steps ?? [];
+}
+
+function allSteps(): { file: string; jobId: string; job: Job; step: Step }[] {
+    return workflows.flatMap(({ file, workflow }) =>
+        jobsOf(workflow).flatMap(([jobId, job]) => stepsOf(job).map((step) => ({ file, jobId, job, step }))),
+    );
+}
+
+function stepNamed(job: Job, pattern: RegExp): Step {
+    const step = stepsOf(job).find((s) => pattern.test(s.name ?? ""));
+    assert.ok(step, `no step named ${pattern}`);
+    return step;
+}
+
+function stepUsing(job: Job, action: string): Step {
+    const step = stepsOf(job).find((s) => s.uses?.startsWith(`${action}@`));
+    assert.ok(step, `no step uses ${action}`);
+    return step;
+}
+
+function permissionsOf(job: Job): Record<string, string> {
+    assert.equal(typeof job.permissions, "object", "permissions must be a map");
+    return job.permissions as Record<string, string>;
+}
+
+/** A job touches Azure when it logs in to Azure or hands OIDC settings to Pulumi. */
+function usesAzure(job: Job): boolean {
+    return stepsOf(job).some((s) => s.uses?.startsWith("azure/login@")) || job.env?.ARM_USE_OIDC !== undefined;
+}
+
+/** The npm scripts a run block calls: `npm test`, `npm run [--silent] <name>`. */
+function npmScripts(run: string): string[] {
+    const names: string[] = [];
+    for (const m of run.matchAll(/\bnpm\s+(?:run|run-script)\s+(?:--?[\w-]+\s+)*([\w:.-]+)/g)) names.push(m[1]);
+    for (const m of run.matchAll(/\bnpm\s+(test|start)\b/g)) names.push(m[1]);
+    return names;
+}
+
+/** Repository paths a workflow depends on: policy pack and config, scripts. */
+function referencedPaths(): string[] {
+    const found = new Set<string>();
+    for (const { step } of allSteps()) {
+        for (const key of ["policyPacks", "policyPackConfigs"]) {
+            const value = step.with?.[key];
+            if (typeof value === "string") value.split(/[\n,]/).map((v) => v.trim()).filter(Boolean).forEach((v) => found.add(v));
+        }
+        const run = step.run ?? "";
+        for (const m of run.matchAll(/--policy-pack(?:-config)?\s+([^\s\\]+)/g)) found.add(m[1]);
+        for (const m of run.matchAll(/\bscripts\/[\w./-]+/g)) found.add(m[0]);
+    }
+    return [...found].sort();
+}
+
+const packageJson = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+    scripts?: Record<string, string>;
+};
+
+/** Runs a workflow's bash step here, with `npm` replaced by a stand-in that exits with `npmExit`. */
+function runStep(
+    step: Step,
+    env: Record<string, string>,
+    npm: { stdout: string; stderr: string; exit: number },
+): { status: number; output: Record<string, string>; summary: string; stderr: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "step-"));
+    try {
+        const bin = path.join(dir, "bin");
+        fs.mkdirSync(bin);
+        fs.writeFileSync(path.join(dir, "npm.out"), npm.stdout);
+        fs.writeFileSync(path.join(dir, "npm.err"), npm.stderr);
+        fs.writeFileSync(
+            path.join(bin, "npm"),
+            `#!/usr/bin/env bash\necho "$*" >"${dir}/npm.args"\ncat "${dir}/npm.out"\ncat "${dir}/npm.err" >&2\nexit ${npm.exit}\n`,
+            { mode: 0o755 },
+        );
+        const outputFile = path.join(dir, "output");
+        const summaryFile = path.join(dir, "summary");
+        fs.writeFileSync(outputFile, "");
+        fs.writeFileSync(summaryFile, "");
+        const result = spawnSync("bash", ["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", step.run ?? ""], {
+            encoding: "utf8",
+            env: {
+                PATH: `${bin}:${process.env.PATH ?? ""}`,
+                RUNNER_TEMP: dir,
+                GITHUB_OUTPUT: outputFile,
+                GITHUB_STEP_SUMMARY: summaryFile,
+                ...env,
+            },
+        });
+        const output: Record<string, string> = {};
+        for (const line of fs.readFileSync(outputFile, "utf8").split("\n")) {
+            const eq = line.indexOf("=");
+            if (eq > 0) output[line.slice(0, eq)] = line.slice(eq + 1);
+        }
+        if (output.report !== undefined && fs.existsSync(output.report)) {
+            output.reportText = fs.readFileSync(output.report, "utf8");
+        }
+        if (fs.existsSync(path.join(dir, "npm.args"))) output.npmArgs = fs.readFileSync(path.join(dir, "npm.args"), "utf8").trim();
+        return {
+            status: result.status ?? -1,
+            output,
+            summary: fs.readFileSync(summaryFile, "utf8"),
+            stderr: result.stderr,
+        };
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+describe("workflows", () => {
+    describe("syntax", () => {
+        for (const { file, text } of workflows) {
+            it(`${file} passes action-validator (SchemaStore workflow schema)`, () => {
+                const state = validateWorkflow(text);
+                assert.equal(state.actionType, "workflow");
+                assert.deepEqual(state.errors, [], JSON.stringify(state.errors, null, 2));
+            });
+        }
+
+        it("action-validator does reject a broken workflow (the check is live)", () => {
+            const broken = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - runs: echo\n";
+            assert.notEqual(validateWorkflow(broken).errors.length, 0);
+        });
+    });
+
+    describe("references between jobs and steps", () => {
+        for (const { file, text, workflow } of workflows) {
+            it(`${file}: every steps.<id>.outputs.<name> is a step of the job that writes it`, () => {
+                for (const [jobId, job] of jobsOf(workflow)) {
+                    const jobText = JSON.stringify(job);
+                    for (const m of jobText.matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
+                        const step = stepsOf(job).find((s) => s.id === m[1]);
+                        assert.ok(step, `${jobId}: no step with id ${m[1]}`);
+                        assert.match(step.run ?? "", new RegExp(`\\b${m[2]}=`), `${jobId}: step ${m[1]} never writes ${m[2]}`);
+                    }
+                }
+            });
+
+            it(`${file}: every needs.<job>.outputs.<name> is a declared output of a needed job`, () => {
+                for (const [jobId, job] of jobsOf(workflow)) {
+                    const needs = job.needs === undefined ? [] : typeof job.needs === "string" ? [job.needs] : job.needs;
+                    const jobText = JSON.stringify(job);
+                    for (const m of jobText.matchAll(/needs\.([\w-]+)\.outputs\.([\w-]+)/g)) {
+                        assert.ok(needs.includes(m[1]), `${jobId} reads ${m[1]} without needing it`);
+                        assert.ok(workflow.jobs[m[1]]?.outputs?.[m[2]], `${m[1]} declares no output ${m[2]}`);
+                    }
+                }
+            });
+
+            it(`${file}: every inputs.<name> is a workflow_dispatch input`, () => {
+                const dispatch = workflow.on.workflow_dispatch as { inputs?: Record<string, unknown> } | undefined;
+                for (const m of text.matchAll(/\binputs\.([\w-]+)/g)) {
+                    assert.ok(dispatch?.inputs?.[m[1]], `no input ${m[1]}`);
+                }
+            });
+        }
+    });
+
+    describe("least privilege", () => {
+        for (const { file, text, workflow } of workflows) {
+            it(`${file}: no default token permissions at the top`, () => {
+                const top = workflow.permissions;
+                assert.ok(top !== undefined, "top-level permissions must be declared");
+                if (typeof top === "string") {
+                    assert.equal(top, "read-all");
+                } else {
+                    for (const [scope, level] of Object.entries(top)) assert.notEqual(level, "write", scope);
+                }
+                assert.doesNotMatch(text, /write-all/);
+            });
+
+            for (const [jobId, job] of jobsOf(workflow)) {
+                it(`${file}: job ${jobId} declares its permissions, id-token only if it uses Azure`, () => {
+                    const permissions = permissionsOf(job);
+                    assert.equal(permissions["contents"], "read");
+                    assert.equal(permissions["id-token"] === "write", usesAzure(job));
+                    for (const [scope, level] of Object.entries(permissions)) {
+                        assert.ok(["read", "write", "none"].includes(level), `${scope}: ${level}`);
+                    }
+                });
+            }
+        }
+
+        it("only jobs that comment on pull requests may write to them", () => {
+            for (const { workflow } of workflows) {
+                for (const [jobId, job] of jobsOf(workflow)) {
+                    const comments = stepsOf(job).some(
+                        (s) => s.uses?.startsWith("actions/github-script@") || s.with?.["comment-on-pr"] === true,
+                    );
+                    assert.equal(permissionsOf(job)["pull-requests"] === "write", comments, jobId);
+                }
+            }
+        });
+    });
+
+    describe("pinned actions", () => {
+        const pins = new Map<string, string>();
+        for (const { file, text } of workflows) {
+            it(`${file}: every uses: is a full commit SHA with its release tag`, () => {
+                const lines = text.split("\n").filter((line) => /^\s*(-\s+)?uses:/.test(line));
+                assert.ok(lines.length > 0);
+                for (const line of lines) {
+                    const m = /uses:\s*([\w.-]+\/[\w./-]+)@([0-9a-f]{40})\s+#\s+v\d+\.\d+\.\d+\s*$/.exec(line);
+                    assert.ok(m, `not pinned to a SHA with a "# vX.Y.Z" comment: ${line.trim()}`);
+                    const previous = pins.get(m[1]);
+                    assert.ok(previous === undefined || previous === m[2], `${m[1]} pinned to two SHAs`);
+                    pins.set(m[1], m[2]);
+                }
+            });
+        }
+
+        it("no step uses a local or docker action", () => {
+            for (const { step } of allSteps()) {
+                if (step.uses) assert.doesNotMatch(step.uses, /^(\.|docker:)/);
+            }
+        });
+    });
+
+    describe("shell steps", () => {
+        for (const { file, workflow } of workflows) {
+            it(`${file}: bash by default, every run block starts with set -euo pipefail`, () => {
+                assert.equal(workflow.defaults?.run?.shell, "bash");
+                for (const [jobId, job] of jobsOf(workflow)) {
+                    for (const step of stepsOf(job)) {
+                        if (step.run === undefined) continue;
+                        assert.match(step.run, /^set -euo pipefail\n/, `${jobId}: ${step.name ?? step.run}`);
+                    }
+                }
+            });
+        }
+
+        it("no expression is expanded inside a run block (no injection, no secret in a command line)", () => {
+            for (const { jobId, step } of allSteps()) {
+                if (step.run !== undefined) assert.doesNotMatch(step.run, /\$\{\{/, `${jobId}: ${step.name}`);
+            }
+        });
+
+        it("the passphrase is given only to the step that runs Pulumi, and never printed", () => {
+            for (const { workflow } of workflows) {
+                assert.equal(workflow.env?.PULUMI_CONFIG_PASSPHRASE, undefined);
+                for (const [jobId, job] of jobsOf(workflow)) {
+                    assert.equal(job.env?.PULUMI_CONFIG_PASSPHRASE, undefined, jobId);
+                    for (const step of stepsOf(job)) {
+                        const given = step.env?.PULUMI_CONFIG_PASSPHRASE;
+                        if (given !== undefined) {
+                            assert.equal(given, "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}");
+                            const runsPulumi = step.uses?.startsWith("pulumi/actions@") || /\bpulumi up\b/.test(step.run ?? "");
+                            assert.ok(runsPulumi, `${jobId}: ${step.name}`);
+                        }
+                        assert.doesNotMatch(step.run ?? "", /(echo|printf|cat)[^\n]*PASSPHRASE/);
+                    }
+                }
+            }
+        });
+
+        it("secrets reach steps only through env or action inputs", () => {
+            for (const { workflow } of workflows) {
+                for (const [jobId, job] of jobsOf(workflow)) {
+                    for (const [name, value] of Object.entries(job.env ?? {})) {
+                        assert.doesNotMatch(String(value), /secrets\./, `${jobId} env ${name}`);
+                    }
+                }
+            }
+        });
+    });
+
+    describe("referenced scripts and files", () => {
+        const scripts = new Set(allSteps().flatMap(({ step }) => npmScripts(step.run ?? "")));
+
+        it("the workflows call npm test and npm run plan", () => {
+            assert.ok(scripts.has("test"));
+            assert.ok(scripts.has("plan"));
+        });
+
+        for (const name of [...scripts].sort()) {
+            it(`npm script "${name}" exists in package.json`, () => {
+                assert.ok(packageJson.scripts?.[name], `package.json has no "${name}" script`);
+            });
+        }
+
+        const paths = referencedPaths();
+        it("the workflows reference the policy pack, its config and the matrix script", () => {
+            assert.deepEqual(paths, ["policy", "policy/config.json", "scripts/stack-matrix.ts"]);
+        });
+
+        for (const p of paths) {
+            it(`${p} exists`, () => {
+                assert.ok(fs.existsSync(path.join(ROOT, p)), `${p} is missing`);
+            });
+        }
+    });
+
+    describe("stack matrix script", () => {
+        let dir: string;
+
+        beforeEach(() => {
+            dir = fs.mkdtempSync(path.join(os.tmpdir(), "stacks-"));
+        });
+
+        afterEach(() => {
+            fs.rmSync(dir, { recursive: true, force: true });
+        });
+
+        function touch(...names: string[]): void {
+            for (const name of names) fs.writeFileSync(path.join(dir, name), "config: {}\n");
+        }
+
+        function cli(...args: string[]): { status: number; stdout: string; stderr: string } {
+            const result = spawnSync(
+                process.execPath,
+                ["-r", TS_NODE, path.join(ROOT, "scripts", "stack-matrix.ts"), ...args],
+                { cwd: ROOT, encoding: "utf8" },
+            );
+            return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+        }
+
+        it("lists one stack per Pulumi.<stack>.yaml: dev, other, prod, prod-<region>s", () => {
+            touch(
+                "Pulumi.yaml",
+                "Pulumi.prod-westeurope.yaml",
+                "Pulumi.prod.yaml",
+                "Pulumi.prod-northeurope.yaml",
+                "Pulumi.dev.yaml",
+                "Pulumi.staging.yaml",
+                "Pulumi.dev.yaml.bak",
+                "Pulumi.prod.yml",
+                "README.md",
+            );
+            fs.mkdirSync(path.join(dir, "Pulumi.dir.yaml"));
+            assert.deepEqual(listStacks(dir), ["dev", "staging", "prod", "prod-northeurope", "prod-westeurope"]);
+        });
+
+        it("prints the matrix GitHub reads with fromJSON", () => {
+            touch("Pulumi.yaml", "Pulumi.prod.yaml", "Pulumi.dev.yaml", "Pulumi.prod-swedencentral.yaml");
+            const result = cli("--dir", dir);
+            assert.equal(result.status, 0, result.stderr);
+            assert.equal(result.stdout, '{"stack":["dev","prod","prod-swedencentral"]}\n');
+        });
+
+        it("narrows to one stack with --only, and an empty --only means all", () => {
+            touch("Pulumi.dev.yaml", "Pulumi.prod.yaml");
+            assert.deepEqual(stackMatrix(dir, "prod"), { stack: ["prod"] });
+            assert.deepEqual(stackMatrix(dir, ""), { stack: ["dev", "prod"] });
+            const result = cli("--dir", dir, "--only", "");
+            assert.equal(result.stdout, '{"stack":["dev","prod"]}\n');
+        });
+
+        it("fails on an unknown --only stack, no stack file, or an invalid name", () => {
+            touch("Pulumi.dev.yaml");
+            const unknown = cli("--dir", dir, "--only", "prod-mars");
+            assert.equal(unknown.status, 1);
+            assert.match(unknown.stderr, /prod-mars/);
+            assert.equal(unknown.stdout, "");
+
+            fs.rmSync(path.join(dir, "Pulumi.dev.yaml"));
+            touch("Pulumi.yaml");
+            assert.throws(() => stackMatrix(dir), /no Pulumi\.<stack>\.yaml/);
+            assert.equal(cli("--dir", dir).status, 1);
+
+            touch("Pulumi.$(id).yaml");
+            assert.throws(() => listStacks(dir), /not a valid stack name/);
+            assert.equal(cli("--bogus").status, 2);
+        });
+
+        it("matches the Pulumi.*.yaml files at the repository root", () => {
+            const files = fs.readdirSync(ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f));
+            const expected = files.map((f) => f.slice("Pulumi.".length, -".yaml".length)).sort();
+            if (expected.length === 0) {
+                assert.throws(() => stackMatrix(ROOT), /no Pulumi/);
+                return;
+            }
+            assert.deepEqual([...stackMatrix(ROOT).stack].sort(), expected);
+            const out = execFileSync(
+                process.execPath,
+                ["-r", TS_NODE, path.join(ROOT, "scripts", "stack-matrix.ts")],
+                // Not the root: the script must find the stack files from its own location.
+                { cwd: path.join(ROOT, "tests"), encoding: "utf8" },
+            );
+            assert.deepEqual(JSON.parse(out), stackMatrix(ROOT));
+        });
+    });
+
+    describe("pull-request.yml", () => {
+        const jobs = pr.jobs;
+
+        it("runs on pull_request only, never pull_request_target", () => {
+            assert.deepEqual(Object.keys(pr.on), ["pull_request"]);
+            for (const { workflow } of workflows) assert.ok(!("pull_request_target" in workflow.on));
+        });
+
+        it("installs with npm ci on Node 20 with the npm cache, then tests", () => {
+            for (const [jobId, job] of jobsOf(pr)) {
+                const setup = stepUsing(job, "actions/setup-node");
+                assert.equal(String(setup.with?.["node-version"]), "20", jobId);
+                assert.equal(setup.with?.cache, "npm", jobId);
+                assert.ok(stepsOf(job).some((s) => /^npm ci$/m.test(s.run ?? "")), jobId);
+            }
+            const runs = stepsOf(jobs.test).map((s) => s.run ?? "");
+            const install = runs.findIndex((r) => /^npm ci$/m.test(r));
+            const test = runs.findIndex((r) => /^npm test$/m.test(r));
+            const matrix = runs.findIndex((r) => r.includes("scripts/stack-matrix.ts"));
+            assert.ok(install >= 0 && install < test && test < matrix);
+        });
+
+        it("derives the stack matrix in the first job; no hand-written stack list", () => {
+            assert.equal(jobs.test.needs, undefined);
+            assert.equal(jobs.test.outputs?.matrix, "${{ steps.stacks.outputs.matrix }}");
+            for (const jobId of ["plan", "preview"]) {
+                assert.equal(jobs[jobId].needs, "test");
+                assert.equal(jobs[jobId].strategy?.matrix, "${{ fromJSON(needs.test.outputs.matrix) }}");
+                assert.equal(jobs[jobId].strategy?.["fail-fast"], false);
+            }
+        });
+
+        it("plans in Markdown into the job summary, comments best effort, fails on exit 1 and 2", () => {
+            const plan = stepNamed(jobs.plan, /^Offline plan$/);
+            assert.match(plan.run ?? "", /npm run --silent plan -- --stack "\$STACK" --markdown/);
+            assert.match(plan.run ?? "", /GITHUB_STEP_SUMMARY/);
+            const comment = stepUsing(jobs.plan, "actions/github-script");
+            assert.equal(comment["continue-on-error"], true);
+            assert.equal(comment.if, "github.event.pull_request.head.repo.full_name == github.repository");
+            const fail = stepNamed(jobs.plan, /^Fail on/);
+            assert.equal(fail.if, "steps.plan.outputs.status != '0'");
+            assert.equal(plan.id, "plan");
+        });
+
+        for (const [exit, reason] of [
+            [0, undefined],
+            [1, "a mandatory policy is violated"],
+            [2, "the stack configuration is invalid"],
+            [7, "the plan command failed"],
+        ] as const) {
+            it(`the plan step records exit ${exit} and still writes the summary`, () => {
+                const plan = stepNamed(jobs.plan, /^Offline plan$/);
+                const result = runStep(plan, { STACK: "prod" }, {
+                    stdout: "## Plan for prod\n\n| resource | count |\n",
+                    stderr: "policy: vm-size is mandatory\n",
+                    exit,
+                });
+                assert.equal(result.status, 0, result.stderr);
+                assert.equal(result.output.status, String(exit));
+                assert.equal(result.output.npmArgs, "run --silent plan -- --stack prod --markdown");
+                assert.match(result.summary, /## Plan for prod/);
+                assert.equal(result.output.reportText, result.summary);
+                if (reason === undefined) {
+                    assert.doesNotMatch(result.summary, /exited with/);
+                } else {
+                    assert.match(result.summary, new RegExp(`exited with ${exit}: ${reason}`));
+                    assert.match(result.summary, /vm-size is mandatory/);
+                }
+                const fail = stepNamed(jobs.plan, /^Fail on/);
+                if (exit !== 0) {
+                    const failed = runStep(fail, { STACK: "prod", STATUS: String(exit) }, { stdout: "", stderr: "", exit: 0 });
+                    assert.equal(failed.status, 1);
+                }
+            });
+        }
+
+        describe("the comment script", () => {
+            type Comment = { id: number; body: string; user: { type: string }; html_url: string };
+
+            async function runComment(existing: Comment[], report: string) {
+                const step = stepUsing(jobs.plan, "actions/github-script");
+                const dir = fs.mkdtempSync(path.join(os.tmpdir(), "comment-"));
+                const file = path.join(dir, "report.md");
+                fs.writeFileSync(file, report);
+                const calls: { op: string; args: Record<string, unknown> }[] = [];
+                const github = {
+                    rest: {
+                        issues: {
+                            listComments: "listComments",
+                            updateComment: async (args: Record<string, unknown>) => calls.push({ op: "update", args }),
+                            createComment: async (args: Record<string, unknown>) => {
+                                calls.push({ op: "create", args });
+                                return { data: { html_url: "https://example.invalid/c/new" } };
+                            },
+                        },
+                    },
+                    paginate: async (what: string, args: Record<string, unknown>) => {
+                        calls.push({ op: what, args });
+                        return existing;
+                    },
+                };
+                const context = { repo: { owner: "o", repo: "r" }, payload: { pull_request: { number: 42 } } };
+                const core = { info: () => undefined };
+                const saved = { STACK: process.env.STACK, REPORT: process.env.REPORT };
+                process.env.STACK = "prod-westeurope";
+                process.env.REPORT = file;
+                try {
+                    const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (
+                        ...args: string[]
+                    ) => (...values: unknown[]) => Promise<unknown>;
+                    const script = new AsyncFunction("require", "github", "context", "core", String(step.with?.script));
+                    await script(require, github, context, core);
+                } finally {
+                    process.env.STACK = saved.STACK;
+                    process.env.REPORT = saved.REPORT;
+                    if (saved.STACK === undefined) delete process.env.STACK;
+                    if (saved.REPORT === undefined) delete process.env.REPORT;
+                    fs.rmSync(dir, { recursive: true, force: true });
+                }
+                return calls;
+            }
+
+            const marker = "<!-- vdx-teams-connector:offline-plan:prod-westeurope -->";
+
+            it("creates one comment carrying the hidden marker", async () => {
+                const calls = await runComment([], "plan text");
+                assert.deepEqual(calls.map((c) => c.op), ["listComments", "create"]);
+                assert.equal(calls[1].args.issue_number, 42);
+                assert.equal(calls[1].args.body, `${marker}\nplan text`);
+            });
+
+            it("updates the bot's earlier comment for the same stack, not others", async () => {
+                const calls = await runComment(
+                    [
+                        { id: 1, body: `${marker}\nold`, user: { type: "User" }, html_url: "u1" },
+                        { id: 2, body: "<!-- vdx-teams-connector:offline-plan:prod -->\nother", user: { type: "Bot" }, html_url: "u2" },
+                        { id: 3, body: `${marker}\nold`, user: { type: "Bot" }, html_url: "u3" },
+                    ],
+                    "new plan",
+                );
+                assert.deepEqual(calls.map((c) => c.op), ["listComments", "update"]);
+                assert.equal(calls[1].args.comment_id, 3);
+                assert.equal(calls[1].args.body, `${marker}\nnew plan`);
+            });
+
+            it("truncates a plan longer than a comment may be", async () => {
+                const calls = await runComment([], "x".repeat(70000));
+                const body = String(calls[1].args.body);
+                assert.ok(body.length < 65536);
+                assert.match(body, /Truncated/);
+            });
+        });
+
+        it("previews with Pulumi and the policy pack only when Azure is configured, never for forks", () => {
+            const preview = jobs.preview;
+            for (const name of ["ARM_CLIENT_ID", "ARM_TENANT_ID", "ARM_SUBSCRIPTION_ID", "PULUMI_BACKEND_URL"]) {
+                assert.ok(preview.if?.includes(`vars.${name} != ''`), name);
+            }
+            assert.ok(preview.if?.includes("github.event.pull_request.head.repo.full_name == github.repository"));
+            assert.deepEqual(preview.env, {
+                ARM_USE_OIDC: "true",
+                ARM_CLIENT_ID: "${{ vars.ARM_CLIENT_ID }}",
+                ARM_TENANT_ID: "${{ vars.ARM_TENANT_ID }}",
+                ARM_SUBSCRIPTION_ID: "${{ vars.ARM_SUBSCRIPTION_ID }}",
+            });
+            const login = stepUsing(preview, "azure/login");
+            assert.equal(login.with?.["client-id"], "${{ vars.ARM_CLIENT_ID }}");
+            const pulumi = stepUsing(preview, "pulumi/actions");
+            assert.deepEqual(pulumi.with, {
+                command: "preview",
+                "stack-name": "${{ matrix.stack }}",
+                "cloud-url": "${{ vars.PULUMI_BACKEND_URL }}",
+                policyPacks: "policy",
+                policyPackConfigs: "policy/config.json",
+                "comment-on-pr": true,
+                "github-token": "${{ secrets.GITHUB_TOKEN }}",
+            });
+            assert.deepEqual(permissionsOf(preview), { contents: "read", "id-token": "write", "pull-requests": "write" });
+            assert.deepEqual(permissionsOf(jobs.plan), { contents: "read", "pull-requests": "write" });
+            assert.deepEqual(permissionsOf(jobs.test), { contents: "read" });
+        });
+    });
+
+    describe("deploy.yml", () => {
+        const jobs = deploy.jobs;
+
+        it("runs on push to main and on a manual dispatch with an optional stack", () => {
+            assert.deepEqual(Object.keys(deploy.on).sort(), ["push", "workflow_dispatch"]);
+            assert.deepEqual(deploy.on.push, { branches: ["main"] });
+            const dispatch = deploy.on.workflow_dispatch as { inputs: Record<string, { required: boolean; type: string }> };
+            assert.deepEqual(Object.keys(dispatch.inputs), ["stack"]);
+            assert.equal(dispatch.inputs.stack.required, false);
+            assert.equal(dispatch.inputs.stack.type, "string");
+        });
+
+        it("never cancels a running deploy", () => {
+            assert.equal(deploy.concurrency?.["cancel-in-progress"], false);
+            assert.ok(deploy.concurrency?.group);
+        });
+
+        it("deploys one stack at a time, each in the environment of the same name, in script order", () => {
+            const job = jobs.deploy;
+            assert.equal(job.needs, "stacks");
+            assert.equal(job.strategy?.["max-parallel"], 1);
+            assert.equal(job.strategy?.["fail-fast"], true);
+            assert.equal(job.strategy?.matrix, "${{ fromJSON(needs.stacks.outputs.matrix) }}");
+            assert.equal(job.environment, "${{ matrix.stack }}");
+            const matrixStep = stepNamed(jobs.stacks, /^Stack matrix$/);
+            assert.match(matrixStep.run ?? "", /scripts\/stack-matrix\.ts --only "\$\{ONLY_STACK:-\}"/);
+            assert.equal(matrixStep.env?.ONLY_STACK, "${{ inputs.stack }}");
+        });
+
+        it("tests before deploying, and deploys main only", () => {
+            const runs = stepsOf(jobs.stacks).map((s) => s.run ?? "");
+            assert.ok(runs.some((r) => /^npm test$/m.test(r)));
+            const gate = stepNamed(jobs.stacks, /branch/);
+            const branch = runStep(gate, { GITHUB_REF: "refs/heads/feature", BACKEND_URL: "azblob://state" }, { stdout: "", stderr: "", exit: 0 });
+            assert.equal(branch.output.deploy, "false");
+            const unset = runStep(gate, { GITHUB_REF: "refs/heads/main", BACKEND_URL: "" }, { stdout: "", stderr: "", exit: 0 });
+            assert.equal(unset.output.deploy, "false");
+            const ok = runStep(gate, { GITHUB_REF: "refs/heads/main", BACKEND_URL: "azblob://state" }, { stdout: "", stderr: "", exit: 0 });
+            assert.equal(ok.output.deploy, "true");
+            assert.equal(jobs.deploy.if, "needs.stacks.outputs.deploy == 'true'");
+        });
+
+        it("runs pulumi up with the policy pack after the offline plan and an OIDC login", () => {
+            const job = jobs.deploy;
+            const names = stepsOf(job).map((s) => s.name ?? s.uses ?? "");
+            const plan = names.findIndex((n) => n.startsWith("Offline plan"));
+            const login = stepsOf(job).findIndex((s) => s.uses?.startsWith("azure/login@"));
+            const up = stepsOf(job).findIndex((s) => /\bpulumi up\b/.test(s.run ?? ""));
+            assert.ok(plan >= 0 && plan < login && login < up, names.join(" | "));
+            const run = stepsOf(job)[up].run ?? "";
+            assert.match(run, /pulumi up --yes --non-interactive --stack "\$STACK"/);
+            assert.match(run, /--policy-pack policy --policy-pack-config policy\/config\.json/);
+            assert.equal(job.env?.ARM_USE_OIDC, "true");
+            assert.deepEqual(permissionsOf(job), { contents: "read", "id-token": "write" });
+            assert.deepEqual(permissionsOf(jobs.stacks), { contents: "read" });
+        });
+
+        it("stops before Azure when the offline plan exits 1 or 2", () => {
+            const plan = stepNamed(jobs.deploy, /^Offline plan/);
+            for (const exit of [1, 2]) {
+                const result = runStep(plan, { STACK: "prod" }, { stdout: "plan\n", stderr: "", exit });
+                assert.equal(result.status, exit);
+            }
+            assert.equal(runStep(plan, { STACK: "prod" }, { stdout: "plan\n", stderr: "", exit: 0 }).summary, "plan\n");
+        });
+    });
+});
