@@ -1,4 +1,15 @@
 /**
+ * What the program and the policy pack must agree on. The pack imports only this module
+ * from the program's code, so it stays a package of its own.
+ */
+
+/** Pexip's hard limit: one Teams Connector instance carries at most 16 calls. */
+export const MAX_CALLS_PER_INSTANCE = 16;
+
+/** VM sizes the connector is known to run on, Pexip's current default first (alternatives unconfirmed). */
+export const VM_SIZES = ["Standard_D4s_v5", "Standard_D4as_v5", "Standard_F4s", "Standard_F4s_v2"] as const;
+
+/**
  * Tag keys the program writes and the policy pack reads. They are the contract between the
  * two: the pack checks a plan without the private material or any Azure call, from these.
  */

@@ -1,15 +1,14 @@
 import { isIP } from "net";
 import { ConfigError } from "./configError";
 import { Secret } from "./secret";
-import { MAX_CALLS_PER_INSTANCE, SizingInput } from "./sizing";
+import { MAX_CALLS_PER_INSTANCE, VM_SIZES } from "./contract";
+import { SizingInput } from "./sizing";
 
 /**
  * Configuration, parsed and validated once into typed values. Everything a component or a
  * tool needs comes from here; nothing downstream reads configuration itself.
  */
 
-/** VM sizes the connector is known to run on. Pexip's current default first. */
-export const VM_SIZES = ["Standard_D4s_v5", "Standard_D4as_v5", "Standard_F4s", "Standard_F4s_v2"] as const;
 export type VmSize = (typeof VM_SIZES)[number];
 
 export type Environment = "dev" | "prod";

@@ -1,9 +1,3 @@
-/** Pexip's hard limit: one Teams Connector instance carries at most 16 calls. */
-export const MAX_CALLS_PER_INSTANCE = 16;
-
-/** Pexip's planning figure: plan with 15 calls per instance to keep headroom. */
-export const RECOMMENDED_CALLS_PER_INSTANCE = 15;
-
 export interface SizingInput {
     /** Concurrent calls (ports) the party needs into Teams meetings. */
     readonly concurrentPorts: number;

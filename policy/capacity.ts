@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { TAGS } from "../lib/contract";
+import { MAX_CALLS_PER_INSTANCE, TAGS, VM_SIZES } from "../lib/contract";
 import { asObject, asString, tagOf, TYPES, validateTypes, wholeNumber } from "./common";
 
 /**
@@ -8,11 +8,6 @@ import { asObject, asString, tagOf, TYPES, validateTypes, wholeNumber } from "./
  * the scale set with the ports it was sized for, so the plan can be checked without the program.
  */
 
-/** Pexip's hard limit per instance. Kept equal to lib/sizing.ts by a test: the pack imports only lib/contract. */
-export const MAX_CALLS_PER_INSTANCE = 16;
-
-/** VM sizes the connector is known to run on; equal to lib/settings.ts VM_SIZES by a test. */
-export const DEFAULT_VM_SIZES: readonly string[] = ["Standard_D4s_v5", "Standard_D4as_v5", "Standard_F4s", "Standard_F4s_v2"];
 
 /** capacity × calls per instance must cover the required concurrent ports. */
 export const capacityCoversPorts: ResourceValidationPolicy = {
@@ -63,13 +58,13 @@ export const vmSizeAllowed: ResourceValidationPolicy = {
                 type: "array",
                 items: { type: "string", minLength: 1 },
                 minItems: 1,
-                default: [...DEFAULT_VM_SIZES],
+                default: [...VM_SIZES],
                 description: "Allowed scale set SKU names (the list Pexip's installer is reported to use).",
             },
         },
     },
     validateResource: validateTypes(TYPES.scaleSet, (props, args, report) => {
-        const allowedSizes = args.getConfig<Partial<VmSizeConfig>>().allowedSizes ?? DEFAULT_VM_SIZES;
+        const allowedSizes = args.getConfig<Partial<VmSizeConfig>>().allowedSizes ?? VM_SIZES;
         const size = asString(asObject(props.sku)?.name);
         if (size === undefined) {
             report(`The scale set has no sku.name: cannot verify its VM size is one of ${allowedSizes.join(", ")}.`);
