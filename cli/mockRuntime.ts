@@ -93,14 +93,22 @@ async function runOnce(options: RunOptions): Promise<ProgramRun> {
     await pulumi.runtime.setMocks(mocks(options), options.project, options.stack, false);
     const resources = recordRegistrations();
 
-    const outputs = (await options.program()) ?? {};
-    const resolved: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(outputs)) {
-        if (value !== undefined) resolved[key] = await resolve(value);
+    // The SDK records a stack trace for every promise it makes (for leak reports the mock
+    // runtime never prints); under ts-node each is source-mapped, which was most of a run's time.
+    const traceLimit = Error.stackTraceLimit;
+    if (!process.env.VDX_MOCK_STACK_TRACES) Error.stackTraceLimit = 0;
+    try {
+        const outputs = (await options.program()) ?? {};
+        const resolved: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(outputs)) {
+            if (value !== undefined) resolved[key] = await resolve(value);
+        }
+        // Resources no output depends on may still be registering: wait for every RPC.
+        await (runtimeSettings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        return { resources, outputs: resolved };
+    } finally {
+        Error.stackTraceLimit = traceLimit;
     }
-    // Resources no output depends on may still be registering: wait for every RPC.
-    await (runtimeSettings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-    return { resources, outputs: resolved };
 }
 
 /** Wraps the mock monitor so that parent and protect, which the mocks never see, are kept. */

@@ -1,0 +1,739 @@
+/**
+ * The offline plan: what a stack would create, what it costs, what the policy pack says and
+ * what the party does next, without Pulumi's CLI, a backend, Azure or any secret.
+ *
+ *     npm run --silent plan -- --stack <name> [--json | --markdown] [--as-of YYYY-MM-DD] [--out DIR]
+ *                                             [--policy-config FILE]
+ *
+ * It reads Pulumi.yaml and Pulumi.<name>.yaml from the current directory (encrypted values
+ * stay `[secret]`), runs index.ts under the Pulumi SDK's mock runtime, runs every policy of the
+ * pack with policy/config.json as `pulumi preview --policy-pack-config` would, and prints the
+ * report. Exit codes: 0 fine (advisories allowed), 1 a mandatory policy violation, 2 invalid
+ * configuration or an unreadable stack, 3 a bug in the plan itself. See docs/plan.md.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import type { PolicyPackConfig } from "@pulumi/policy";
+import type { ConfigSource, Settings } from "../lib/settings";
+import type { ProgramRun, RegisteredResource } from "./mockRuntime";
+import type { NextStep, PlanReport, PlanResource, PlanViolation } from "./planReport";
+import type { StackConfig } from "./stackConfig";
+
+/** How the report is printed. */
+export type PlanFormat = "text" | "markdown" | "json";
+
+/** A Pulumi program as index.ts exports it. */
+export type PlanProgram = () => Promise<Record<string, unknown> | void>;
+
+/** What to plan, and how. */
+export interface PlanOptions {
+    /** The stack: `Pulumi.<stack>.yaml` must exist in `projectDir`. */
+    readonly stack: string;
+    /** Default `text`. */
+    readonly format?: PlanFormat;
+    /** The version policy's check date (its `asOf`), YYYY-MM-DD; default: policy/config.json's, else today in Copenhagen. */
+    readonly asOf?: string;
+    /** Write the hand-over files here (created if missing). */
+    readonly outDir?: string;
+    /** Where Pulumi.yaml and the stack files are; default the current directory, as for `pulumi`. */
+    readonly projectDir?: string;
+    /** The policy configuration (`--policy-pack-config`); default policy/config.json of this repository. */
+    readonly policyConfigFile?: string;
+    /** Changes to the stack's configuration, for tests and the benchmark: project keys without namespace; `undefined` removes a key. */
+    readonly configChanges?: Readonly<Record<string, unknown>>;
+    /** Evaluate this instead of index.ts (the benchmark's ten regions); it reads the same configuration. */
+    readonly program?: PlanProgram;
+}
+
+/** The outcome: what the CLI prints, and the report for callers in process. */
+export interface PlanResult {
+    /** 0 fine, 1 mandatory policy violation, 2 invalid configuration or stack, 3 a bug. */
+    readonly exitCode: 0 | 1 | 2 | 3;
+    /** Exactly what goes to stdout. */
+    readonly stdout: string;
+    /** Exactly what goes to stderr. */
+    readonly stderr: string;
+    /** The report, unless the configuration could not be planned. */
+    readonly report?: PlanReport;
+    /** The problem behind exit 2 or 3. */
+    readonly error?: { readonly key: string; readonly message: string };
+    /** Hand-over files written by `outDir`, as paths. */
+    readonly files: readonly string[];
+}
+
+/** The hand-over files `--out` writes. */
+export const HAND_OVER_FILES = {
+    requestMarkdown: "vdx-request.md",
+    requestJson: "vdx-request.json",
+    lobbyBypass: "teams-lobby-bypass.ps1",
+} as const;
+
+/** The policy configuration the plan applies unless told otherwise. */
+export const DEFAULT_POLICY_CONFIG = path.resolve(__dirname, "..", "policy", "config.json");
+
+/**
+ * Stand-in for a Windows admin password that is encrypted in the stack file. It only lets the
+ * program run; it is a secret in the run and never printed. Azure's complexity rule holds for it.
+ */
+export const ADMIN_PASSWORD_STAND_IN = "Offline-Plan-Stand-In-1!";
+
+/** A problem the user can fix: exit 2 with one line, never a stack trace. */
+export class PlanInputError extends Error {
+    constructor(
+        /** The flag, configuration key or file at fault. */
+        readonly key: string,
+        message: string,
+    ) {
+        super(message);
+        this.name = "PlanInputError";
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Every module of the project loads on first use; only
+// type imports sit at the top of this file. The light ones (settings, cost, rendering) are
+// enough to report a stack or settings error.
+
+interface Light {
+    readonly configError: typeof import("../lib/configError");
+    readonly cost: typeof import("../lib/cost");
+    readonly settings: typeof import("../lib/settings");
+    readonly sizing: typeof import("../lib/sizing");
+    readonly vdxRequest: typeof import("../lib/vdxRequest");
+    readonly stackConfig: typeof import("./stackConfig");
+    readonly report: typeof import("./planReport");
+}
+
+let light: Light | undefined;
+
+function lib(): Light {
+    if (light === undefined) {
+        /* eslint-disable @typescript-eslint/no-require-imports */
+        light = {
+            configError: require("../lib/configError"),
+            cost: require("../lib/cost"),
+            settings: require("../lib/settings"),
+            sizing: require("../lib/sizing"),
+            vdxRequest: require("../lib/vdxRequest"),
+            stackConfig: require("./stackConfig"),
+            report: require("./planReport"),
+        };
+        /* eslint-enable @typescript-eslint/no-require-imports */
+    }
+    return light;
+}
+
+// The heavy modules (the Pulumi SDK, azure-native, the policy pack) load on first use and once
+// per process: a stack or settings error is reported before they load, and tests and the
+// benchmark that plan many times pay for them once.
+
+interface Engine {
+    readonly program: PlanProgram;
+    readonly programModule: typeof import("../program");
+    readonly mock: typeof import("./mockRuntime");
+    readonly policyEngine: typeof import("./policyEngine");
+    readonly policies: typeof import("../policy/policies");
+    readonly checkDate: typeof import("../policy/common")["checkDate"];
+    readonly versionPolicy: string;
+    readonly isRunError: (error: unknown) => boolean;
+}
+
+let engine: Engine | undefined;
+
+function loadEngine(): Engine {
+    if (engine === undefined) {
+        /* eslint-disable @typescript-eslint/no-require-imports */
+        const pulumi: typeof import("@pulumi/pulumi") = require("@pulumi/pulumi");
+        engine = {
+            program: require("../index") as PlanProgram,
+            programModule: require("../program"),
+            mock: require("./mockRuntime"),
+            policyEngine: require("./policyEngine"),
+            policies: require("../policy/policies"),
+            checkDate: (require("../policy/common") as typeof import("../policy/common")).checkDate,
+            versionPolicy: (require("../policy/version") as typeof import("../policy/version")).teamsConnectorMatchesVdxVersion.name,
+            isRunError: (error) => pulumi.RunError.isInstance(error),
+        };
+        /* eslint-enable @typescript-eslint/no-require-imports */
+    }
+    return engine;
+}
+
+// ---------------------------------------------------------------------------------------
+// The plan
+
+/** Plans a stack. Never throws for a user's mistake: those come back as exit 2. */
+export async function plan(options: PlanOptions): Promise<PlanResult> {
+    const format = options.format ?? "text";
+    let planned: Planned;
+    try {
+        planned = await buildPlan(options);
+    } catch (error) {
+        const problem = userProblem(error);
+        if (problem !== undefined) return failure(format, 2, problem.key, problem.message);
+        const message = error instanceof Error ? error.message : String(error);
+        const trace = error instanceof Error && error.stack ? `${error.stack}\n` : "";
+        return { ...failure(format, 3, "internal", `internal error in the plan: ${message}`), stderr: `internal error in the plan: ${message}\n${trace}` };
+    }
+
+    const { report } = planned;
+    const render = lib().report;
+    const stdout = format === "json" ? render.renderJson(report) : format === "markdown" ? render.renderMarkdown(report) : render.renderText(report);
+    const stderr: string[] = [];
+    if (format === "json") {
+        // The document has no place for them; stdout must stay one JSON document.
+        stderr.push(...report.warnings.map((warning) => `warning: ${warning}`));
+    }
+    const mandatory = report.policy.violations.filter((violation) => violation.enforcement === "mandatory");
+    const files: string[] = [];
+    if (mandatory.length > 0) {
+        const names = [...new Set(mandatory.map((violation) => violation.policy))].join(", ");
+        stderr.push(`error: ${mandatory.length} mandatory policy violation(s): ${names}`);
+        if (options.outDir !== undefined) stderr.push(`hand-over files not written to ${options.outDir}: fix the mandatory violations first`);
+    } else if (options.outDir !== undefined) {
+        files.push(...writeHandOver(options.outDir, handOverFiles(planned)));
+        stderr.push(...files.map((file) => `wrote ${file}`));
+    }
+    return {
+        exitCode: render.hasMandatoryViolation(report) ? 1 : 0,
+        stdout,
+        stderr: stderr.map((line) => `${line}\n`).join(""),
+        report,
+        files,
+    };
+}
+
+/** The report and what the hand-over files are built from. */
+interface Planned {
+    readonly report: PlanReport;
+    readonly settings: Settings;
+    /** Outputs, secrets redacted. */
+    readonly outputs: Record<string, unknown>;
+}
+
+async function buildPlan(options: PlanOptions): Promise<Planned> {
+    if (!options.stack) throw new PlanInputError("--stack", "--stack <name> is required (a Pulumi.<name>.yaml in the project)");
+    if (options.asOf !== undefined && !isCalendarDate(options.asOf)) {
+        throw new PlanInputError("--as-of", `--as-of must be a calendar date YYYY-MM-DD, got "${options.asOf}"`);
+    }
+    const projectDir = path.resolve(options.projectDir ?? process.cwd());
+    const loaded = withChanges(lib().stackConfig.loadStackConfig(projectDir, options.stack), options.configChanges ?? {});
+    const warnings: string[] = [];
+    const config = standInSecrets(loaded, warnings);
+    const settings = readSettings(loaded, config);
+    refuseEncryptedPfx(settings, loaded);
+
+    const policyConfigFile = path.resolve(options.policyConfigFile ?? DEFAULT_POLICY_CONFIG);
+    const modules = loadEngine();
+    let policyConfig = readPolicyConfig(modules, policyConfigFile);
+    if (options.asOf !== undefined) {
+        // The version policy's check date only: a certificate the program makes today (dev's
+        // self-signed one) would look expired on a date years ahead.
+        const versionPolicy = modules.policies.POLICIES.filter((policy) => policy.name === modules.versionPolicy);
+        policyConfig = modules.policyEngine.withCheckDate(versionPolicy, policyConfig, options.asOf);
+    }
+    const checkDate = policyCheckDate(modules, policyConfig);
+
+    // index.ts checks the certificate too, but reports a broken one as a RunError without the key.
+    modules.programModule.resolveCertificate(settings, new Date(), projectDir);
+
+    const run = await evaluate(modules, options.program ?? modules.program, loaded, config, settings, projectDir, warnings);
+    const violations = await checkPolicies(modules, run.resources, policyConfig, warnings);
+
+    const secrets = collectSecrets(modules, [...run.resources.map((resource) => resource.inputs), run.outputs]);
+    const clean = (value: unknown) => redact(modules, value, secrets);
+    const resources: PlanResource[] = run.resources.map((resource) => ({
+        type: resource.type,
+        name: resource.name,
+        urn: resource.urn,
+        parent: resource.parent ?? null,
+        protect: resource.protect,
+        custom: resource.custom,
+        inputs: clean(resource.inputs) as Record<string, unknown>,
+    }));
+    const outputs = clean(run.outputs) as Record<string, unknown>;
+    const sizing = lib().sizing.sizeConnector(settings.sizing);
+    const standIns = standInOutputs(modules, settings, outputs);
+
+    const report: PlanReport = {
+        stack: loaded.stack,
+        project: loaded.project,
+        environment: settings.environment,
+        location: settings.location,
+        fqdn: settings.fqdn,
+        pexipVersion: settings.pexipVersion,
+        resources,
+        sizing: {
+            concurrentPorts: sizing.concurrentPorts,
+            portsPerInstance: sizing.portsPerInstance,
+            spareInstances: sizing.spareInstances,
+            instances: sizing.instances,
+            requiredInstances: sizing.requiredInstances,
+            plannedCapacity: sizing.plannedCapacity,
+        },
+        cost: lib().cost.estimateCost(sizing, settings.cost, settings.infinityScaling),
+        policy: {
+            violations: violations.map((violation) => ({ ...violation, message: redactText(violation.message, secrets) })),
+            checkDate,
+            configFile: displayPath(policyConfigFile),
+        },
+        outputs,
+        standIns,
+        nextSteps: nextSteps(settings, outputs, options.outDir),
+        warnings: warnings.map((warning) => redactText(warning, secrets)),
+    };
+    return { report, settings, outputs };
+}
+
+/** The stack's configuration with test or benchmark changes applied. */
+function withChanges(loaded: StackConfig, changes: Readonly<Record<string, unknown>>): StackConfig {
+    const config = { ...loaded.config };
+    const secretKeys = [...loaded.secretKeys];
+    for (const [key, value] of Object.entries(changes)) {
+        const full = key.includes(":") ? key : `${loaded.project}:${key}`;
+        const index = secretKeys.indexOf(full);
+        if (index >= 0) secretKeys.splice(index, 1);
+        if (value === undefined) delete config[full];
+        else config[full] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return { ...loaded, config, secretKeys };
+}
+
+/**
+ * The configuration the program gets. Encrypted values stay `[secret]`, except a Windows
+ * admin password, whose only rule is its complexity: a stand-in lets the plan go on, and a
+ * warning says that `pulumi preview` checks the real one.
+ */
+function standInSecrets(loaded: StackConfig, warnings: string[]): Record<string, string> {
+    const config = { ...loaded.config };
+    const key = `${loaded.project}:adminPassword`;
+    if (loaded.secretKeys.includes(key) && config[key] === lib().stackConfig.SECRET_PLACEHOLDER) {
+        config[key] = ADMIN_PASSWORD_STAND_IN;
+        warnings.push(`adminPassword is encrypted in Pulumi.${loaded.stack}.yaml and the plan never decrypts: its complexity is checked by \`pulumi preview --stack ${loaded.stack}\``);
+    }
+    return config;
+}
+
+/** parseSettings over the loaded configuration: what program.ts's readSettings does with the engine's. */
+function readSettings(loaded: StackConfig, config: Record<string, string>): Settings {
+    const source: ConfigSource = {
+        get: (key) => config[`${loaded.project}:${key}`],
+        location: () => config["azure-native:location"],
+    };
+    try {
+        return lib().settings.parseSettings(source, { project: loaded.project, stack: loaded.stack });
+    } catch (error) {
+        // A rule broken by "[secret]" is the placeholder's fault, not the value's: say so.
+        if (error instanceof lib().configError.ConfigError) {
+            const root = error.key.split(/[.[]/)[0];
+            const full = root.includes(":") ? root : `${loaded.project}:${root}`;
+            if (loaded.secretKeys.includes(full)) {
+                throw new PlanInputError(
+                    error.key,
+                    `${error.message} (${root} is encrypted in Pulumi.${loaded.stack}.yaml and the plan never decrypts: \`pulumi preview --stack ${loaded.stack}\` checks it)`,
+                );
+            }
+        }
+        throw error;
+    }
+}
+
+/**
+ * A PFX behind an encrypted password cannot be opened offline, and its facts (names, expiry,
+ * key) are what the certificate policies check. Planning without them would pass a
+ * certificate nobody looked at, so the plan stops and says where it is checked.
+ */
+function refuseEncryptedPfx(settings: Settings, loaded: StackConfig): void {
+    const certificate = settings.certificate;
+    if (certificate.kind !== "pfxFile" || certificate.password.reveal() !== lib().stackConfig.SECRET_PLACEHOLDER) return;
+    if (!loaded.secretKeys.includes(`${loaded.project}:certificate`)) return;
+    throw new PlanInputError(
+        "certificate.password",
+        `certificate.password is encrypted in Pulumi.${loaded.stack}.yaml and the offline plan never decrypts secrets, so the PFX ` +
+            `${certificate.pfxFile} cannot be opened and checked here: \`pulumi preview --stack ${loaded.stack}\` decrypts it and checks the PFX ` +
+            "(or keep the certificate in Key Vault with its facts declared: certificate.keyVaultSecretId, which the plan can check)",
+    );
+}
+
+function readPolicyConfig(modules: Engine, file: string): PolicyPackConfig {
+    try {
+        return modules.policyEngine.loadPolicyConfig(file);
+    } catch (error) {
+        if (error instanceof modules.policyEngine.PolicyConfigError) throw new PlanInputError(displayPath(file), oneLine(error.message));
+        throw error;
+    }
+}
+
+/** The version policy's check date after the engine's reconciliation (defaults, `all`, entries). */
+function policyCheckDate(modules: Engine, config: PolicyPackConfig): string {
+    try {
+        const reconciled = modules.policyEngine.reconcilePolicyConfig(modules.policies.POLICIES, config);
+        const properties = reconciled.get(modules.versionPolicy)?.properties ?? {};
+        return modules.checkDate(modules.versionPolicy, properties);
+    } catch (error) {
+        throw new PlanInputError("policy", oneLine((error as Error).message));
+    }
+}
+
+/**
+ * Runs the program under the mock runtime. What it logs (pulumi.log writes to the console when
+ * no engine is attached) is collected as warnings, so stdout carries only the report.
+ */
+async function evaluate(
+    modules: Engine,
+    program: PlanProgram,
+    loaded: StackConfig,
+    config: Record<string, string>,
+    settings: Settings,
+    projectDir: string,
+    warnings: string[],
+): Promise<ProgramRun> {
+    const identity = settings.identity;
+    const stackOutputs = identity.owner
+        ? {}
+        : { [identity.identityStack]: { teamsApplicationId: identityStandIn(identity.identityStack), teamsAppSecret: lib().report.SECRET_TEXT } };
+    const cwd = process.cwd();
+    const restoreConsole = captureConsole(warnings);
+    try {
+        // index.ts resolves certificate.pfxFile against the current directory, as `pulumi` runs it.
+        if (cwd !== projectDir) process.chdir(projectDir);
+        return await modules.mock.runProgram({
+            project: loaded.project,
+            stack: loaded.stack,
+            config,
+            secretKeys: loaded.secretKeys,
+            stackOutputs,
+            program,
+        });
+    } catch (error) {
+        if (modules.isRunError(error)) throw new PlanInputError("config", oneLine((error as Error).message));
+        throw error;
+    } finally {
+        restoreConsole();
+        if (process.cwd() !== cwd) process.chdir(cwd);
+    }
+}
+
+async function checkPolicies(modules: Engine, resources: readonly RegisteredResource[], config: PolicyPackConfig, warnings: string[]): Promise<PlanViolation[]> {
+    const restoreConsole = captureConsole(warnings);
+    try {
+        const violations = await modules.policyEngine.runPolicies(modules.policies.POLICIES, resources, config);
+        return violations.map((violation) => ({ ...violation, urn: violation.urn ?? null }));
+    } catch (error) {
+        // The engine stops `pulumi preview` the same way. The pack's policies throw only for a
+        // broken configuration (an unordered release calendar, a bad time zone), so it is one.
+        throw new PlanInputError("policy", oneLine((error as Error).message));
+    } finally {
+        restoreConsole();
+    }
+}
+
+/** Sends console output to `into` until the returned function is called. */
+function captureConsole(into: string[]): () => void {
+    const methods = ["log", "info", "warn", "error", "debug"] as const;
+    const saved = methods.map((method) => console[method]);
+    for (const method of methods) {
+        console[method] = (...args: unknown[]) => {
+            const text = args.map((arg) => (typeof arg === "string" ? arg : JSON.stringify(arg))).join(" ");
+            into.push(text.replace(/^(warning|info|debug): \[runtime\] /, ""));
+        };
+    }
+    return () => methods.forEach((method, index) => (console[method] = saved[index]));
+}
+
+/** What a secondary region's StackReference yields offline: a marked stand-in, not an ID. */
+function identityStandIn(identityStack: string): string {
+    return `<teamsApplicationId of ${identityStack}>`;
+}
+
+// ---------------------------------------------------------------------------------------
+// Secrets: every value with Pulumi's secret marker becomes "[secret]". As a second line of
+// defence, a secret string that also turns up inside an unmarked string is cut out there too.
+
+/** Keys whose string values inside a secret object are themselves secret (not names or sizes). */
+const SECRET_KEYS = /password|secret|key|token|connectionstring|value|pfx|customdata/i;
+
+/**
+ * The secret strings to cut out of unmarked text: values wrapped by the marker themselves, and
+ * values under a secret-looking key inside a wrapped object. Short strings, and strings that are
+ * also plain values elsewhere (a name inside a secret object), would blank out unrelated text.
+ */
+function collectSecrets(modules: Engine, values: readonly unknown[]): Set<string> {
+    const secret = new Set<string>();
+    const plain = new Set<string>();
+    const visit = (value: unknown, inSecret: boolean, key: string | undefined, wrapped: boolean): void => {
+        if (modules.mock.isSecretValue(value)) return visit(value.value, true, key, true);
+        if (typeof value === "string") {
+            if (!inSecret) plain.add(value);
+            else if (value.length >= 8 && value !== lib().report.SECRET_TEXT && (wrapped || (key !== undefined && SECRET_KEYS.test(key)))) secret.add(value);
+        } else if (Array.isArray(value)) {
+            value.forEach((item) => visit(item, inSecret, key, false));
+        } else if (typeof value === "object" && value !== null) {
+            Object.entries(value).forEach(([name, item]) => visit(item, inSecret, name, false));
+        }
+    };
+    values.forEach((value) => visit(value, false, undefined, false));
+    plain.forEach((value) => secret.delete(value));
+    return secret;
+}
+
+function redact(modules: Engine, value: unknown, secrets: ReadonlySet<string>): unknown {
+    if (modules.mock.isSecretValue(value)) return lib().report.SECRET_TEXT;
+    if (typeof value === "string") return redactText(value, secrets);
+    if (Array.isArray(value)) return value.map((item) => redact(modules, item, secrets));
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redact(modules, item, secrets)]));
+    }
+    return value;
+}
+
+function redactText(text: string, secrets: ReadonlySet<string>): string {
+    let result = text;
+    for (const secret of secrets) if (result.includes(secret)) result = result.split(secret).join(lib().report.SECRET_TEXT);
+    return result;
+}
+
+/**
+ * Outputs whose values the mock cloud made up: anything holding the mock's public IP, its
+ * subscription or tenant IDs, the application ID the stack creates (or the identity stack's
+ * stand-in), and a self-signed certificate's facts, made by the provider at deploy time.
+ */
+function standInOutputs(modules: Engine, settings: Settings, outputs: Record<string, unknown>): string[] {
+    const { MOCK_CLOUD } = modules.mock;
+    const markers: string[] = [MOCK_CLOUD.publicIpAddress, MOCK_CLOUD.subscriptionId, MOCK_CLOUD.tenantId, MOCK_CLOUD.clientId, MOCK_CLOUD.objectId];
+    if (typeof outputs.teamsApplicationId === "string") markers.push(outputs.teamsApplicationId);
+    return Object.entries(outputs)
+        .filter(([key, value]) => {
+            if (key === "certificate") return settings.certificate.kind === "selfSigned";
+            const text = typeof value === "string" ? value : JSON.stringify(value) ?? "";
+            return markers.some((marker) => text.includes(marker));
+        })
+        .map(([key]) => key);
+}
+
+// ---------------------------------------------------------------------------------------
+// Next steps and the hand-over files
+
+function nextSteps(settings: Settings, outputs: Record<string, unknown>, outDir: string | undefined): NextStep[] {
+    const stack = settings.stack;
+    const output = (name: string) => `pulumi stack output --stack ${stack} ${name}`;
+    const written = (file: string) => (outDir === undefined ? `--out DIR writes it as ${file}` : `written to ${path.join(outDir, file)}`);
+    const steps: NextStep[] = [];
+
+    const identity = settings.identity;
+    if (!identity.owner) {
+        steps.push({
+            title: "Consent",
+            text: `the Teams application, its admin consent and the bot are tenant-wide and belong to ${identity.identityStack}; nothing to consent here.`,
+        });
+    } else if (identity.consent === "grant") {
+        const count = typeof outputs.consentGrantedPermissions === "number" ? outputs.consentGrantedPermissions : 0;
+        steps.push({
+            title: "Consent",
+            text: `granted in code: the stack assigns the ${count} Microsoft Graph application permission(s) to the connector's application, so the identity running \`pulumi up\` must be allowed to grant application permissions (e.g. Privileged Role Administrator). No admin-consent link is needed.`,
+        });
+    } else {
+        steps.push({
+            title: "Consent",
+            text: `after \`pulumi up\`, the Teams tenant's administrator opens the admin-consent URL (tenant ${settings.teamsTenantId}) and accepts the connector's Microsoft Graph application permissions; the URL carries the application ID, known only after deployment:`,
+            command: output("adminConsentUrl"),
+        });
+    }
+
+    if (typeof outputs.lobbyBypassScript === "string") {
+        steps.push({
+            title: "Lobby bypass",
+            text: `a Teams administrator runs the Teams PowerShell once per tenant (video interop provider ${settings.teams?.tenantKey} and policy; the connector's calls then skip the lobby). It is the stack output lobbyBypassScript; ${written(HAND_OVER_FILES.lobbyBypass)}:`,
+            command: output("lobbyBypassScript"),
+        });
+    } else {
+        steps.push({
+            title: "Lobby bypass",
+            text: "not configured: set `teams` (tenantKey, prefix) in the stack to get the Teams PowerShell for the invitation block and lobby bypass.",
+        });
+    }
+
+    steps.push({
+        title: "VDX request",
+        text: `send the VDX supplier the request to register the connector (${written(HAND_OVER_FILES.requestMarkdown)} in Danish and English, and the Pexip management API payloads in ${HAND_OVER_FILES.requestJson}). The Event Hub connection string is never in them: send it by a secure channel, printed with:`,
+        command: lib().vdxRequest.eventHubSecretCommand(stack),
+    });
+    steps.push({
+        title: "DNS",
+        text: `point ${settings.fqdn} at the connector's static public IP (an A record); the address is allocated by \`pulumi up\`:`,
+        command: output("dnsRecord"),
+    });
+    return steps;
+}
+
+/** The hand-over files' names and contents. Never the Event Hub connection string. */
+function handOverFiles(planned: Planned): Record<string, string> {
+    const { settings, outputs, report } = planned;
+    // Facts come from the program's outputs, unless the mock cloud made them up.
+    const fact = (name: string) => (typeof outputs[name] === "string" && !report.standIns.includes(name) ? (outputs[name] as string) : undefined);
+    const publicIp = fact("publicIpAddress");
+    const applicationId = fact("teamsApplicationId");
+    const { buildVdxRequest, eventHubSecretCommand } = lib().vdxRequest;
+    const request = buildVdxRequest(settings, {
+        ...(publicIp === undefined ? {} : { publicIp }),
+        ...(applicationId === undefined ? {} : { applicationId }),
+        eventHubSecretCommand: eventHubSecretCommand(settings.stack),
+    });
+    const files: Record<string, string> = {
+        [HAND_OVER_FILES.requestMarkdown]: request.markdown,
+        [HAND_OVER_FILES.requestJson]: `${JSON.stringify(request.json, null, 2)}\n`,
+    };
+    const script = outputs.lobbyBypassScript;
+    if (typeof script === "string") {
+        const standIn = typeof outputs.teamsApplicationId === "string" && applicationId === undefined ? outputs.teamsApplicationId : undefined;
+        files[HAND_OVER_FILES.lobbyBypass] = standIn === undefined ? script : parameterisedScript(script, standIn, settings.stack);
+    }
+    return files;
+}
+
+/**
+ * The Teams PowerShell with the application ID as a parameter: offline, the ID in the program's
+ * output is the mock cloud's, and a script that registered it would silently break the lobby
+ * bypass. PowerShell allows comments before `param`.
+ */
+function parameterisedScript(script: string, standInId: string, stack: string): string {
+    const literal = `'${standInId.replace(/'/g, "''")}'`;
+    if (!script.includes(literal)) throw new Error("the lobby bypass script does not contain the application ID where expected");
+    return [
+        `# Written by the offline plan for stack ${stack}. The connector's application ID exists only`,
+        "# after `pulumi up`, so it is a parameter here:",
+        `#   ./teams-lobby-bypass.ps1 -ApplicationId (pulumi stack output --stack ${stack} teamsApplicationId)`,
+        `# After deployment, \`pulumi stack output --stack ${stack} lobbyBypassScript\` prints the same script with the ID in it.`,
+        "param(",
+        "    [Parameter(Mandatory = $true)]",
+        "    [ValidatePattern('^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$')]",
+        "    [string] $ApplicationId",
+        ")",
+        "",
+        script.split(literal).join("$ApplicationId"),
+    ].join("\n");
+}
+
+function writeHandOver(outDir: string, files: Record<string, string>): string[] {
+    fs.mkdirSync(outDir, { recursive: true });
+    return Object.entries(files).map(([name, content]) => {
+        const file = path.join(outDir, name);
+        fs.writeFileSync(file, content);
+        return file;
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Errors and helpers
+
+/** The key and message of a mistake the user can fix; undefined for a bug. */
+function userProblem(error: unknown): { key: string; message: string } | undefined {
+    if (error instanceof lib().configError.ConfigError) return { key: error.key, message: error.message };
+    if (error instanceof PlanInputError) return { key: error.key, message: error.message };
+    if (error instanceof lib().stackConfig.StackFileError) return { key: "stack", message: error.message };
+    return undefined;
+}
+
+function failure(format: PlanFormat, exitCode: 2 | 3, key: string, message: string): PlanResult {
+    const line = oneLine(message);
+    return format === "json"
+        ? { exitCode, stdout: lib().report.renderJsonError(key, line), stderr: "", error: { key, message: line }, files: [] }
+        : { exitCode, stdout: "", stderr: `error: ${line}\n`, error: { key, message: line }, files: [] };
+}
+
+function oneLine(text: string): string {
+    return text.replace(/\s*\n\s*/g, "; ").trim();
+}
+
+function isCalendarDate(text: string): boolean {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
+    const date = new Date(`${text}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
+}
+
+function displayPath(file: string): string {
+    const relative = path.relative(process.cwd(), file);
+    return relative === "" || relative.startsWith("..") ? file : relative;
+}
+
+// ---------------------------------------------------------------------------------------
+// The command line
+
+const USAGE = "usage: npm run plan -- --stack <name> [--json | --markdown] [--as-of YYYY-MM-DD] [--out DIR] [--policy-config FILE]";
+
+/** Parsed command line; `help` prints the usage. */
+export interface PlanArguments {
+    readonly options?: PlanOptions;
+    readonly help?: boolean;
+    /** Where the problem's output goes (JSON when --json was among the arguments). */
+    readonly format: PlanFormat;
+}
+
+/** Parses the arguments; throws PlanInputError for a usage mistake. */
+export function parseArguments(argv: readonly string[]): PlanArguments {
+    const format: PlanFormat = argv.includes("--json") ? "json" : argv.includes("--markdown") ? "markdown" : "text";
+    if (argv.includes("--json") && argv.includes("--markdown")) throw new PlanInputError("--json", "--json and --markdown exclude each other");
+    const values: Record<string, string> = {};
+    for (let index = 0; index < argv.length; index++) {
+        const arg = argv[index];
+        if (arg === "--help" || arg === "-h") return { help: true, format };
+        if (arg === "--json" || arg === "--markdown") continue;
+        const match = /^(--stack|--as-of|--out|--policy-config)(?:=(.*))?$/.exec(arg);
+        if (match === null) throw new PlanInputError(arg, `unknown argument ${arg}; ${USAGE}`);
+        const value = match[2] ?? argv[++index];
+        if (value === undefined || value === "" || (match[2] === undefined && value.startsWith("--"))) {
+            throw new PlanInputError(match[1], `${match[1]} needs a value; ${USAGE}`);
+        }
+        values[match[1]] = value;
+    }
+    if (values["--stack"] === undefined) throw new PlanInputError("--stack", `--stack <name> is required; ${USAGE}`);
+    return {
+        format,
+        options: {
+            stack: values["--stack"],
+            format,
+            ...(values["--as-of"] === undefined ? {} : { asOf: values["--as-of"] }),
+            ...(values["--out"] === undefined ? {} : { outDir: values["--out"] }),
+            ...(values["--policy-config"] === undefined ? {} : { policyConfigFile: values["--policy-config"] }),
+        },
+    };
+}
+
+/** Runs the command line and returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+    let parsed: PlanArguments;
+    try {
+        parsed = parseArguments(argv);
+    } catch (error) {
+        const problem = error as PlanInputError;
+        const format: PlanFormat = argv.includes("--json") ? "json" : "text";
+        const result = failure(format, 2, problem.key, problem.message);
+        process.stdout.write(result.stdout);
+        process.stderr.write(result.stderr);
+        return 2;
+    }
+    if (parsed.help || parsed.options === undefined) {
+        process.stdout.write(`${USAGE}\n`);
+        return 0;
+    }
+    const result = await plan(parsed.options);
+    process.stdout.write(result.stdout);
+    process.stderr.write(result.stderr);
+    return result.exitCode;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => {
+            // For the benchmark: the child's peak memory where /usr/bin/time is missing.
+            const rssFile = process.env.PLAN_MAX_RSS_FILE;
+            if (rssFile) fs.writeFileSync(rssFile, `${process.resourceUsage().maxRSS}\n`);
+            // Pipes and files are written synchronously on Linux; exit rather than wait for stray handles.
+            process.exit(code);
+        },
+        (error) => {
+            process.stderr.write(`internal error in the plan: ${(error as Error)?.stack ?? error}\n`);
+            process.exit(3);
+        },
+    );
+}

@@ -1,0 +1,476 @@
+import type { CostEstimate } from "../lib/cost";
+
+/**
+ * Rendering of the offline plan: text for a person at a terminal, Markdown (with a Mermaid
+ * diagram of the resource tree) for a pull-request comment, and one JSON document for tools.
+ * Pure functions of a `PlanReport`: secrets are already replaced by `[secret]` when the report
+ * is built (cli/plan.ts), so nothing here can leak one.
+ */
+
+/** What stands where a secret was: the same text the stack-file loader uses. */
+export const SECRET_TEXT = "[secret]";
+
+/** One resource as the program registered it, secrets redacted. */
+export interface PlanResource {
+    readonly type: string;
+    readonly name: string;
+    readonly urn: string;
+    /** Parent URN; null at the stack's root. */
+    readonly parent: string | null;
+    readonly protect: boolean;
+    /** False for component resources. */
+    readonly custom: boolean;
+    readonly inputs: Record<string, unknown>;
+}
+
+/** The sizing the stack asks for (lib/sizing.ts). */
+export interface PlanSizing {
+    readonly concurrentPorts: number;
+    readonly portsPerInstance: number;
+    readonly spareInstances: number;
+    readonly instances: number;
+    /** ceil(concurrentPorts / portsPerInstance), before spares. */
+    readonly requiredInstances: number;
+    /** instances × portsPerInstance. */
+    readonly plannedCapacity: number;
+}
+
+/** One policy violation as the engine reports it. */
+export interface PlanViolation {
+    readonly policy: string;
+    readonly enforcement: "advisory" | "mandatory";
+    readonly message: string;
+    /** The resource's URN; null for a stack policy that named none. */
+    readonly urn: string | null;
+}
+
+/** Something the party does after the plan, outside Pulumi. */
+export interface NextStep {
+    /** Short heading: "Consent", "Lobby bypass", ... */
+    readonly title: string;
+    /** One or two sentences. */
+    readonly text: string;
+    /** A command or URL to copy, if there is one. */
+    readonly command?: string;
+}
+
+/** Everything the plan found; the JSON form is a documented subset (see `renderJson`). */
+export interface PlanReport {
+    readonly stack: string;
+    readonly project: string;
+    readonly environment: string;
+    readonly location: string;
+    readonly fqdn: string;
+    readonly pexipVersion: string;
+    /** Resources in registration order. */
+    readonly resources: readonly PlanResource[];
+    readonly sizing: PlanSizing;
+    readonly cost: CostEstimate;
+    readonly policy: {
+        readonly violations: readonly PlanViolation[];
+        /** The date the version policy checked against (YYYY-MM-DD). */
+        readonly checkDate: string;
+        /** The policy configuration file that was applied. */
+        readonly configFile: string;
+    };
+    /** Stack outputs, secrets redacted. */
+    readonly outputs: Record<string, unknown>;
+    /** Outputs whose values the mock cloud made up (addresses, IDs): real only after `pulumi up`. */
+    readonly standIns: readonly string[];
+    readonly nextSteps: readonly NextStep[];
+    /** What the program logged (pulumi.log) and what the plan could not check. */
+    readonly warnings: readonly string[];
+}
+
+/** The error object of `--json` on invalid configuration. */
+export interface PlanErrorDocument {
+    readonly error: { readonly key: string; readonly message: string };
+}
+
+/** True when a mandatory violation makes the plan fail (exit 1). */
+export function hasMandatoryViolation(report: PlanReport): boolean {
+    return report.policy.violations.some((violation) => violation.enforcement === "mandatory");
+}
+
+// ---------------------------------------------------------------------------------------
+// JSON
+
+/** The `--json` document: exactly the documented keys, nothing else. */
+export function jsonDocument(report: PlanReport): Record<string, unknown> {
+    const { cost, sizing } = report;
+    return {
+        stack: report.stack,
+        project: report.project,
+        resources: report.resources.map((resource) => ({
+            type: resource.type,
+            name: resource.name,
+            urn: resource.urn,
+            parent: resource.parent,
+            protect: resource.protect,
+            inputs: resource.inputs,
+        })),
+        sizing: {
+            concurrentPorts: sizing.concurrentPorts,
+            portsPerInstance: sizing.portsPerInstance,
+            spareInstances: sizing.spareInstances,
+            instances: sizing.instances,
+        },
+        cost: {
+            currency: cost.currency,
+            licensePerYear: cost.licensePerYear,
+            vmPerYear: cost.vmPerYear,
+            vms: cost.vms,
+            totalPerYear: cost.totalPerYear,
+            perPortPerYear: cost.perPortPerYear,
+            // Only when Infinity's scheduled scaling is configured (lib/cost.ts ScheduleCost).
+            ...(cost.schedule === undefined ? {} : { schedule: cost.schedule }),
+        },
+        policy: {
+            violations: report.policy.violations.map((violation) => ({
+                policy: violation.policy,
+                enforcement: violation.enforcement,
+                message: violation.message,
+                urn: violation.urn,
+            })),
+        },
+        outputs: report.outputs,
+    };
+}
+
+/** The `--json` output: one document and a newline. */
+export function renderJson(report: PlanReport): string {
+    return `${JSON.stringify(jsonDocument(report), null, 2)}\n`;
+}
+
+/** The `--json` output on invalid configuration. */
+export function renderJsonError(key: string, message: string): string {
+    const document: PlanErrorDocument = { error: { key, message } };
+    return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+// ---------------------------------------------------------------------------------------
+// The resource tree
+
+/** A resource with its children, siblings in a stable order. */
+export interface TreeNode {
+    readonly resource: PlanResource;
+    readonly children: TreeNode[];
+}
+
+/**
+ * The resources as a forest. Registration order depends on when the mock answers, so
+ * siblings are sorted: components first, then by type and name. A parent that was not
+ * registered (the root stack) makes its children roots.
+ */
+export function resourceTree(resources: readonly PlanResource[]): TreeNode[] {
+    const nodes = new Map<string, TreeNode>();
+    for (const resource of resources) nodes.set(resource.urn, { resource, children: [] });
+    const roots: TreeNode[] = [];
+    for (const node of nodes.values()) {
+        const parent = node.resource.parent === null ? undefined : nodes.get(node.resource.parent);
+        (parent?.children ?? roots).push(node);
+    }
+    const order = (a: TreeNode, b: TreeNode) =>
+        Number(a.resource.custom) - Number(b.resource.custom) ||
+        compare(a.resource.type, b.resource.type) ||
+        compare(a.resource.name, b.resource.name);
+    const sort = (list: TreeNode[]) => {
+        list.sort(order);
+        list.forEach((node) => sort(node.children));
+    };
+    sort(roots);
+    return roots;
+}
+
+/** Depth-first, with each node's depth. */
+function walk(roots: readonly TreeNode[], visit: (node: TreeNode, depth: number) => void, depth = 0): void {
+    for (const node of roots) {
+        visit(node, depth);
+        walk(node.children, visit, depth + 1);
+    }
+}
+
+function compare(a: string, b: string): number {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------------------
+// Numbers
+
+/** Whole DKK with thousands separators: `40,000`. */
+export function dkk(amount: number): string {
+    return `${amount.toLocaleString("en-GB", { maximumFractionDigits: 0 })} DKK`;
+}
+
+function plural(count: number, one: string, many = `${one}s`): string {
+    return `${count} ${count === 1 ? one : many}`;
+}
+
+/** Lines of the cost section, shared by text and Markdown. */
+function costLines(report: PlanReport): string[] {
+    const { cost } = report;
+    const lines = [
+        `licence ${dkk(cost.licensePerYear)} + ${plural(cost.vms, "VM")} × ${dkk(cost.vmPerYear)} = ${dkk(cost.totalPerYear)} a year (${dkk(cost.perPortPerYear)} per port)`,
+    ];
+    const schedule = cost.schedule;
+    if (schedule !== undefined) {
+        const saving =
+            schedule.savingPerYear >= 0 ? `saves ${dkk(schedule.savingPerYear)}` : `costs ${dkk(-schedule.savingPerYear)} more`;
+        lines.push(
+            `Infinity's schedule (${schedule.timeZone}): minimum ${schedule.minimumInstances}, peak ${schedule.peakInstances} instance(s), ` +
+                `${schedule.vmHoursPerWeek} VM-hours a week → ${dkk(schedule.totalPerYear)} a year (${dkk(schedule.perPortPerYear)} per port); ` +
+                `against ${plural(cost.vms, "VM")} always on it ${saving} a year.`,
+        );
+        for (const window of schedule.windows) {
+            lines.push(
+                `  ${window.name}: ${window.days.join(", ")} ${window.from}–${window.to}, +${window.instancesToAdd} from ${window.startsAt}, ` +
+                    `${window.vmHoursPerWeek} VM-hours a week`,
+            );
+        }
+        if (!schedule.reachesSizedInstances) {
+            lines.push(
+                `  Note: the schedule never reaches the sized ${plural(cost.vms, "instance")}, so all ${report.sizing.concurrentPorts} ports are never available at once.`,
+            );
+        }
+    }
+    return lines;
+}
+
+function sizingLines(report: PlanReport): string[] {
+    const { sizing } = report;
+    return [
+        `concurrent ports:    ${sizing.concurrentPorts}`,
+        `calls per instance:  ${sizing.portsPerInstance} (Pexip's limit is 16, its planning figure 15)`,
+        `spare instances:     ${sizing.spareInstances}`,
+        `instances:           ${sizing.instances} (${sizing.requiredInstances} for the ports + ${sizing.spareInstances} spare; ${sizing.plannedCapacity} calls at the planned load)`,
+    ];
+}
+
+/** An output on one line: long or multi-line values are summarised. */
+export function outputSummary(value: unknown): string {
+    if (typeof value === "string" && value.includes("\n")) return `(${value.split("\n").length} lines)`;
+    const text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+    return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/** A violation's message (the policy's description, then what it reported) on one line. */
+function violationText(violation: PlanViolation): string {
+    return violation.message.replace(/\s+/g, " ").trim();
+}
+
+/** The part of a URN after the last `::`: the resource's name. */
+function urnName(urn: string | null): string {
+    return urn === null ? "(stack)" : urn.slice(urn.lastIndexOf("::") + 2);
+}
+
+function resultLine(report: PlanReport): string {
+    const mandatory = report.policy.violations.filter((violation) => violation.enforcement === "mandatory").length;
+    const advisory = report.policy.violations.length - mandatory;
+    if (mandatory > 0) return `FAIL: ${plural(mandatory, "mandatory policy violation")}${advisory > 0 ? `, ${plural(advisory, "advisory")}` : ""}`;
+    return advisory > 0 ? `PASS with ${plural(advisory, "advisory", "advisories")}` : "PASS: no policy violations";
+}
+
+// ---------------------------------------------------------------------------------------
+// Text
+
+/** The default output, for a person at a terminal. */
+export function renderText(report: PlanReport): string {
+    const out: string[] = [];
+    out.push(`Offline plan for ${report.project}/${report.stack} (${report.environment}, ${report.location}, ${report.fqdn}, Pexip ${report.pexipVersion})`);
+    out.push("No cloud was contacted: the program ran under Pulumi's mock runtime; addresses and IDs are stand-ins.");
+    out.push(`Result: ${resultLine(report)}`);
+    out.push("");
+
+    out.push(`Resources (${report.resources.length}; [protected]: Pulumi refuses to delete it)`);
+    walk(resourceTree(report.resources), (node, depth) => {
+        const { resource } = node;
+        const flags = resource.protect ? " [protected]" : "";
+        out.push(`${"  ".repeat(depth + 1)}${resource.name}  ${resource.type}${flags}`);
+    });
+    out.push("");
+
+    out.push("Sizing");
+    out.push(...sizingLines(report).map((line) => `  ${line}`));
+    out.push("");
+
+    out.push("Cost (MedCom's indicative prices unless the stack's `cost` sets others)");
+    out.push(...costLines(report).map((line) => `  ${line}`));
+    out.push("");
+
+    out.push(`Policy (check date ${report.policy.checkDate}, ${report.policy.configFile})`);
+    if (report.policy.violations.length === 0) out.push("  no violations");
+    for (const violation of report.policy.violations) {
+        out.push(`  [${violation.enforcement}] ${violation.policy} on ${urnName(violation.urn)}: ${violationText(violation)}`);
+    }
+    out.push("");
+
+    out.push("Outputs (* made up by the mock cloud: real after `pulumi up`)");
+    const width = Math.max(0, ...Object.keys(report.outputs).map((key) => key.length)) + 2;
+    for (const [key, value] of Object.entries(report.outputs)) {
+        const name = `${key}${report.standIns.includes(key) ? " *" : ""}`;
+        out.push(`  ${name.padEnd(width)} ${outputSummary(value)}`);
+    }
+    out.push("");
+
+    out.push("Next steps");
+    report.nextSteps.forEach((step, index) => {
+        out.push(`  ${index + 1}. ${step.title}: ${step.text}`);
+        if (step.command !== undefined) out.push(`     ${step.command}`);
+    });
+
+    if (report.warnings.length > 0) {
+        out.push("");
+        out.push("Warnings");
+        out.push(...report.warnings.map((warning) => `  - ${warning}`));
+    }
+    return `${out.join("\n")}\n`;
+}
+
+// ---------------------------------------------------------------------------------------
+// Markdown
+
+/** The plan as a pull-request comment, with a Mermaid diagram of the resource tree. */
+export function renderMarkdown(report: PlanReport): string {
+    const out: string[] = [];
+    out.push(`## Offline plan: \`${report.project}\` / \`${report.stack}\``);
+    out.push("");
+    out.push(`**${resultLine(report)}** · ${mdText(report.environment)} · \`${report.location}\` · \`${report.fqdn}\` · Pexip \`${report.pexipVersion}\``);
+    out.push("");
+    out.push("_No cloud was contacted: the program ran under Pulumi's mock runtime; addresses and IDs are stand-ins._");
+    out.push("");
+
+    out.push(`### Resources (${report.resources.length})`);
+    out.push("");
+    out.push(mermaidTree(report.resources));
+    out.push("");
+    out.push("<details><summary>Resource table</summary>");
+    out.push("");
+    out.push("| Resource | Type | Parent | Protected |");
+    out.push("|---|---|---|---|");
+    walk(resourceTree(report.resources), (node, depth) => {
+        const { resource } = node;
+        const indent = "&nbsp;&nbsp;".repeat(depth);
+        out.push(
+            `| ${indent}${mdCodeCell(resource.name)} | ${mdCodeCell(resource.type)} | ${resource.parent === null ? "" : mdCodeCell(urnName(resource.parent))} | ${resource.protect ? "yes" : ""} |`,
+        );
+    });
+    out.push("");
+    out.push("</details>");
+    out.push("");
+
+    out.push("### Sizing");
+    out.push("");
+    out.push("| | |");
+    out.push("|---|---|");
+    const { sizing } = report;
+    out.push(`| Concurrent ports | ${sizing.concurrentPorts} |`);
+    out.push(`| Calls per instance | ${sizing.portsPerInstance} |`);
+    out.push(`| Spare instances | ${sizing.spareInstances} |`);
+    out.push(`| Instances | ${sizing.instances} (${sizing.requiredInstances} + ${sizing.spareInstances} spare; ${sizing.plannedCapacity} calls) |`);
+    out.push("");
+
+    out.push("### Cost a year");
+    out.push("");
+    out.push(...costLines(report).map((line) => (line.startsWith("  ") ? `  - ${mdText(line.trim())}` : `- ${mdText(line)}`)));
+    out.push("");
+
+    out.push(`### Policy (check date ${report.policy.checkDate})`);
+    out.push("");
+    if (report.policy.violations.length === 0) {
+        out.push("No violations.");
+    } else {
+        out.push("| Level | Policy | Resource | Message |");
+        out.push("|---|---|---|---|");
+        for (const violation of report.policy.violations) {
+            const level = violation.enforcement === "mandatory" ? "**mandatory**" : "advisory";
+            out.push(`| ${level} | ${mdCodeCell(violation.policy)} | ${mdCodeCell(urnName(violation.urn))} | ${mdCell(violationText(violation))} |`);
+        }
+    }
+    out.push("");
+
+    out.push("<details><summary>Outputs</summary>");
+    out.push("");
+    out.push("| Output | Value |");
+    out.push("|---|---|");
+    for (const [key, value] of Object.entries(report.outputs)) {
+        const note = report.standIns.includes(key) ? " _(mock stand-in)_" : "";
+        out.push(`| ${mdCodeCell(key)} | ${mdCodeCell(outputSummary(value))}${note} |`);
+    }
+    out.push("");
+    out.push("</details>");
+    out.push("");
+
+    out.push("### Next steps");
+    out.push("");
+    report.nextSteps.forEach((step, index) => {
+        out.push(`${index + 1}. **${mdText(step.title)}**: ${mdText(step.text)}${step.command === undefined ? "" : ` ${mdCode(step.command)}`}`);
+    });
+
+    if (report.warnings.length > 0) {
+        out.push("");
+        out.push("### Warnings");
+        out.push("");
+        out.push(...report.warnings.map((warning) => `- ${mdText(warning)}`));
+    }
+    return `${out.join("\n")}\n`;
+}
+
+/**
+ * A ```mermaid flowchart of the tree. Node ids are generated (`n0`, `n1`, ...) so no resource
+ * name can break the syntax; labels are quoted and every character Mermaid or HTML could
+ * read as markup is an entity code.
+ */
+export function mermaidTree(resources: readonly PlanResource[]): string {
+    const lines = ["```mermaid", "flowchart LR"];
+    const edges: string[] = [];
+    const components: string[] = [];
+    const protectedIds: string[] = [];
+    let next = 0;
+    const ids = new Map<TreeNode, string>();
+    const parents = new Map<TreeNode, TreeNode>();
+    walk(resourceTree(resources), (node) => {
+        const id = `n${next++}`;
+        ids.set(node, id);
+        node.children.forEach((child) => parents.set(child, node));
+        const { resource } = node;
+        lines.push(`    ${id}["${mermaidText(resource.name)}<br/>${mermaidText(resource.type)}"]`);
+        const parent = parents.get(node);
+        if (parent !== undefined) edges.push(`    ${ids.get(parent)} --> ${id}`);
+        if (!resource.custom) components.push(id);
+        if (resource.protect) protectedIds.push(id);
+    });
+    lines.push(...edges);
+    lines.push("    classDef component fill:#eef,stroke:#88a,stroke-dasharray:4 3");
+    lines.push("    classDef protected stroke:#c00,stroke-width:3px");
+    if (components.length > 0) lines.push(`    class ${components.join(",")} component`);
+    if (protectedIds.length > 0) lines.push(`    class ${protectedIds.join(",")} protected`);
+    lines.push("```");
+    return lines.join("\n");
+}
+
+/** Text inside a quoted Mermaid label: Mermaid's entity codes for anything that is syntax. */
+export function mermaidText(text: string): string {
+    return text.replace(/[\r\n\t]+/g, " ").replace(/[#"<>&`[\]{}()|;]/g, (char) => `#${char.codePointAt(0)};`);
+}
+
+/** Inline code that survives any backticks in the text. */
+function mdCode(text: string): string {
+    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+    const fence = "`".repeat(longest + 1);
+    const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
+    return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+/** Inline code in a table cell: GFM splits cells at any unescaped pipe, even inside code. */
+function mdCodeCell(text: string): string {
+    return mdCode(text).replace(/\|/g, "\\|");
+}
+
+/** Plain text in Markdown: no HTML can open, table pipes stay text. */
+function mdText(text: string): string {
+    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+function mdCell(text: string): string {
+    return mdText(text).replace(/\|/g, "\\|");
+}

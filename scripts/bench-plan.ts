@@ -1,0 +1,251 @@
+/**
+ * Benchmark of the offline plan (`npm run bench [-- --runs N]`). One run measures:
+ *
+ * - `plan --stack dev --json` as a child process, N times: median wall time and peak memory
+ *   (the first, cold run is reported on its own: it fills the transpile cache);
+ * - the bare `node -e 'require("@pulumi/azure-native/compute")'`, N times, and the ratio;
+ * - ten regions' worth of resources against one: a child process that plans a stack with a
+ *   program deploying K regions in one evaluation (program.ts's `deploy` once per region,
+ *   ~30 resources each, all through the mock runtime, the policy pack and the renderers), for
+ *   K = 1 and K = 10, N times each, as a fresh process and warm (second plan in a process);
+ *   on dev (self-signed certificates, made with node-forge under the mocks) and prod (Key
+ *   Vault certificates). The residency policy is given the ten regions.
+ *
+ * Peak memory is the child's maximum resident set size: from `/usr/bin/time -v` when it
+ * exists, else reported by the child itself (`process.resourceUsage().maxRSS`) into the file
+ * named by PLAN_MAX_RSS_FILE, which cli/plan.ts and the child mode below both honour.
+ *
+ * Targets (reported, not asserted): dev median < 3 s and < 2.5× the bare require; 10 regions
+ * < 2× one region; peak memory < 400 MB.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { PlanProgram } from "../cli/plan";
+import type { Settings } from "../lib/settings";
+
+const ROOT = path.resolve(__dirname, "..");
+const TS_NODE = require.resolve("ts-node/register/transpile-only");
+const GNU_TIME = "/usr/bin/time";
+
+/** Ten regions, each with its own short code; the first is the dev stack's own. */
+const REGIONS: readonly { readonly location: string; readonly code: string }[] = [
+    { location: "westeurope", code: "weu" },
+    { location: "northeurope", code: "neu" },
+    { location: "swedencentral", code: "sdc" },
+    { location: "germanywestcentral", code: "gwc" },
+    { location: "francecentral", code: "frc" },
+    { location: "norwayeast", code: "noe" },
+    { location: "switzerlandnorth", code: "szn" },
+    { location: "italynorth", code: "itn" },
+    { location: "polandcentral", code: "plc" },
+    { location: "spaincentral", code: "spc" },
+];
+
+/** The stacks the ten-region measurement runs on: self-signed certificates (dev), Key Vault ones (prod). */
+const REGION_STACKS = ["dev", "prod"] as const;
+
+/** One child process: wall time in ms, peak RSS in MB, exit code, stdout. */
+interface Sample {
+    readonly ms: number;
+    readonly rssMb: number | undefined;
+    readonly exitCode: number | null;
+    readonly stdout: string;
+}
+
+function measure(args: readonly string[], env: NodeJS.ProcessEnv = {}): Sample {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bench-plan-"));
+    const timeFile = path.join(scratch, "time.txt");
+    const rssFile = path.join(scratch, "rss.txt");
+    const useTime = fs.existsSync(GNU_TIME);
+    const command = useTime ? GNU_TIME : process.execPath;
+    const commandArgs = useTime ? ["-v", "-o", timeFile, process.execPath, ...args] : [...args];
+    const started = process.hrtime.bigint();
+    const result = spawnSync(command, commandArgs, {
+        cwd: ROOT,
+        env: { ...process.env, ...env, PLAN_MAX_RSS_FILE: rssFile },
+        encoding: "utf8",
+        maxBuffer: 256 * 1024 * 1024,
+    });
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    let rssKb: number | undefined;
+    if (useTime && fs.existsSync(timeFile)) {
+        const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(fs.readFileSync(timeFile, "utf8"));
+        rssKb = match ? Number(match[1]) : undefined;
+    }
+    if (rssKb === undefined && fs.existsSync(rssFile)) rssKb = Number(fs.readFileSync(rssFile, "utf8"));
+    fs.rmSync(scratch, { recursive: true, force: true });
+    if (result.error) throw result.error;
+    return { ms, rssMb: rssKb === undefined ? undefined : rssKb / 1024, exitCode: result.status, stdout: result.stdout };
+}
+
+function median(values: readonly number[]): number {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function max(values: readonly (number | undefined)[]): number | undefined {
+    const known = values.filter((value): value is number => value !== undefined);
+    return known.length === 0 ? undefined : Math.max(...known);
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const megabytes = (mb: number | undefined) => (mb === undefined ? "n/a" : `${mb.toFixed(0)} MB`);
+
+/** A program that deploys `count` regions of the stack's configuration in one evaluation. */
+export function regionsProgram(count: number): PlanProgram {
+    return async () => {
+        // Loaded here, inside the plan's mock run, like index.ts's own imports.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const program: typeof import("../program") = require("../program");
+        const base = program.readSettings();
+        let first: Record<string, unknown> | undefined;
+        for (const [index, region] of REGIONS.slice(0, count).entries()) {
+            // A base name per region keeps the tenant-wide pieces' names (app, bot) unique too.
+            const baseName = `${base.baseName.slice(0, 8)}${index}`;
+            const fqdn = `teamsconn-${region.code}.${base.fqdn.split(".").slice(1).join(".")}`;
+            // A certificate kept in Key Vault declares its names: each region's hostname.
+            const certificate: Settings["certificate"] =
+                base.certificate.kind === "keyVaultSecret"
+                    ? { ...base.certificate, facts: { ...base.certificate.facts, subject: fqdn, sans: [fqdn] } }
+                    : base.certificate;
+            const settings: Settings = {
+                ...base,
+                baseName,
+                regionCode: region.code,
+                location: region.location,
+                fqdn,
+                certificate,
+                identity: base.identity.owner
+                    ? { ...base.identity, botName: `${baseName}-teams-bot`, botEndpoint: `https://${fqdn}/api/messages` }
+                    : base.identity,
+            };
+            const outputs = program.deploy(settings, program.resolveCertificate(settings, new Date(), process.cwd()));
+            first ??= outputs;
+        }
+        return first;
+    };
+}
+
+/**
+ * Child mode: plans the dev stack with `regions` regions and prints the timing. With `warm`,
+ * plans twice and reports the second, when every module is loaded.
+ */
+async function child(stack: string, regions: number, policyConfigFile: string, warm: boolean): Promise<void> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { plan }: typeof import("../cli/plan") = require("../cli/plan");
+    let ms = 0;
+    let resources = 0;
+    let exitCode = 0;
+    for (let run = 0; run < (warm ? 2 : 1); run++) {
+        const started = process.hrtime.bigint();
+        const result = await plan({ stack, format: "json", program: regionsProgram(regions), policyConfigFile });
+        ms = Number(process.hrtime.bigint() - started) / 1e6;
+        resources = result.report?.resources.length ?? 0;
+        exitCode = result.exitCode;
+    }
+    const rssFile = process.env.PLAN_MAX_RSS_FILE;
+    if (rssFile) fs.writeFileSync(rssFile, `${process.resourceUsage().maxRSS}\n`);
+    process.stdout.write(`${JSON.stringify({ regions, resources, exitCode, ms })}\n`);
+}
+
+/** The repository's policy configuration, with the ten regions allowed by eu-data-residency. */
+function tenRegionPolicyConfig(): string {
+    const config = JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "config.json"), "utf8")) as Record<string, unknown>;
+    const residency = typeof config["eu-data-residency"] === "object" ? (config["eu-data-residency"] as Record<string, unknown>) : {};
+    config["eu-data-residency"] = { ...residency, allowedLocations: REGIONS.map((region) => region.location) };
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bench-policy-")), "config.json");
+    fs.writeFileSync(file, JSON.stringify(config, null, 2));
+    return file;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+    const option = (name: string) => {
+        const index = argv.indexOf(name);
+        return index >= 0 ? argv[index + 1] : undefined;
+    };
+    if (argv.includes("--child")) {
+        return child(option("--stack") ?? "dev", Number(option("--regions") ?? "1"), option("--policy-config") ?? path.join(ROOT, "policy", "config.json"), argv.includes("--warm"));
+    }
+    const runs = Number(option("--runs") ?? "5");
+    if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs must be a whole number ≥ 1");
+
+    const planArgs = ["-r", TS_NODE, "cli/plan.ts", "--stack", "dev", "--json"];
+    const log = (text: string) => process.stderr.write(`${text}\n`);
+
+    log("cold plan (no transpile cache) ...");
+    const cold = measure(planArgs, { PLAN_TRANSPILE_CACHE: "0" });
+    measure(planArgs); // fills the cache, as any first run does
+    log(`plan --stack dev --json × ${runs} ...`);
+    const plans = Array.from({ length: runs }, () => measure(planArgs));
+    const failed = plans.find((sample) => sample.exitCode !== 0);
+    if (failed) log(`warning: plan --stack dev exited with ${failed.exitCode}`);
+    JSON.parse(plans[0].stdout); // one JSON document, or this throws
+    log(`bare require × ${runs} ...`);
+    const bare = Array.from({ length: runs }, () => measure(["-e", 'require("@pulumi/azure-native/compute")']));
+
+    const policyConfig = tenRegionPolicyConfig();
+    const regionRun = (stack: string, regions: number, warm = false) => {
+        const args = ["-r", TS_NODE, "scripts/bench-plan.ts", "--child", "--stack", stack, "--regions", String(regions), "--policy-config", policyConfig];
+        const sample = measure(warm ? [...args, "--warm"] : args);
+        const detail = JSON.parse(sample.stdout) as { resources: number; exitCode: number; ms: number };
+        if (sample.exitCode !== 0 || detail.exitCode !== 0) {
+            throw new Error(`bench child for ${stack} × ${regions} region(s) failed: exit ${sample.exitCode}, plan exit ${detail.exitCode}`);
+        }
+        return { ...sample, detail };
+    };
+    const scaling = REGION_STACKS.map((stack) => {
+        log(`${stack}: 1 region and 10 regions in one evaluation × ${runs}, cold and warm ...`);
+        const one = Array.from({ length: runs }, () => regionRun(stack, 1));
+        const ten = Array.from({ length: runs }, () => regionRun(stack, 10));
+        const oneWarm = median(Array.from({ length: runs }, () => regionRun(stack, 1, true).detail.ms));
+        const tenWarm = median(Array.from({ length: runs }, () => regionRun(stack, 10, true).detail.ms));
+        return { stack, one, ten, oneWarm, tenWarm };
+    });
+    fs.rmSync(path.dirname(policyConfig), { recursive: true, force: true });
+
+    const planMs = median(plans.map((sample) => sample.ms));
+    const bareMs = median(bare.map((sample) => sample.ms));
+    const rssOf = (samples: readonly Sample[]) => megabytes(max(samples.map((sample) => sample.rssMb)));
+    const rows: [string, string, string, string][] = [
+        ["measurement", "median", "peak RSS", "target"],
+        [`plan --stack dev --json (${runs} runs)`, seconds(planMs), rssOf(plans), "< 3 s"],
+        ["plan, cold: no transpile cache (1 run)", seconds(cold.ms), rssOf([cold]), ""],
+        [`bare require azure-native/compute (${runs} runs)`, seconds(bareMs), rssOf(bare), ""],
+        ["ratio plan / bare", `${(planMs / bareMs).toFixed(2)}×`, "", "< 2.5×"],
+    ];
+    for (const { stack, one, ten, oneWarm, tenWarm } of scaling) {
+        const oneMs = median(one.map((sample) => sample.ms));
+        const tenMs = median(ten.map((sample) => sample.ms));
+        rows.push(
+            [`${stack}: 1 region, ${one[0].detail.resources} resources (process)`, seconds(oneMs), rssOf(one), ""],
+            [`${stack}: 10 regions, ${ten[0].detail.resources} resources (process)`, seconds(tenMs), rssOf(ten), "< 400 MB"],
+            [`${stack}: ratio 10 regions / 1 region (process)`, `${(tenMs / oneMs).toFixed(2)}×`, "", "< 2×"],
+            [`${stack}: warm plan() in process, 1 → 10 regions`, `${seconds(oneWarm)} → ${seconds(tenWarm)}`, "", ""],
+        );
+    }
+    const peak = max([...plans, ...scaling.flatMap(({ one, ten }) => [...one, ...ten])].map((sample) => sample.rssMb));
+    rows.push(["peak memory of any plan child", megabytes(peak), "", "< 400 MB"]);
+    const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+    const line = (row: readonly string[]) => row.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd();
+    const method = fs.existsSync(GNU_TIME) ? "/usr/bin/time -v" : "process.resourceUsage().maxRSS";
+    process.stdout.write(
+        [
+            line(rows[0]),
+            line(widths.map((width) => "-".repeat(width))),
+            ...rows.slice(1).map(line),
+            "",
+            `${os.cpus().length} CPU(s), load average ${os.loadavg().map((load) => load.toFixed(2)).join(" ")}, node ${process.version}; peak RSS by ${method}`,
+            "",
+        ].join("\n"),
+    );
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).catch((error) => {
+        process.stderr.write(`bench failed: ${(error as Error).stack ?? error}\n`);
+        process.exit(1);
+    });
+}

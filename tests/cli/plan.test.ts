@@ -1,0 +1,494 @@
+/**
+ * The offline plan (cli/plan.ts): the JSON document, sizing and cost, exit codes and their
+ * messages, that no secret reaches any output or hand-over file, and what --out writes.
+ * Almost everything runs in process through `plan()`; three tests spawn the command line to
+ * prove the exit codes and that stdout carries nothing but the report.
+ */
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { MOCK_CLOUD } from "../../cli/mockRuntime";
+import { ADMIN_PASSWORD_STAND_IN, HAND_OVER_FILES, parseArguments, plan, PlanInputError, PlanOptions, PlanResult } from "../../cli/plan";
+import type { PlanReport } from "../../cli/planReport";
+import { TAGS } from "../../lib/contract";
+import program = require("../../index");
+
+const ROOT = path.resolve(__dirname, "../..");
+/** ts-node's transpile-only hook by absolute path, so a child finds it from any directory. */
+const TS_NODE = require.resolve("ts-node/register/transpile-only");
+const VERSION_POLICY = "teams-connector-matches-vdx-version";
+const SCALE_SET = "azure-native:compute:VirtualMachineScaleSet";
+
+/** Strings that must never appear in any output: the mock cloud's secrets and their shapes. */
+const SECRETS = [MOCK_CLOUD.appSecret, MOCK_CLOUD.adminPassword, MOCK_CLOUD.eventHubKey, ADMIN_PASSWORD_STAND_IN, "PRIVATE KEY", "SharedAccessKey="];
+
+function assertNoSecrets(text: string, where: string): void {
+    for (const secret of SECRETS) assert.ok(!text.includes(secret), `${where} leaks ${secret}`);
+}
+
+const temporary: string[] = [];
+
+function tempDir(prefix: string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    temporary.push(dir);
+    return dir;
+}
+
+/** A project directory with the repository's Pulumi.yaml and the given stack files. */
+function tempProject(files: Record<string, string>): string {
+    const dir = tempDir("plan-project-");
+    fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
+    return dir;
+}
+
+/** A policy configuration file: the repository's, with the given entries replaced. */
+function policyConfig(entries: Record<string, unknown>): string {
+    const base = JSON.parse(fs.readFileSync(path.join(ROOT, "policy", "config.json"), "utf8")) as Record<string, unknown>;
+    const file = path.join(tempDir("plan-policy-"), "config.json");
+    fs.writeFileSync(file, JSON.stringify({ ...base, ...entries }));
+    return file;
+}
+
+const DEV_YAML = fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
+
+async function planned(options: PlanOptions): Promise<PlanResult & { report: PlanReport }> {
+    const result = await plan(options);
+    assert.ok(result.report, `no report: exit ${result.exitCode}: ${result.stderr}${result.stdout}`);
+    return result as PlanResult & { report: PlanReport };
+}
+
+function scaleSet(report: PlanReport) {
+    const found = report.resources.filter((resource) => resource.type === SCALE_SET);
+    assert.equal(found.length, 1);
+    return found[0].inputs as { sku: { capacity: number }; tags: Record<string, string> };
+}
+
+/** The one line an exit-2 plan prints on stderr, without a stack trace. */
+function assertOneLineError(result: PlanResult, pattern: RegExp): void {
+    assert.equal(result.exitCode, 2);
+    assert.equal(result.stdout, "");
+    const lines = result.stderr.trimEnd().split("\n");
+    assert.equal(lines.length, 1, result.stderr);
+    assert.match(lines[0], /^error: /);
+    assert.match(lines[0], pattern);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+}
+
+after(() => temporary.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+describe("offline plan (cli/plan.ts)", () => {
+    describe("the JSON document", () => {
+        let result: PlanResult & { report: PlanReport };
+        let document: Record<string, any>;
+        before(async () => {
+            result = await planned({ stack: "dev", format: "json" });
+            document = JSON.parse(result.stdout);
+        });
+
+        it("has exactly the documented top-level keys and nothing else on stdout", () => {
+            assert.equal(result.exitCode, 0, result.stderr);
+            assert.deepEqual(Object.keys(document), ["stack", "project", "resources", "sizing", "cost", "policy", "outputs"]);
+            assert.equal(document.stack, "dev");
+            assert.equal(document.project, "vdx-teams-connector");
+            assert.deepEqual(document.policy, { violations: [] });
+        });
+
+        it("lists every registered resource with type, name, urn, parent, protect and inputs", () => {
+            const urns = new Set(document.resources.map((resource: { urn: string }) => resource.urn));
+            assert.equal(urns.size, document.resources.length);
+            for (const resource of document.resources) {
+                assert.deepEqual(Object.keys(resource), ["type", "name", "urn", "parent", "protect", "inputs"]);
+                assert.match(resource.urn, new RegExp(`^urn:pulumi:dev::vdx-teams-connector::.*${resource.type.replace(/[$.]/g, "\\$&")}::${resource.name}$`));
+                assert.ok(resource.parent === null || urns.has(resource.parent), `${resource.name}'s parent is registered`);
+                assert.equal(typeof resource.protect, "boolean");
+                assert.equal(typeof resource.inputs, "object");
+            }
+            const pip = document.resources.find((resource: { type: string }) => resource.type === "azure-native:network:PublicIPAddress");
+            assert.equal(pip.inputs.publicIPAllocationMethod, "Static");
+            assert.match(pip.parent, /vdx:teams:TeamsConnector::vdxdevweu$/);
+            assert.equal(pip.protect, false, "dev protects nothing");
+        });
+
+        it("shows every secret-marked value as [secret], in inputs and outputs", () => {
+            assert.equal(document.outputs.eventHubConnectionString, "[secret]");
+            assert.equal(document.outputs.teamsAppSecret, "[secret]");
+            const secretInputs = document.resources.flatMap((resource: { name: string; inputs: Record<string, unknown> }) =>
+                Object.entries(resource.inputs)
+                    .filter(([, value]) => value === "[secret]")
+                    .map(([key]) => `${resource.name}.${key}`),
+            );
+            assert.ok(secretInputs.includes("vdxdevweu-windows-admin-password.properties"), secretInputs.join());
+            assert.ok(secretInputs.includes("vdxdevweu-certificate-self-signed.privateKeyPem"), secretInputs.join());
+            assert.ok(!result.stdout.includes("4dabf18193072939515e22adb298388d"), "no raw secret marker");
+            assertNoSecrets(result.stdout, "--json");
+        });
+    });
+
+    describe("sizing and cost (dev stack, 16 calls per instance, no spare)", () => {
+        const cases: [ports: number, instances: number, total: number, perPort: number][] = [
+            [1, 1, 40000, 40000],
+            [16, 1, 40000, 2500],
+            [17, 2, 65000, 3824],
+            [33, 3, 90000, 2727],
+            [48, 3, 90000, 1875],
+            [160, 10, 265000, 1656],
+        ];
+        for (const [ports, instances, total, perPort] of cases) {
+            it(`${ports} port(s): ${instances} instance(s), ${total} DKK a year`, async () => {
+                const { report, exitCode, stdout } = await planned({ stack: "dev", format: "json", configChanges: { concurrentPorts: String(ports) } });
+                assert.equal(exitCode, 0);
+                const document = JSON.parse(stdout);
+                assert.deepEqual(document.sizing, { concurrentPorts: ports, portsPerInstance: 16, spareInstances: 0, instances });
+                assert.deepEqual(document.cost, { currency: "DKK", licensePerYear: 15000, vmPerYear: 25000, vms: instances, totalPerYear: total, perPortPerYear: perPort });
+                // The report's sizing is what the program deployed.
+                const vmss = scaleSet(report);
+                assert.equal(vmss.sku.capacity, instances);
+                assert.equal(vmss.tags[TAGS.concurrentPorts], String(ports));
+            });
+        }
+
+        it("uses the stack's own prices from config cost", async () => {
+            const { report } = await planned({ stack: "dev", configChanges: { concurrentPorts: "17", cost: { licensePerYear: 12000, vmPerYear: 20000 } } });
+            assert.deepEqual(
+                { license: report.cost.licensePerYear, vm: report.cost.vmPerYear, total: report.cost.totalPerYear },
+                { license: 12000, vm: 20000, total: 52000 },
+            );
+        });
+
+        it("reports the Infinity schedule's cost and saving when configured (prod)", async () => {
+            const { report, stdout } = await planned({ stack: "prod" });
+            assert.deepEqual(
+                [report.sizing.concurrentPorts, report.sizing.portsPerInstance, report.sizing.spareInstances, report.sizing.instances],
+                [48, 15, 1, 5],
+            );
+            assert.equal(report.cost.totalPerYear, 140000);
+            assert.ok(report.cost.schedule, "schedule cost");
+            const schedule = report.cost.schedule;
+            assert.equal(schedule.alwaysOnVmCostPerYear, 125000);
+            assert.ok(Math.abs(schedule.savingPerYear - (schedule.alwaysOnVmCostPerYear - schedule.vmCostPerYear)) <= 1);
+            assert.ok(schedule.savingPerYear > 0);
+            assert.match(stdout, /Infinity's schedule \(Europe\/Copenhagen\).*saves [\d,]+ DKK a year/);
+        });
+    });
+
+    describe("exit codes", () => {
+        it("0 with advisories only; --as-of sets the version policy's check date", async () => {
+            const config = policyConfig({ [VERSION_POLICY]: { currentVersion: "37.1", upgrades: [{ version: "38.0", from: "2030-01-01" }] } });
+            const before = await planned({ stack: "dev", asOf: "2029-12-31", policyConfigFile: config });
+            assert.equal(before.exitCode, 0, before.stderr);
+            assert.equal(before.report.policy.checkDate, "2029-12-31");
+            const advisories = before.report.policy.violations.filter((violation) => violation.policy === VERSION_POLICY);
+            assert.equal(advisories.length, 1);
+            assert.equal(advisories[0].enforcement, "advisory");
+            assert.match(advisories[0].message, /announced Pexip 38\.0 from 2030-01-01/);
+
+            const after = await planned({ stack: "dev", asOf: "2030-01-01", policyConfigFile: config });
+            assert.equal(after.exitCode, 1);
+            assert.equal(after.report.policy.checkDate, "2030-01-01");
+        });
+
+        it("1 on a mandatory violation: the pexipVersion differs from VDX's", async () => {
+            const result = await planned({ stack: "dev", format: "json", configChanges: { pexipVersion: "36.0" }, outDir: path.join(tempDir("plan-out-"), "out") });
+            assert.equal(result.exitCode, 1);
+            const violations = JSON.parse(result.stdout).policy.violations as { policy: string; enforcement: string; urn: string; message: string }[];
+            const version = violations.find((violation) => violation.policy === VERSION_POLICY);
+            assert.ok(version, JSON.stringify(violations));
+            assert.equal(version.enforcement, "mandatory");
+            assert.match(version.urn, /VirtualMachineScaleSet::vdxdevweu-scaleset-vmss$/);
+            assert.match(version.message, /runs Pexip 36\.0, but VDX runs 37\.1/);
+            assert.match(result.stderr, /^error: 1 mandatory policy violation\(s\): teams-connector-matches-vdx-version$/m);
+            // Nothing to hand over for a stack that cannot be deployed.
+            assert.deepEqual(result.files, []);
+            assert.match(result.stderr, /hand-over files not written/);
+        });
+
+        it("2 for an unknown stack, naming the stacks there are", async () => {
+            const result = await plan({ stack: "nope" });
+            assertOneLineError(result, /unknown stack "nope": no Pulumi\.nope\.yaml \(stacks here: .*dev.*prod/);
+            assert.equal(result.error?.key, "stack");
+        });
+
+        it("2 for malformed YAML, as a JSON error object with --json", async () => {
+            const dir = tempProject({ "Pulumi.broken.yaml": "config:\n  vdx-teams-connector:baseName: [unclosed\n" });
+            const result = await plan({ stack: "broken", format: "json", projectDir: dir });
+            assert.equal(result.exitCode, 2);
+            const document = JSON.parse(result.stdout);
+            assert.deepEqual(Object.keys(document), ["error"]);
+            assert.equal(document.error.key, "stack");
+            assert.match(document.error.message, /Pulumi\.broken\.yaml is not valid YAML/);
+            assert.equal(result.stderr, "");
+        });
+
+        it("2 for a project without Pulumi.yaml", async () => {
+            const dir = tempDir("plan-empty-");
+            fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), DEV_YAML);
+            assertOneLineError(await plan({ stack: "dev", projectDir: dir }), /cannot read the project file/);
+        });
+
+        it("2 for an invalid setting, with its key", async () => {
+            const text = await plan({ stack: "dev", configChanges: { concurrentPorts: "0" } });
+            assertOneLineError(text, /^error: concurrentPorts must be a whole number ≥ 1, got "0"$/);
+            const json = await plan({ stack: "dev", format: "json", configChanges: { concurrentPorts: "0" } });
+            assert.equal(json.exitCode, 2);
+            assert.deepEqual(JSON.parse(json.stdout), { error: { key: "concurrentPorts", message: 'concurrentPorts must be a whole number ≥ 1, got "0"' } });
+        });
+
+        it("2 for a certificate the program refuses, with its key (a wildcard subject)", async () => {
+            const prod = await plan({ stack: "prod", format: "json" });
+            assert.equal(prod.exitCode, 0, prod.stderr);
+            const certificate = {
+                keyVaultSecretId: "https://vdxtc-certs.vault.azure.net/secrets/teamsconn/0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+                keyVaultId: "/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/vdxtc-certificates-RG/providers/Microsoft.KeyVault/vaults/vdxtc-certs",
+                subject: "*.sundhed.example",
+                sans: ["*.sundhed.example"],
+                notAfter: "2030-11-30T23:59:59Z",
+                thumbprint: "4A3B2C1D0E9F8A7B6C5D4E3F2A1B0C9D8E7F6A5B",
+                keyType: "RSA",
+                keySize: 2048,
+            };
+            const result = await plan({ stack: "prod", format: "json", configChanges: { certificate } });
+            assert.equal(result.exitCode, 2);
+            const { error } = JSON.parse(result.stdout);
+            assert.equal(error.key, "certificate.subject");
+            assert.match(error.message, /wildcard/);
+        });
+
+        it("2 for a PFX behind an encrypted password: checked by pulumi preview, not offline", async () => {
+            const yaml = DEV_YAML.replace(
+                /vdx-teams-connector:certificate:\n\s+selfSigned: true/,
+                "vdx-teams-connector:certificate:\n    pfxFile: certs/teamsconn.pfx\n    password:\n      secure: v1:bm90LWEtcmVhbC1jaXBoZXJ0ZXh0",
+            );
+            assert.notEqual(yaml, DEV_YAML);
+            const result = await plan({ stack: "pfx", projectDir: tempProject({ "Pulumi.pfx.yaml": yaml }) });
+            assertOneLineError(result, /certificate\.password is encrypted in Pulumi\.pfx\.yaml .*`pulumi preview --stack pfx` decrypts it and checks the PFX/);
+            assert.equal(result.error?.key, "certificate.password");
+        });
+
+        it("2 for a malformed --as-of or policy configuration", async () => {
+            assertOneLineError(await plan({ stack: "dev", asOf: "2026-02-30" }), /--as-of must be a calendar date YYYY-MM-DD, got "2026-02-30"/);
+            const broken = policyConfig({ [VERSION_POLICY]: { currentVersion: "thirty-seven" } });
+            assertOneLineError(await plan({ stack: "dev", policyConfigFile: broken }), /currentVersion "thirty-seven" does not match/);
+        });
+    });
+
+    describe("secrets", () => {
+        it("never appear in text, Markdown, JSON or the hand-over files (dev and prod)", async () => {
+            for (const stack of ["dev", "prod"]) {
+                for (const format of ["text", "markdown", "json"] as const) {
+                    const out = format === "text" ? path.join(tempDir("plan-out-"), "handover") : undefined;
+                    const result = await planned({ stack, format, ...(out === undefined ? {} : { outDir: out }) });
+                    assert.equal(result.exitCode, 0, result.stderr);
+                    assertNoSecrets(result.stdout, `${stack} ${format}`);
+                    assertNoSecrets(result.stderr, `${stack} ${format} stderr`);
+                    for (const file of result.files) assertNoSecrets(fs.readFileSync(file, "utf8"), file);
+                    if (out !== undefined) assert.equal(result.files.length, 3);
+                }
+            }
+        });
+
+        it("an encrypted adminPassword is stood in for, never shown, and named in a warning", async () => {
+            const yaml = `${DEV_YAML.trimEnd()}\n  vdx-teams-connector:adminPassword:\n    secure: v1:bm90LWEtcmVhbC1jaXBoZXJ0ZXh0\n`;
+            const result = await planned({ stack: "admin", format: "json", projectDir: tempProject({ "Pulumi.admin.yaml": yaml }) });
+            assert.equal(result.exitCode, 0, result.stderr);
+            assertNoSecrets(result.stdout, "json");
+            assert.match(result.stderr, /^warning: adminPassword is encrypted in Pulumi\.admin\.yaml .*pulumi preview --stack admin/m);
+            // The stand-in reached the program as a secret: the random password is not created.
+            assert.ok(!result.report.resources.some((resource) => resource.type === "random:index/randomPassword:RandomPassword"));
+        });
+    });
+
+    describe("log output of the program", () => {
+        it("stays off stdout: --json prints one document and the messages go to stderr", async () => {
+            const noisy = async () => {
+                pulumi.log.warn("a warning from the program");
+                pulumi.log.info("an info line that pulumi prints with console.log under mocks");
+                console.log("a stray console.log");
+                return program();
+            };
+            const json = await planned({ stack: "dev", format: "json", program: noisy });
+            assert.equal(json.exitCode, 0);
+            JSON.parse(json.stdout);
+            assert.match(json.stderr, /^warning: a warning from the program$/m);
+            assert.match(json.stderr, /^warning: an info line/m);
+            assert.match(json.stderr, /^warning: a stray console\.log$/m);
+            const text = await planned({ stack: "dev", program: noisy });
+            assert.match(text.stdout, /^Warnings\n {2}- a warning from the program$/m);
+        });
+
+        it("a certificate warning from the program reaches the report", async () => {
+            const certificate = {
+                keyVaultSecretId: "https://vdxtc-certs.vault.azure.net/secrets/teamsconn/0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+                keyVaultId: "/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/vdxtc-certificates-RG/providers/Microsoft.KeyVault/vaults/vdxtc-certs",
+                subject: "teamsconn.sundhed.example",
+                sans: ["other.sundhed.example"],
+                notAfter: "2030-11-30T23:59:59Z",
+                thumbprint: "4A3B2C1D0E9F8A7B6C5D4E3F2A1B0C9D8E7F6A5B",
+                keySize: 2048,
+            };
+            const { report } = await planned({ stack: "prod", configChanges: { certificate } });
+            assert.ok(report.warnings.some((warning) => /only in its CN, not in its DNS SANs/.test(warning)), report.warnings.join("\n"));
+        });
+    });
+
+    describe("--out: the hand-over files", () => {
+        let dev: PlanResult & { report: PlanReport };
+        let devDir: string;
+        before(async () => {
+            devDir = path.join(tempDir("plan-out-"), "dev");
+            dev = await planned({ stack: "dev", outDir: devDir });
+        });
+        const read = (name: string) => fs.readFileSync(path.join(devDir, name), "utf8");
+
+        it("writes the request in Danish and English, its JSON and the Teams PowerShell", () => {
+            assert.equal(dev.exitCode, 0, dev.stderr);
+            assert.deepEqual(fs.readdirSync(devDir).sort(), Object.values(HAND_OVER_FILES).sort());
+            assert.deepEqual(dev.files.map((file) => path.basename(file)).sort(), Object.values(HAND_OVER_FILES).sort());
+            assert.match(dev.stderr, /^wrote .*vdx-request\.md$/m);
+            const markdown = read(HAND_OVER_FILES.requestMarkdown);
+            assert.match(markdown, /^## Dansk$/m);
+            assert.match(markdown, /^## English$/m);
+            assert.ok(markdown.includes("teamsconn-dev.sundhed.example"));
+        });
+
+        it("the JSON request matches the stack: hostname, tenant, version and payload paths", () => {
+            const request = JSON.parse(read(HAND_OVER_FILES.requestJson));
+            assert.equal(request.stack, "dev");
+            assert.equal(request.fqdn, "teamsconn-dev.sundhed.example");
+            assert.equal(request.teamsTenantId, "3f1e2d4c-5b6a-4978-8a9b-0c1d2e3f4a5b");
+            assert.equal(request.pexipVersion, "37.1");
+            assert.deepEqual(
+                request.payloads.map((payload: { method: string; path: string }) => `${payload.method} ${payload.path}`),
+                [
+                    "POST /api/admin/configuration/v1/azure_tenant/",
+                    "POST /api/admin/configuration/v1/teams_proxy/",
+                    "POST /api/admin/configuration/v1/gateway_routing_rule/",
+                ],
+            );
+            assert.equal(request.payloads[1].body.address, "teamsconn-dev.sundhed.example");
+            assert.equal(request.payloads[0].body.tenant_id, "3f1e2d4c-5b6a-4978-8a9b-0c1d2e3f4a5b");
+            // The mock cloud's address and application ID are not facts: left for after deployment.
+            assert.ok(!("publicIp" in request) && !("applicationId" in request));
+            assert.ok(!JSON.stringify(request).includes(MOCK_CLOUD.publicIpAddress));
+        });
+
+        it("never writes the Event Hub connection string, only the command that prints it", () => {
+            const command = "pulumi stack output --stack dev --show-secrets eventHubConnectionString";
+            for (const name of [HAND_OVER_FILES.requestMarkdown, HAND_OVER_FILES.requestJson]) {
+                const text = read(name);
+                assert.ok(text.includes(command), `${name} names the command`);
+                assert.ok(!/Endpoint=sb:|SharedAccessKey=|servicebus\.windows\.net/.test(text), `${name} holds no connection string`);
+            }
+            assert.equal(JSON.parse(read(HAND_OVER_FILES.requestJson)).payloads[1].body.notifications_queue, "{secret:eventHubConnectionString}");
+        });
+
+        it("the Teams PowerShell takes the application ID as a parameter instead of the mock's", () => {
+            const script = read(HAND_OVER_FILES.lobbyBypass);
+            const mockId = dev.report.outputs.teamsApplicationId as string;
+            assert.ok(dev.report.standIns.includes("teamsApplicationId"));
+            assert.ok(!script.includes(mockId), "the mock cloud's application ID is not in the script");
+            assert.match(script, /^param\(\n {4}\[Parameter\(Mandatory = \$true\)\]/m);
+            assert.match(script, /New-CsVideoInteropServiceProvider -Name .* -TenantKey 'teams@vdx\.example' .* -AadApplicationIds \$ApplicationId$/m);
+            assert.match(script, /pulumi stack output --stack dev teamsApplicationId/);
+        });
+
+        it("prod's request adds Infinity's scheduled scaling", async () => {
+            const dir = path.join(tempDir("plan-out-"), "prod");
+            const prod = await planned({ stack: "prod", outDir: dir, format: "markdown" });
+            assert.equal(prod.exitCode, 0, prod.stderr);
+            const request = JSON.parse(fs.readFileSync(path.join(dir, HAND_OVER_FILES.requestJson), "utf8"));
+            assert.deepEqual(
+                request.payloads.map((payload: { path: string }) => payload.path.split("/").slice(-2)[0]),
+                ["azure_tenant", "teams_proxy", "gateway_routing_rule", "scheduled_scaling"],
+            );
+            assert.equal(request.payloads[3].body.time_from, "07:00:00");
+            assert.equal(request.fqdn, "teamsconn.sundhed.example");
+        });
+    });
+
+    describe("next steps", () => {
+        it("give the admin-consent command, or say consent is granted in code", async () => {
+            const url = await planned({ stack: "dev" });
+            const consent = url.report.nextSteps.find((step) => step.title === "Consent");
+            assert.equal(consent?.command, "pulumi stack output --stack dev adminConsentUrl");
+            const grant = await planned({ stack: "dev", configChanges: { consent: "grant" } });
+            assert.match(grant.report.nextSteps.find((step) => step.title === "Consent")!.text, /^granted in code: the stack assigns the \d+ Microsoft Graph/);
+            const titles = url.report.nextSteps.map((step) => step.title);
+            assert.deepEqual(titles, ["Consent", "Lobby bypass", "VDX request", "DNS"]);
+            assert.match(url.stdout, /Lobby bypass: .*--out DIR writes it as teams-lobby-bypass\.ps1/);
+        });
+    });
+
+    describe("a secondary region (identityStack)", () => {
+        it("plans without the owning stack: a marked stand-in for its application ID, consent left to the owner", async () => {
+            const yaml = fs
+                .readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")
+                .replace("regionCode: weu", "regionCode: neu")
+                .replace("azure-native:location: westeurope", "azure-native:location: northeurope")
+                .replace(/teamsconn\.sundhed\.example/g, "teamsconn-neu.sundhed.example");
+            const dir = tempProject({ "Pulumi.prod-neu.yaml": `${yaml.trimEnd()}\n  vdx-teams-connector:identityStack: organization/vdx-teams-connector/prod\n` });
+            const out = path.join(tempDir("plan-out-"), "neu");
+            const result = await planned({ stack: "prod-neu", projectDir: dir, outDir: out });
+            assert.equal(result.exitCode, 0, result.stderr);
+            assert.ok(!result.report.resources.some((resource) => resource.type.startsWith("azuread:")), "no tenant-wide pieces");
+            assert.match(result.report.nextSteps[0].text, /belong to organization\/vdx-teams-connector\/prod/);
+            assert.ok(result.report.standIns.includes("teamsApplicationId"));
+            const script = fs.readFileSync(path.join(out, HAND_OVER_FILES.lobbyBypass), "utf8");
+            assert.match(script, /-AadApplicationIds \$ApplicationId$/m);
+            assert.ok(!script.includes("<teamsApplicationId of"), "the stand-in is not in the script");
+        });
+    });
+
+    describe("command line", () => {
+        it("parses the flags of the issue, in both forms", () => {
+            assert.deepEqual(parseArguments(["--stack", "dev", "--json", "--as-of=2026-01-02", "--out", "plan-out"]).options, {
+                stack: "dev",
+                format: "json",
+                asOf: "2026-01-02",
+                outDir: "plan-out",
+            });
+            assert.equal(parseArguments(["--stack=prod", "--markdown"]).options?.format, "markdown");
+            assert.equal(parseArguments(["--stack", "dev"]).options?.format, "text");
+        });
+
+        it("refuses unknown flags, missing values and --json with --markdown", () => {
+            const refused = (argv: string[], key: string) =>
+                assert.throws(() => parseArguments(argv), (error: unknown) => error instanceof PlanInputError && error.key === key);
+            refused(["--stack"], "--stack");
+            refused(["--json"], "--stack");
+            refused(["--stack", "dev", "--verbose"], "--verbose");
+            refused(["--stack", "dev", "--json", "--markdown"], "--json");
+            refused(["--stack", "--json"], "--stack");
+        });
+
+        const cli = (args: string[]) =>
+            spawnSync(process.execPath, ["-r", TS_NODE, path.join(ROOT, "cli", "plan.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
+
+        it("exit 0: --json prints exactly one JSON document and nothing on stderr", () => {
+            const child = cli(["--stack", "dev", "--json"]);
+            assert.equal(child.status, 0, child.stderr);
+            const document = JSON.parse(child.stdout);
+            assert.deepEqual(Object.keys(document), ["stack", "project", "resources", "sizing", "cost", "policy", "outputs"]);
+            assert.equal(child.stderr, "");
+        });
+
+        it("exit 1: a mandatory violation, with the Markdown report still on stdout", () => {
+            const config = policyConfig({ [VERSION_POLICY]: { currentVersion: "38.0" } });
+            const child = cli(["--stack", "dev", "--markdown", "--policy-config", config]);
+            assert.equal(child.status, 1, child.stderr);
+            assert.match(child.stdout, /^## Offline plan: `vdx-teams-connector` \/ `dev`/);
+            assert.match(child.stdout, /```mermaid\nflowchart LR\n/);
+            assert.match(child.stderr, /^error: 1 mandatory policy violation\(s\): teams-connector-matches-vdx-version$/m);
+        });
+
+        it("exit 2: an unknown stack is one line on stderr, no stack trace", () => {
+            const child = cli(["--stack", "nope"]);
+            assert.equal(child.status, 2);
+            assert.equal(child.stdout, "");
+            assert.match(child.stderr, /^error: unknown stack "nope": no Pulumi\.nope\.yaml \(stacks here: [^)]*\)\n$/);
+        });
+    });
+});
