@@ -109,6 +109,7 @@ export function deploy(settings: Settings, certificate: ResolvedCertificate) {
         "pulumi-project": settings.project,
         "pulumi-stack": settings.stack,
     };
+    const capacityOwner = settings.infinityScaling ? "infinity" : "pulumi";
     const client = authorization.getClientConfigOutput();
     const identity = teamsIdentity(settings, client.tenantId, tags);
 
@@ -122,7 +123,7 @@ export function deploy(settings: Settings, certificate: ResolvedCertificate) {
         sizing,
         vmSize: settings.vmSize,
         zones: settings.zones,
-        capacityOwner: settings.infinityScaling ? "infinity" : "pulumi",
+        capacityOwner,
         pexipVersion: settings.pexipVersion,
         connectorPackage: settings.connectorPackage,
         vdxNodeAddresses: settings.vdx.nodeAddresses,
@@ -141,7 +142,7 @@ export function deploy(settings: Settings, certificate: ResolvedCertificate) {
         dnsRecord: pulumi.interpolate`${settings.fqdn}. IN A ${connector.publicIpAddress}`,
         scaleSetName: connector.scaleSetName,
         instances: connector.instances,
-        capacityOwner: settings.infinityScaling ? "infinity" : "pulumi",
+        capacityOwner,
         pexipVersion: settings.pexipVersion,
         keyVaultName: connector.keyVaultName,
         certificate: connector.certificateFacts,

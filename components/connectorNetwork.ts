@@ -143,7 +143,7 @@ export class ConnectorNetwork extends pulumi.ComponentResource {
  * Inbound rules. Anything not listed falls to Azure's default deny for Internet traffic;
  * RDP has no rule at all without management prefixes, so it cannot be opened by accident.
  */
-export function securityRules(args: Pick<ConnectorNetworkArgs, "vdxNodeAddresses" | "managementAddresses" | "mediaPortRanges">) {
+function securityRules(args: Pick<ConnectorNetworkArgs, "vdxNodeAddresses" | "managementAddresses" | "mediaPortRanges">) {
     const inbound = { direction: "Inbound", access: "Allow", sourcePortRange: "*", destinationAddressPrefix: "*" } as const;
     const rules: network.NetworkSecurityGroupArgs["securityRules"] & object[] = [
         {

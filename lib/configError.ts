@@ -17,5 +17,5 @@ export class ConfigError extends Error {
 }
 
 function describe(value: unknown): string {
-    return typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+    return JSON.stringify(value) ?? String(value);
 }
