@@ -14,10 +14,32 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { PolicyPackConfig } from "@pulumi/policy";
-import type { ConfigSource, Settings } from "../lib/settings";
-import type { ProgramRun, RegisteredResource } from "./mockRuntime";
-import type { NextStep, PlanReport, PlanResource, PlanViolation } from "./planReport";
-import type { StackConfig } from "./stackConfig";
+import * as pulumi from "@pulumi/pulumi";
+import indexProgram = require("../index");
+import { ConfigError } from "../lib/configError";
+import { estimateCost } from "../lib/cost";
+import { ConfigSource, parseSettings, Settings } from "../lib/settings";
+import { sizeConnector } from "../lib/sizing";
+import { buildVdxRequest, eventHubSecretCommand } from "../lib/vdxRequest";
+import { checkDate } from "../policy/common";
+import { POLICIES } from "../policy/policies";
+import { teamsConnectorMatchesVdxVersion } from "../policy/version";
+import { resolveCertificate } from "../program";
+import { isSecretValue, MOCK_CLOUD, ProgramRun, RegisteredResource, runProgram } from "./mockRuntime";
+import {
+    hasMandatoryViolation,
+    NextStep,
+    PlanReport,
+    PlanResource,
+    PlanViolation,
+    renderJson,
+    renderJsonError,
+    renderMarkdown,
+    renderText,
+    SECRET_TEXT,
+} from "./planReport";
+import { loadPolicyConfig, PolicyConfigError, reconcilePolicyConfig, runPolicies, withCheckDate } from "./policyEngine";
+import { loadStackConfig, SECRET_PLACEHOLDER, StackConfig, StackFileError } from "./stackConfig";
 
 /** How the report is printed. */
 export type PlanFormat = "text" | "markdown" | "json";
@@ -89,75 +111,8 @@ export class PlanInputError extends Error {
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// Every module of the project loads on first use; only
-// type imports sit at the top of this file. The light ones (settings, cost, rendering) are
-// enough to report a stack or settings error.
-
-interface Light {
-    readonly configError: typeof import("../lib/configError");
-    readonly cost: typeof import("../lib/cost");
-    readonly settings: typeof import("../lib/settings");
-    readonly sizing: typeof import("../lib/sizing");
-    readonly vdxRequest: typeof import("../lib/vdxRequest");
-    readonly stackConfig: typeof import("./stackConfig");
-    readonly report: typeof import("./planReport");
-}
-
-let light: Light | undefined;
-
-function lib(): Light {
-    if (light === undefined) {
-        /* eslint-disable @typescript-eslint/no-require-imports */
-        light = {
-            configError: require("../lib/configError"),
-            cost: require("../lib/cost"),
-            settings: require("../lib/settings"),
-            sizing: require("../lib/sizing"),
-            vdxRequest: require("../lib/vdxRequest"),
-            stackConfig: require("./stackConfig"),
-            report: require("./planReport"),
-        };
-        /* eslint-enable @typescript-eslint/no-require-imports */
-    }
-    return light;
-}
-
-// The heavy modules (the Pulumi SDK, azure-native, the policy pack) load on first use and once
-// per process: a stack or settings error is reported before they load, and tests and the
-// benchmark that plan many times pay for them once.
-
-interface Engine {
-    readonly program: PlanProgram;
-    readonly programModule: typeof import("../program");
-    readonly mock: typeof import("./mockRuntime");
-    readonly policyEngine: typeof import("./policyEngine");
-    readonly policies: typeof import("../policy/policies");
-    readonly checkDate: typeof import("../policy/common")["checkDate"];
-    readonly versionPolicy: string;
-    readonly isRunError: (error: unknown) => boolean;
-}
-
-let engine: Engine | undefined;
-
-function loadEngine(): Engine {
-    if (engine === undefined) {
-        /* eslint-disable @typescript-eslint/no-require-imports */
-        const pulumi: typeof import("@pulumi/pulumi") = require("@pulumi/pulumi");
-        engine = {
-            program: require("../index") as PlanProgram,
-            programModule: require("../program"),
-            mock: require("./mockRuntime"),
-            policyEngine: require("./policyEngine"),
-            policies: require("../policy/policies"),
-            checkDate: (require("../policy/common") as typeof import("../policy/common")).checkDate,
-            versionPolicy: (require("../policy/version") as typeof import("../policy/version")).teamsConnectorMatchesVdxVersion.name,
-            isRunError: (error) => pulumi.RunError.isInstance(error),
-        };
-        /* eslint-enable @typescript-eslint/no-require-imports */
-    }
-    return engine;
-}
+/** The policy whose check date `--as-of` sets. */
+const VERSION_POLICY = teamsConnectorMatchesVdxVersion.name;
 
 // ---------------------------------------------------------------------------------------
 // The plan
@@ -177,8 +132,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     }
 
     const { report } = planned;
-    const render = lib().report;
-    const stdout = format === "json" ? render.renderJson(report) : format === "markdown" ? render.renderMarkdown(report) : render.renderText(report);
+    const stdout = format === "json" ? renderJson(report) : format === "markdown" ? renderMarkdown(report) : renderText(report);
     const stderr: string[] = [];
     if (format === "json") {
         // The document has no place for them; stdout must stay one JSON document.
@@ -195,7 +149,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
         stderr.push(...files.map((file) => `wrote ${file}`));
     }
     return {
-        exitCode: render.hasMandatoryViolation(report) ? 1 : 0,
+        exitCode: hasMandatoryViolation(report) ? 1 : 0,
         stdout,
         stderr: stderr.map((line) => `${line}\n`).join(""),
         report,
@@ -217,31 +171,30 @@ async function buildPlan(options: PlanOptions): Promise<Planned> {
         throw new PlanInputError("--as-of", `--as-of must be a calendar date YYYY-MM-DD, got "${options.asOf}"`);
     }
     const projectDir = path.resolve(options.projectDir ?? process.cwd());
-    const loaded = withChanges(lib().stackConfig.loadStackConfig(projectDir, options.stack), options.configChanges ?? {});
+    const loaded = withChanges(loadStackConfig(projectDir, options.stack), options.configChanges ?? {});
     const warnings: string[] = [];
     const config = standInSecrets(loaded, warnings);
     const settings = readSettings(loaded, config);
     refuseEncryptedPfx(settings, loaded);
 
     const policyConfigFile = path.resolve(options.policyConfigFile ?? DEFAULT_POLICY_CONFIG);
-    const modules = loadEngine();
-    let policyConfig = readPolicyConfig(modules, policyConfigFile);
+    let policyConfig = readPolicyConfig(policyConfigFile);
     if (options.asOf !== undefined) {
         // The version policy's check date only: a certificate the program makes today (dev's
         // self-signed one) would look expired on a date years ahead.
-        const versionPolicy = modules.policies.POLICIES.filter((policy) => policy.name === modules.versionPolicy);
-        policyConfig = modules.policyEngine.withCheckDate(versionPolicy, policyConfig, options.asOf);
+        const versionPolicy = POLICIES.filter((policy) => policy.name === VERSION_POLICY);
+        policyConfig = withCheckDate(versionPolicy, policyConfig, options.asOf);
     }
-    const checkDate = policyCheckDate(modules, policyConfig);
+    const policyDate = policyCheckDate(policyConfig);
 
     // index.ts checks the certificate too, but reports a broken one as a RunError without the key.
-    modules.programModule.resolveCertificate(settings, new Date(), projectDir);
+    resolveCertificate(settings, new Date(), projectDir);
 
-    const run = await evaluate(modules, options.program ?? modules.program, loaded, config, settings, projectDir, warnings);
-    const violations = await checkPolicies(modules, run.resources, policyConfig, warnings);
+    const run = await evaluate(options.program ?? indexProgram, loaded, config, settings, projectDir, warnings);
+    const violations = await checkPolicies(run.resources, policyConfig, warnings);
 
-    const secrets = collectSecrets(modules, [...run.resources.map((resource) => resource.inputs), run.outputs]);
-    const clean = (value: unknown) => redact(modules, value, secrets);
+    const secrets = collectSecrets([...run.resources.map((resource) => resource.inputs), run.outputs]);
+    const clean = (value: unknown) => redact(value, secrets);
     const resources: PlanResource[] = run.resources.map((resource) => ({
         type: resource.type,
         name: resource.name,
@@ -252,8 +205,8 @@ async function buildPlan(options: PlanOptions): Promise<Planned> {
         inputs: clean(resource.inputs) as Record<string, unknown>,
     }));
     const outputs = clean(run.outputs) as Record<string, unknown>;
-    const sizing = lib().sizing.sizeConnector(settings.sizing);
-    const standIns = standInOutputs(modules, settings, outputs);
+    const sizing = sizeConnector(settings.sizing);
+    const standIns = standInOutputs(settings, outputs);
 
     const report: PlanReport = {
         stack: loaded.stack,
@@ -271,10 +224,10 @@ async function buildPlan(options: PlanOptions): Promise<Planned> {
             requiredInstances: sizing.requiredInstances,
             plannedCapacity: sizing.plannedCapacity,
         },
-        cost: lib().cost.estimateCost(sizing, settings.cost, settings.infinityScaling),
+        cost: estimateCost(sizing, settings.cost, settings.infinityScaling),
         policy: {
             violations: violations.map((violation) => ({ ...violation, message: redactText(violation.message, secrets) })),
-            checkDate,
+            checkDate: policyDate,
             configFile: displayPath(policyConfigFile),
         },
         outputs,
@@ -307,7 +260,7 @@ function withChanges(loaded: StackConfig, changes: Readonly<Record<string, unkno
 function standInSecrets(loaded: StackConfig, warnings: string[]): Record<string, string> {
     const config = { ...loaded.config };
     const key = `${loaded.project}:adminPassword`;
-    if (loaded.secretKeys.includes(key) && config[key] === lib().stackConfig.SECRET_PLACEHOLDER) {
+    if (loaded.secretKeys.includes(key) && config[key] === SECRET_PLACEHOLDER) {
         config[key] = ADMIN_PASSWORD_STAND_IN;
         warnings.push(`adminPassword is encrypted in Pulumi.${loaded.stack}.yaml and the plan never decrypts: its complexity is checked by \`pulumi preview --stack ${loaded.stack}\``);
     }
@@ -321,10 +274,10 @@ function readSettings(loaded: StackConfig, config: Record<string, string>): Sett
         location: () => config["azure-native:location"],
     };
     try {
-        return lib().settings.parseSettings(source, { project: loaded.project, stack: loaded.stack });
+        return parseSettings(source, { project: loaded.project, stack: loaded.stack });
     } catch (error) {
         // A rule broken by "[secret]" is the placeholder's fault, not the value's: say so.
-        if (error instanceof lib().configError.ConfigError) {
+        if (error instanceof ConfigError) {
             const root = error.key.split(/[.[]/)[0];
             const full = root.includes(":") ? root : `${loaded.project}:${root}`;
             if (loaded.secretKeys.includes(full)) {
@@ -345,7 +298,7 @@ function readSettings(loaded: StackConfig, config: Record<string, string>): Sett
  */
 function refuseEncryptedPfx(settings: Settings, loaded: StackConfig): void {
     const certificate = settings.certificate;
-    if (certificate.kind !== "pfxFile" || certificate.password.reveal() !== lib().stackConfig.SECRET_PLACEHOLDER) return;
+    if (certificate.kind !== "pfxFile" || certificate.password.reveal() !== SECRET_PLACEHOLDER) return;
     if (!loaded.secretKeys.includes(`${loaded.project}:certificate`)) return;
     throw new PlanInputError(
         "certificate.password",
@@ -355,21 +308,21 @@ function refuseEncryptedPfx(settings: Settings, loaded: StackConfig): void {
     );
 }
 
-function readPolicyConfig(modules: Engine, file: string): PolicyPackConfig {
+function readPolicyConfig(file: string): PolicyPackConfig {
     try {
-        return modules.policyEngine.loadPolicyConfig(file);
+        return loadPolicyConfig(file);
     } catch (error) {
-        if (error instanceof modules.policyEngine.PolicyConfigError) throw new PlanInputError(displayPath(file), oneLine(error.message));
+        if (error instanceof PolicyConfigError) throw new PlanInputError(displayPath(file), oneLine(error.message));
         throw error;
     }
 }
 
 /** The version policy's check date after the engine's reconciliation (defaults, `all`, entries). */
-function policyCheckDate(modules: Engine, config: PolicyPackConfig): string {
+function policyCheckDate(config: PolicyPackConfig): string {
     try {
-        const reconciled = modules.policyEngine.reconcilePolicyConfig(modules.policies.POLICIES, config);
-        const properties = reconciled.get(modules.versionPolicy)?.properties ?? {};
-        return modules.checkDate(modules.versionPolicy, properties);
+        const reconciled = reconcilePolicyConfig(POLICIES, config);
+        const properties = reconciled.get(VERSION_POLICY)?.properties ?? {};
+        return checkDate(VERSION_POLICY, properties);
     } catch (error) {
         throw new PlanInputError("policy", oneLine((error as Error).message));
     }
@@ -380,7 +333,6 @@ function policyCheckDate(modules: Engine, config: PolicyPackConfig): string {
  * no engine is attached) is collected as warnings, so stdout carries only the report.
  */
 async function evaluate(
-    modules: Engine,
     program: PlanProgram,
     loaded: StackConfig,
     config: Record<string, string>,
@@ -391,13 +343,13 @@ async function evaluate(
     const identity = settings.identity;
     const stackOutputs = identity.owner
         ? {}
-        : { [identity.identityStack]: { teamsApplicationId: identityStandIn(identity.identityStack), teamsAppSecret: lib().report.SECRET_TEXT } };
+        : { [identity.identityStack]: { teamsApplicationId: identityStandIn(identity.identityStack), teamsAppSecret: SECRET_TEXT } };
     const cwd = process.cwd();
     const restoreConsole = captureConsole(warnings);
     try {
         // index.ts resolves certificate.pfxFile against the current directory, as `pulumi` runs it.
         if (cwd !== projectDir) process.chdir(projectDir);
-        return await modules.mock.runProgram({
+        return await runProgram({
             project: loaded.project,
             stack: loaded.stack,
             config,
@@ -406,7 +358,7 @@ async function evaluate(
             program,
         });
     } catch (error) {
-        if (modules.isRunError(error)) throw new PlanInputError("config", oneLine((error as Error).message));
+        if (pulumi.RunError.isInstance(error)) throw new PlanInputError("config", oneLine((error as Error).message));
         throw error;
     } finally {
         restoreConsole();
@@ -414,10 +366,10 @@ async function evaluate(
     }
 }
 
-async function checkPolicies(modules: Engine, resources: readonly RegisteredResource[], config: PolicyPackConfig, warnings: string[]): Promise<PlanViolation[]> {
+async function checkPolicies(resources: readonly RegisteredResource[], config: PolicyPackConfig, warnings: string[]): Promise<PlanViolation[]> {
     const restoreConsole = captureConsole(warnings);
     try {
-        const violations = await modules.policyEngine.runPolicies(modules.policies.POLICIES, resources, config);
+        const violations = await runPolicies(POLICIES, resources, config);
         return violations.map((violation) => ({ ...violation, urn: violation.urn ?? null }));
     } catch (error) {
         // The engine stops `pulumi preview` the same way. The pack's policies throw only for a
@@ -458,14 +410,14 @@ const SECRET_KEYS = /password|secret|key|token|connectionstring|value|pfx|custom
  * values under a secret-looking key inside a wrapped object. Short strings, and strings that are
  * also plain values elsewhere (a name inside a secret object), would blank out unrelated text.
  */
-function collectSecrets(modules: Engine, values: readonly unknown[]): Set<string> {
+function collectSecrets(values: readonly unknown[]): Set<string> {
     const secret = new Set<string>();
     const plain = new Set<string>();
     const visit = (value: unknown, inSecret: boolean, key: string | undefined, wrapped: boolean): void => {
-        if (modules.mock.isSecretValue(value)) return visit(value.value, true, key, true);
+        if (isSecretValue(value)) return visit(value.value, true, key, true);
         if (typeof value === "string") {
             if (!inSecret) plain.add(value);
-            else if (value.length >= 8 && value !== lib().report.SECRET_TEXT && (wrapped || (key !== undefined && SECRET_KEYS.test(key)))) secret.add(value);
+            else if (value.length >= 8 && value !== SECRET_TEXT && (wrapped || (key !== undefined && SECRET_KEYS.test(key)))) secret.add(value);
         } else if (Array.isArray(value)) {
             value.forEach((item) => visit(item, inSecret, key, false));
         } else if (typeof value === "object" && value !== null) {
@@ -477,19 +429,19 @@ function collectSecrets(modules: Engine, values: readonly unknown[]): Set<string
     return secret;
 }
 
-function redact(modules: Engine, value: unknown, secrets: ReadonlySet<string>): unknown {
-    if (modules.mock.isSecretValue(value)) return lib().report.SECRET_TEXT;
+function redact(value: unknown, secrets: ReadonlySet<string>): unknown {
+    if (isSecretValue(value)) return SECRET_TEXT;
     if (typeof value === "string") return redactText(value, secrets);
-    if (Array.isArray(value)) return value.map((item) => redact(modules, item, secrets));
+    if (Array.isArray(value)) return value.map((item) => redact(item, secrets));
     if (typeof value === "object" && value !== null) {
-        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redact(modules, item, secrets)]));
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redact(item, secrets)]));
     }
     return value;
 }
 
 function redactText(text: string, secrets: ReadonlySet<string>): string {
     let result = text;
-    for (const secret of secrets) if (result.includes(secret)) result = result.split(secret).join(lib().report.SECRET_TEXT);
+    for (const secret of secrets) if (result.includes(secret)) result = result.split(secret).join(SECRET_TEXT);
     return result;
 }
 
@@ -498,8 +450,7 @@ function redactText(text: string, secrets: ReadonlySet<string>): string {
  * subscription or tenant IDs, the application ID the stack creates (or the identity stack's
  * stand-in), and a self-signed certificate's facts, made by the provider at deploy time.
  */
-function standInOutputs(modules: Engine, settings: Settings, outputs: Record<string, unknown>): string[] {
-    const { MOCK_CLOUD } = modules.mock;
+function standInOutputs(settings: Settings, outputs: Record<string, unknown>): string[] {
     const markers: string[] = [MOCK_CLOUD.publicIpAddress, MOCK_CLOUD.subscriptionId, MOCK_CLOUD.tenantId, MOCK_CLOUD.clientId, MOCK_CLOUD.objectId];
     if (typeof outputs.teamsApplicationId === "string") markers.push(outputs.teamsApplicationId);
     return Object.entries(outputs)
@@ -556,7 +507,7 @@ function nextSteps(settings: Settings, outputs: Record<string, unknown>, outDir:
     steps.push({
         title: "VDX request",
         text: `send the VDX supplier the request to register the connector (${written(HAND_OVER_FILES.requestMarkdown)} in Danish and English, and the Pexip management API payloads in ${HAND_OVER_FILES.requestJson}). The Event Hub connection string is never in them: send it by a secure channel, printed with:`,
-        command: lib().vdxRequest.eventHubSecretCommand(stack),
+        command: eventHubSecretCommand(stack),
     });
     steps.push({
         title: "DNS",
@@ -573,7 +524,6 @@ function handOverFiles(planned: Planned): Record<string, string> {
     const fact = (name: string) => (typeof outputs[name] === "string" && !report.standIns.includes(name) ? (outputs[name] as string) : undefined);
     const publicIp = fact("publicIpAddress");
     const applicationId = fact("teamsApplicationId");
-    const { buildVdxRequest, eventHubSecretCommand } = lib().vdxRequest;
     const request = buildVdxRequest(settings, {
         ...(publicIp === undefined ? {} : { publicIp }),
         ...(applicationId === undefined ? {} : { applicationId }),
@@ -628,16 +578,16 @@ function writeHandOver(outDir: string, files: Record<string, string>): string[] 
 
 /** The key and message of a mistake the user can fix; undefined for a bug. */
 function userProblem(error: unknown): { key: string; message: string } | undefined {
-    if (error instanceof lib().configError.ConfigError) return { key: error.key, message: error.message };
+    if (error instanceof ConfigError) return { key: error.key, message: error.message };
     if (error instanceof PlanInputError) return { key: error.key, message: error.message };
-    if (error instanceof lib().stackConfig.StackFileError) return { key: "stack", message: error.message };
+    if (error instanceof StackFileError) return { key: "stack", message: error.message };
     return undefined;
 }
 
 function failure(format: PlanFormat, exitCode: 2 | 3, key: string, message: string): PlanResult {
     const line = oneLine(message);
     return format === "json"
-        ? { exitCode, stdout: lib().report.renderJsonError(key, line), stderr: "", error: { key, message: line }, files: [] }
+        ? { exitCode, stdout: renderJsonError(key, line), stderr: "", error: { key, message: line }, files: [] }
         : { exitCode, stdout: "", stderr: `error: ${line}\n`, error: { key, message: line }, files: [] };
 }
 
