@@ -224,7 +224,7 @@ function requestJson(settings: Settings, facts: VdxRequestFacts): VdxRequestJson
         `VDX node hostnames (configured now: ${listOrNone(settings.vdx.nodeFqdns)})`,
         teams === undefined
             ? "The dial address (virtual reception alias, Teams TenantKey) and the dial prefix"
-            : `Confirmation of the dial address ${teams.tenantKey} and the dial prefix "${teams.prefix}"`,
+            : `Confirmation of the dial address ${teams.tenantKey} and ${teams.prefix === "" ? "that no dial prefix is used" : `the dial prefix "${teams.prefix}"`}`,
         `VDX's Pexip Infinity version, dot release included (this connector is built for ${settings.pexipVersion})`,
         "The URIs of the created azure_tenant and teams_proxy objects",
     ];
@@ -399,7 +399,7 @@ function section(language: Language, settings: Settings, json: VdxRequestJson): 
               `Værtsnavnene på VDX's noder (nu angivet: ${listOrNone(settings.vdx.nodeFqdns, "ingen")})`,
               settings.teams === undefined
                   ? "Opkaldsadressen (den virtuelle receptions alias, Teams' TenantKey) og opkaldspræfikset"
-                  : `Bekræftelse af opkaldsadressen \`${settings.teams.tenantKey}\` og præfikset \`${settings.teams.prefix}\``,
+                  : `Bekræftelse af opkaldsadressen \`${settings.teams.tenantKey}\` og ${settings.teams.prefix === "" ? "at der ikke bruges et præfiks" : `præfikset \`${settings.teams.prefix}\``}`,
               `VDX's Pexip Infinity-version, inklusive punktversion (connectoren er bygget til ${json.pexipVersion})`,
               "URI'erne på de oprettede azure_tenant- og teams_proxy-objekter",
           ]
