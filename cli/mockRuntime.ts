@@ -154,12 +154,32 @@ function mocks(options: RunOptions): pulumi.runtime.Mocks {
     };
 }
 
+/** ARM resource types, for IDs shaped like Azure's; parents' names come from the inputs. */
+const ARM_PATHS: Record<string, (inputs: any, name: string) => string> = {
+    "azure-native:network:PublicIPAddress": (_, name) => `Microsoft.Network/publicIPAddresses/${name}`,
+    "azure-native:network:NetworkSecurityGroup": (_, name) => `Microsoft.Network/networkSecurityGroups/${name}`,
+    "azure-native:network:VirtualNetwork": (_, name) => `Microsoft.Network/virtualNetworks/${name}`,
+    "azure-native:network:LoadBalancer": (_, name) => `Microsoft.Network/loadBalancers/${name}`,
+    "azure-native:compute:VirtualMachineScaleSet": (_, name) => `Microsoft.Compute/virtualMachineScaleSets/${name}`,
+    "azure-native:eventhub:Namespace": (_, name) => `Microsoft.EventHub/namespaces/${name}`,
+    "azure-native:eventhub:EventHub": (inputs, name) => `Microsoft.EventHub/namespaces/${inputs.namespaceName}/eventhubs/${name}`,
+    "azure-native:keyvault:Vault": (_, name) => `Microsoft.KeyVault/vaults/${name}`,
+    "azure-native:keyvault:Secret": (inputs, name) => `Microsoft.KeyVault/vaults/${inputs.vaultName}/secrets/${name}`,
+    "azure-native:managedidentity:UserAssignedIdentity": (_, name) => `Microsoft.ManagedIdentity/userAssignedIdentities/${name}`,
+    "azure-native:botservice:Bot": (_, name) => `Microsoft.BotService/botServices/${name}`,
+};
+
+function armId(type: string, inputs: any, azureName: string): string | undefined {
+    if (type === "azure-native:resources:ResourceGroup") return `/subscriptions/${MOCK_CLOUD.subscriptionId}/resourceGroups/${azureName}`;
+    if (!type.startsWith("azure-native:")) return undefined;
+    const [, module, kind] = type.split(":");
+    const armPath = ARM_PATHS[type]?.(inputs, azureName) ?? `${module}/${kind}/${azureName}`;
+    return `/subscriptions/${MOCK_CLOUD.subscriptionId}/resourceGroups/${inputs.resourceGroupName}/providers/${armPath}`;
+}
+
 function computedState(type: string, name: string, inputs: any, options: RunOptions): Record<string, unknown> {
     const azureName = inputs[NAME_INPUTS[type]] ?? name;
-    const group = inputs.resourceGroupName ?? azureName;
-    const id = type.startsWith("azure-native:")
-        ? `/subscriptions/${MOCK_CLOUD.subscriptionId}/resourceGroups/${group}/providers/${type.split(":")[1]}/${type.split(":")[2]}/${azureName}`
-        : undefined;
+    const id = armId(type, inputs, azureName);
     const base = { name: azureName, ...(id ? { id } : {}) };
     switch (type) {
         case "azure-native:network:PublicIPAddress":

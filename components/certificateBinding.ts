@@ -74,6 +74,8 @@ export class CertificateBinding extends pulumi.ComponentResource {
     readonly identityId: pulumi.Output<string>;
     /** Subject, SANs, expiry, thumbprint, key and source of the certificate. */
     readonly facts: pulumi.Output<PublishedFacts>;
+    /** The facts as tags (`lib/contract.ts`), for every resource that uses the certificate. */
+    readonly certificateTags: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: CertificateBindingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vdx:teams:CertificateBinding", name, {}, opts);
@@ -123,12 +125,14 @@ export class CertificateBinding extends pulumi.ComponentResource {
         this.secretUrl = stored.secretUrl;
         this.identityId = identity.id;
         this.facts = stored.facts;
+        this.certificateTags = stored.certificateTags;
         this.registerOutputs({
             vaultName: this.vaultName,
             sourceVaultId: this.sourceVaultId,
             secretUrl: this.secretUrl,
             identityId: this.identityId,
             facts: this.facts,
+            certificateTags: this.certificateTags,
         });
     }
 
@@ -141,9 +145,11 @@ export class CertificateBinding extends pulumi.ComponentResource {
                 secretUrl: pulumi.output(certificate.secretUrl),
                 secretScope: pulumi.output(`${certificate.keyVaultId}/secrets/${secretName}`),
                 facts: pulumi.output(publish(certificate.facts)),
+                certificateTags: pulumi.output(certificateTags(certificate.facts)),
             };
         }
         const { pfxBase64, facts } = certificate.kind === "upload" ? certificate : this.selfSigned(name, args.fqdn);
+        const tags = pulumi.output(mapFacts(facts, certificateTags));
         const secret = new keyvault.Secret(
             `${name}-tls`,
             {
@@ -151,15 +157,17 @@ export class CertificateBinding extends pulumi.ComponentResource {
                 vaultName: vault.name,
                 resourceGroupName: args.resourceGroupName,
                 properties: { value: pulumi.secret(pfxBase64), contentType: PKCS12 },
-                tags: mapFacts(facts, (known) => ({ ...args.tags, ...certificateTags(known) })),
+                tags: tags.apply((facts) => ({ ...args.tags, ...facts })),
             },
             { parent: this },
         );
         return {
             sourceVaultId: vault.id,
             secretUrl: secret.properties.apply((properties) => properties.secretUriWithVersion),
-            secretScope: pulumi.interpolate`${vault.id}/secrets/${CERTIFICATE_SECRET_NAME}`,
+            // The secret's own ID, so that the assignment waits for the secret and follows it.
+            secretScope: secret.id,
             facts: pulumi.output(mapFacts(facts, publish)),
+            certificateTags: tags,
         };
     }
 

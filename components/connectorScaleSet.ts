@@ -49,7 +49,9 @@ export interface ConnectorScaleSetArgs {
     };
     /** User-assigned identity with read access to the certificate secret. */
     readonly identityId: pulumi.Input<string>;
-    /** Tags for the scale set, on top of the sizing and version tags. */
+    /** The certificate's facts as tags, so that policy can check what the VMs install. */
+    readonly certificateTags: pulumi.Input<Record<string, string>>;
+    /** Tags for the scale set, on top of the sizing, version and certificate tags. */
     readonly tags: Record<string, string>;
 }
 
@@ -84,7 +86,7 @@ export class ConnectorScaleSet extends pulumi.ComponentResource {
                 upgradePolicy: {
                     mode: "Rolling",
                     rollingUpgradePolicy: {
-                        // One VM at a time: calls on the others carry on during an upgrade.
+                        // A fifth of the VMs at a time: calls on the others carry on during an upgrade.
                         maxBatchInstancePercent: 20,
                         maxUnhealthyInstancePercent: 50,
                         maxUnhealthyUpgradedInstancePercent: 20,
@@ -164,13 +166,14 @@ export class ConnectorScaleSet extends pulumi.ComponentResource {
                         ],
                     },
                 },
-                tags: {
+                tags: pulumi.output(args.certificateTags).apply((certificateTags) => ({
                     ...args.tags,
+                    ...certificateTags,
                     [TAGS.pexipVersion]: args.pexipVersion,
                     [TAGS.concurrentPorts]: String(sizing.concurrentPorts),
                     [TAGS.portsPerInstance]: String(sizing.portsPerInstance),
                     [TAGS.capacityOwner]: args.capacityOwner,
-                },
+                })),
             },
             // With Infinity's scheduled scaling, Infinity changes capacity; Pulumi must not undo it.
             { parent: this, ignoreChanges: args.capacityOwner === "infinity" ? ["sku.capacity"] : [] },

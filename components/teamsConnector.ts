@@ -220,6 +220,7 @@ export class TeamsConnector extends pulumi.ComponentResource {
                 rdpNatPoolId: net.rdpNatPoolId,
                 certificate: { vaultId: binding.sourceVaultId, secretUrl: binding.secretUrl },
                 identityId: binding.identityId,
+                certificateTags: binding.certificateTags,
                 tags,
             },
             { parent: this },

@@ -60,7 +60,7 @@ describe("CertificateBinding (through the program)", () => {
         const [assignment] = ofType(run, "azure-native:authorization:RoleAssignment");
         assert.equal(ofType(run, "azure-native:authorization:RoleAssignment").length, 1);
         assert.match(assignment.inputs.roleDefinitionId as string, new RegExp(`/roleDefinitions/${SECRETS_USER_ROLE}$`));
-        assert.match(assignment.inputs.scope as string, /\/vdxdevweu-kv\/secrets\/teams-connector-tls$/);
+        assert.match(assignment.inputs.scope as string, /\/providers\/Microsoft.KeyVault\/vaults\/vdxdevweu-kv\/secrets\/teams-connector-tls$/);
         assert.ok(typeof assignment.inputs.principalId === "string" && assignment.inputs.principalId !== "");
 
         const vmss = unwrapSecrets(single(run, "azure-native:compute:VirtualMachineScaleSet").inputs);
@@ -69,7 +69,7 @@ describe("CertificateBinding (through the program)", () => {
         assert.equal(vmss.virtualMachineProfile.osProfile.secrets[0].vaultCertificates[0].certificateStore, "My");
         assert.match(vmss.virtualMachineProfile.osProfile.secrets[0].sourceVault.id, /\/vdxdevweu-kv$/);
         assert.match(vmss.virtualMachineProfile.osProfile.secrets[0].vaultCertificates[0].certificateUrl, /^https:\/\/vdxdevweu-kv\.vault\.azure\.net\/secrets\/teams-connector-tls\/[0-9a-f]{32}$/);
-        assert.deepEqual(vmss.identity, { type: "UserAssigned", userAssignedIdentities: [`/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/vdxdev-TeamsConn-weu-static-RG/providers/managedidentity/UserAssignedIdentity/${identity.inputs.resourceName}`] });
+        assert.deepEqual(vmss.identity, { type: "UserAssigned", userAssignedIdentities: [`/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/vdxdev-TeamsConn-weu-static-RG/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${identity.inputs.resourceName}`] });
 
         assert.equal((run.outputs.certificate as any).source, "pfxFile");
         assert.ok(!JSON.stringify(run.outputs).includes(PASSWORD));
@@ -105,6 +105,16 @@ describe("CertificateBinding (through the program)", () => {
             vmss.virtualMachineProfile.osProfile.secrets[0].vaultCertificates[0].certificateUrl,
             "https://vdxtc-certs.vault.azure.net/secrets/teamsconn/0f1e2d3c4b5a69788796a5b4c3d2e1f0",
         );
+    });
+
+    it("tags the scale set with the certificate's facts, whatever the source", async () => {
+        for (const [stack, source] of [["dev", "selfSigned"], ["prod", "keyVaultSecret"]]) {
+            const run = await runStack(stack);
+            const tags = single(run, "azure-native:compute:VirtualMachineScaleSet").inputs.tags as Record<string, string>;
+            assert.equal(tags[TAGS.certificateSource], source);
+            assert.equal(tags[TAGS.certificateSubject], (run.outputs.certificate as any).subject);
+            assert.equal(tags[TAGS.certificateThumbprint], (run.outputs.certificate as any).thumbprint);
+        }
     });
 
     it("refuses declared facts with a wildcard SAN", async () => {

@@ -48,15 +48,20 @@ describe("policy pack over the program's stacks (end to end)", () => {
         assert.match(found[0].urn ?? "", /NetworkSecurityGroup::vdxtcweu-network-nsg$/);
     });
 
-    it("a wildcard certificate slipped past the program is caught by no-wildcard-certificate", async () => {
-        const run = await runStack("dev");
-        const resources = changed(run.resources, "azure-native:keyvault:Secret", (inputs) => {
-            if (inputs.tags?.[TAGS.certificateSans]) inputs.tags[TAGS.certificateSans] = "*.sundhed.example";
+    for (const [stack, type] of [
+        ["dev", "azure-native:keyvault:Secret"],
+        ["prod", "azure-native:compute:VirtualMachineScaleSet"],
+    ]) {
+        it(`${stack}: a wildcard certificate slipped past the program is caught by no-wildcard-certificate on the ${type.split(":")[2]}`, async () => {
+            const run = await runStack(stack);
+            const resources = changed(run.resources, type, (inputs) => {
+                if (inputs.tags?.[TAGS.certificateSans]) inputs.tags[TAGS.certificateSans] = "*.sundhed.example";
+            });
+            const found = mandatory(await check(resources));
+            assert.deepEqual(found.map((violation) => violation.policy), ["no-wildcard-certificate"]);
+            assert.match(found[0].message, /\*\.sundhed\.example/);
         });
-        const found = mandatory(await check(resources));
-        assert.deepEqual(found.map((violation) => violation.policy), ["no-wildcard-certificate"]);
-        assert.match(found[0].message, /\*\.sundhed\.example/);
-    });
+    }
 
     it("an undersized scale set is caught by capacity-covers-ports", async () => {
         const run = await runStack("prod");
