@@ -151,7 +151,12 @@ export function deploy(settings: Settings, certificate: ResolvedCertificate) {
         ...identity.outputs,
         lobbyBypassScript: settings.teams
             ? identity.applicationId.apply((applicationId) =>
-                  lobbyBypassScript({ teams: settings.teams!, applicationId, providerName: DEFAULT_PROVIDER_NAME }),
+                  lobbyBypassScript({
+                      teams: settings.teams!,
+                      applicationId,
+                      providerName: DEFAULT_PROVIDER_NAME,
+                      teamsTenantId: settings.teamsTenantId,
+                  }),
               )
             : undefined,
     };

@@ -42,6 +42,11 @@ export interface RunOptions {
     readonly secretKeys?: readonly string[];
     /** Outputs other stacks expose to StackReferences, by stack name. */
     readonly stackOutputs?: Record<string, Record<string, unknown>>;
+    /**
+     * The Entra tenant the mock deployer is signed in to (azuread's client configuration).
+     * Default: the stack's `teamsTenantId`, as consent `grant` requires.
+     */
+    readonly entraTenantId?: string;
     /** The program: index.ts's exported function. */
     readonly program: () => Promise<Record<string, unknown> | void>;
 }
@@ -97,6 +102,11 @@ async function runOnce(options: RunOptions): Promise<ProgramRun> {
     // runtime never prints); under ts-node each is source-mapped, which was most of a run's time.
     const traceLimit = Error.stackTraceLimit;
     if (!process.env.VDX_MOCK_STACK_TRACES) Error.stackTraceLimit = 0;
+    // A resource whose inputs fail (an apply that throws) rejects a promise nobody awaits; the
+    // Pulumi language host fails the run on it, and so does this runtime.
+    const failures: unknown[] = [];
+    const onRejection = (reason: unknown) => failures.push(reason);
+    process.on("unhandledRejection", onRejection);
     try {
         const outputs = (await options.program()) ?? {};
         const resolved: Record<string, unknown> = {};
@@ -105,8 +115,12 @@ async function runOnce(options: RunOptions): Promise<ProgramRun> {
         }
         // Resources no output depends on may still be registering: wait for every RPC.
         await (runtimeSettings as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        // Rejections are reported on the next turn of the event loop.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (failures.length > 0) throw failures[0];
         return { resources, outputs: resolved };
     } finally {
+        process.off("unhandledRejection", onRejection);
         Error.stackTraceLimit = traceLimit;
     }
 }
@@ -149,7 +163,7 @@ function mocks(options: RunOptions): pulumi.runtime.Mocks {
             return { id: String(state.id ?? `${args.name}-id`), state };
         },
         call(args) {
-            return invoke(args.token, args.inputs);
+            return invoke(args.token, args.inputs, options);
         },
     };
 }
@@ -213,7 +227,7 @@ function computedState(type: string, name: string, inputs: any, options: RunOpti
     }
 }
 
-function invoke(token: string, inputs: any): Record<string, unknown> {
+function invoke(token: string, inputs: any, options: RunOptions): Record<string, unknown> {
     switch (token) {
         case "azure-native:authorization:getClientConfig":
             return {
@@ -228,6 +242,12 @@ function invoke(token: string, inputs: any): Record<string, unknown> {
                 `SharedAccessKey=${MOCK_CLOUD.eventHubKey};EntityPath=${inputs.eventHubName}`;
             return { keyName: inputs.authorizationRuleName, primaryConnectionString: connectionString, primaryKey: MOCK_CLOUD.eventHubKey };
         }
+        case "azuread:index/getClientConfig:getClientConfig":
+            return {
+                clientId: MOCK_CLOUD.clientId,
+                objectId: MOCK_CLOUD.objectId,
+                tenantId: options.entraTenantId ?? options.config[`${options.project}:teamsTenantId`] ?? MOCK_CLOUD.tenantId,
+            };
         case "azuread:index/getServicePrincipal:getServicePrincipal":
             return {
                 objectId: stableGuid("graph/sp"),

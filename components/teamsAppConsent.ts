@@ -21,8 +21,6 @@ export interface TeamsAppConsentArgs {
 export class TeamsAppConsent extends pulumi.ComponentResource {
     /** The application's client ID (the CVI app ID Teams and the bot refer to). */
     readonly applicationId: pulumi.Output<string>;
-    /** The application's object resource ID, for credentials made elsewhere. */
-    readonly applicationObjectId: pulumi.Output<string>;
     /** The client secret (a secret). */
     readonly appSecret: pulumi.Output<string>;
     /** The admin-consent link, when consent is left to the tenant administrator. */
@@ -65,23 +63,34 @@ export class TeamsAppConsent extends pulumi.ComponentResource {
         );
 
         if (args.consent === "grant") {
+            // Consent is granted in the tenant the deployer signed in to; in any other tenant
+            // than the Teams tenant it would silently grant nothing Teams can use.
+            const principalInTeamsTenant = pulumi
+                .all([azuread.getClientConfigOutput({ parent: this }).tenantId, principal.objectId])
+                .apply(([tenantId, objectId]) => {
+                    if (tenantId.toLowerCase() !== args.teamsTenantId.toLowerCase()) {
+                        throw new Error(
+                            `consent "grant" needs a deployer signed in to the Teams tenant ${args.teamsTenantId}, not ${tenantId}; ` +
+                                `sign in to the Teams tenant or use consent "url"`,
+                        );
+                    }
+                    return objectId;
+                });
             for (const permission of GRAPH_APPLICATION_PERMISSIONS) {
                 new azuread.AppRoleAssignment(
                     `${name}-grant-${permission.toLowerCase().replace(/\./g, "-")}`,
-                    { appRoleId: roleId(permission), principalObjectId: principal.objectId, resourceObjectId: graph.objectId },
+                    { appRoleId: roleId(permission), principalObjectId: principalInTeamsTenant, resourceObjectId: graph.objectId },
                     { parent: this },
                 );
             }
         }
 
         this.applicationId = app.clientId;
-        this.applicationObjectId = app.id;
         this.appSecret = pulumi.secret(password.value);
         this.adminConsentUrl = args.consent === "url" ? app.clientId.apply((clientId) => adminConsentUrl(args.teamsTenantId, clientId)) : undefined;
         this.grantedPermissions = args.consent === "grant" ? GRAPH_APPLICATION_PERMISSIONS.length : 0;
         this.registerOutputs({
             applicationId: this.applicationId,
-            applicationObjectId: this.applicationObjectId,
             appSecret: this.appSecret,
             adminConsentUrl: this.adminConsentUrl,
             grantedPermissions: this.grantedPermissions,

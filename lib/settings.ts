@@ -154,7 +154,8 @@ export const DEFAULT_MEDIA_PORT_RANGES: readonly PortRange[] = [{ protocol: "Udp
 export const DEFAULT_CONNECTOR_INSTALL_SCRIPT = "install_teams_connector.ps1";
 export const DEFAULT_COST: CostSettings = { licensePerYear: 15000, vmPerYear: 25000 };
 
-const NAME_PART = /^[a-z0-9]+$/;
+/** Starts with a letter: the Key Vault and Event Hub namespace names begin with it. */
+const BASE_NAME = /^[a-z][a-z0-9]*$/;
 const LETTERS = /^[a-z]+$/;
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -173,8 +174,9 @@ export function parseSettings(source: ConfigSource, context: { project: string; 
         throw new ConfigError("azure-native:location", "must be an Azure region name in lower case, like westeurope", location);
     }
 
-    const baseName = read.string("baseName", { pattern: NAME_PART, rule: "must be 1–9 characters a–z and 0–9" });
-    if (baseName.length > 9) throw new ConfigError("baseName", "must be 1–9 characters a–z and 0–9", baseName);
+    const baseNameRule = "must be 1–9 characters a–z and 0–9, starting with a letter";
+    const baseName = read.string("baseName", { pattern: BASE_NAME, rule: baseNameRule });
+    if (baseName.length > 9) throw new ConfigError("baseName", baseNameRule, baseName);
     const regionCode = read.string("regionCode", { pattern: LETTERS, rule: "must be letters a–z" });
     const stem = baseName + regionCode;
     if (stem.length < 3 || stem.length > 14) {
@@ -348,8 +350,14 @@ function parseCertificate(read: Reader, environment: Environment): CertificateSo
         );
     }
     const vaultId = raw.keyVaultId;
-    if (typeof vaultId !== "string" || !/^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.KeyVault\/vaults\/[^/]+$/i.test(vaultId)) {
+    const vaultIdMatch = typeof vaultId === "string" ? /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)$/i.exec(vaultId) : null;
+    if (vaultIdMatch === null) {
         throw new ConfigError("certificate.keyVaultId", "must be the vault's resource ID /subscriptions/.../providers/Microsoft.KeyVault/vaults/<name>", vaultId);
+    }
+    // The scale set installs the secret from the vault named here: they must be the same vault.
+    const secretVault = new URL(secretId).hostname.split(".")[0];
+    if (vaultIdMatch[1].toLowerCase() !== secretVault) {
+        throw new ConfigError("certificate.keyVaultId", `must name the vault that holds keyVaultSecretId (${secretVault})`, vaultId);
     }
     const notAfter = new Date(String(raw.notAfter));
     if (typeof raw.notAfter !== "string" || Number.isNaN(notAfter.getTime())) {

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { isSecretValue, MOCK_CLOUD, RegisteredResource } from "../cli/mockRuntime";
 import { TAGS } from "../lib/contract";
-import { ofType, redactSecrets, runStack, single, unwrapSecrets } from "./support/stacks";
+import { ofType, redactSecrets, runFailingStack, runStack, single, unwrapSecrets } from "./support/stacks";
 
 type Inventory = Array<[type: string, name: string, parent: string | undefined]>;
 
@@ -270,16 +270,10 @@ describe("program (index.ts under the mock runtime)", () => {
 
     describe("bad configuration", () => {
         it("stops with one message naming the key, before any resource is registered", async () => {
-            let registered: RegisteredResource[] | undefined;
-            await assert.rejects(
-                runStack("dev", { concurrentPorts: "abc" }).then((run) => (registered = run.resources)),
-                (error: Error) => {
-                    assert.equal(error.constructor.name, "RunError");
-                    assert.equal(error.message, 'concurrentPorts must be a whole number ≥ 1, got "abc"');
-                    return true;
-                },
-            );
-            assert.equal(registered, undefined);
+            const { error, resources } = await runFailingStack("dev", { concurrentPorts: "abc" });
+            assert.equal(error.constructor.name, "RunError");
+            assert.equal(error.message, 'concurrentPorts must be a whole number ≥ 1, got "abc"');
+            assert.deepEqual(resources, []);
         });
     });
 });

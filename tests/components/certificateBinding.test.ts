@@ -6,7 +6,7 @@ import { isSecretValue } from "../../cli/mockRuntime";
 import { TAGS } from "../../lib/contract";
 import { daysFrom, goodChain, issueLeaf, makePfx } from "../support/certificates";
 import { loadStackConfig } from "../../cli/stackConfig";
-import { ofType, PROJECT_DIR, runStack, single, unwrapSecrets } from "../support/stacks";
+import { ofType, PROJECT_DIR, runFailingStack, runStack, single, unwrapSecrets } from "../support/stacks";
 
 const FQDN = "teamsconn-dev.sundhed.example";
 const PASSWORD = "pfx-Password-7";
@@ -82,12 +82,11 @@ describe("CertificateBinding (through the program)", () => {
     for (const [title, overrides, message] of refusals) {
         it(`refuses ${title} before anything is registered`, async () => {
             const file = pfxFile(dir, overrides);
-            await assert.rejects(runStack("dev", { certificate: { pfxFile: file, password: PASSWORD } }), (error: Error) => {
-                assert.equal(error.constructor.name, "RunError");
-                assert.ok(error.message.startsWith("certificate.pfxFile"), error.message);
-                assert.match(error.message, message);
-                return true;
-            });
+            const { error, resources } = await runFailingStack("dev", { certificate: { pfxFile: file, password: PASSWORD } });
+            assert.equal(error.constructor.name, "RunError");
+            assert.ok(error.message.startsWith("certificate.pfxFile"), error.message);
+            assert.match(error.message, message);
+            assert.deepEqual(resources, []);
         });
     }
 

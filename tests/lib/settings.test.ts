@@ -91,6 +91,7 @@ describe("parseSettings", () => {
             ["location in display form", { location: "West Europe" }, "azure-native:location", "lower case"],
             ["baseName too long", { baseName: "abcdefghij" }, "baseName", "1–9 characters"],
             ["baseName upper case", { baseName: "VDX" }, "baseName", "a–z and 0–9"],
+            ["baseName starting with a digit", { baseName: "1tc" }, "baseName", "starting with a letter"],
             ["regionCode with digits", { regionCode: "we1" }, "regionCode", "letters a–z"],
             ["names too short", { baseName: "a", regionCode: "b" }, "regionCode", "3–14 characters"],
             ["names too long", { baseName: "vdxdevtst", regionCode: "westeur" }, "regionCode", "3–14 characters"],
@@ -123,6 +124,17 @@ describe("parseSettings", () => {
             ["two certificate sources", { certificate: { selfSigned: true, pfxFile: "a.pfx" } }, "certificate", "exactly one source"],
             ["PFX without password", { certificate: { pfxFile: "a.pfx" } }, "certificate.password", "is required"],
             ["unversioned Key Vault secret", { certificate: { keyVaultSecretId: "https://kv1.vault.azure.net/secrets/tc" } }, "certificate.keyVaultSecretId", "versioned"],
+            [
+                "secret in another vault than keyVaultId",
+                {
+                    certificate: {
+                        keyVaultSecretId: `https://certs-a.vault.azure.net/secrets/tc/${"0".repeat(32)}`,
+                        keyVaultId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/certs-b",
+                    },
+                },
+                "certificate.keyVaultId",
+                "(certs-a)",
+            ],
             ["tenant not a GUID", { teamsTenantId: "contoso.onmicrosoft.com" }, "teamsTenantId", "GUID"],
             ["unknown consent mode", { consent: "ask" }, "consent", "grant, url"],
             ["identity stack malformed", { identityStack: "prod" }, "identityStack", "organization/vdx-teams-connector/prod"],

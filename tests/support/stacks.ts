@@ -1,5 +1,5 @@
 import * as path from "path";
-import { isSecretValue, ProgramRun, RegisteredResource, runProgram } from "../../cli/mockRuntime";
+import { isSecretValue, ProgramRun, RegisteredResource, RunOptions, runProgram } from "../../cli/mockRuntime";
 import { loadStackConfig } from "../../cli/stackConfig";
 import program = require("../../index");
 
@@ -14,9 +14,32 @@ export const IDENTITY_STACK_OUTPUTS = {
 
 /**
  * Runs index.ts under the mock runtime with a stack file's configuration, changed by
- * `changes` (project keys without namespace; `undefined` removes a key).
+ * `changes` (project keys without namespace; `undefined` removes a key), with the mock
+ * deployer signed in to `entraTenantId` (default: the stack's Teams tenant).
  */
-export function runStack(stack: string, changes: Record<string, unknown> = {}): Promise<ProgramRun> {
+export function runStack(stack: string, changes: Record<string, unknown> = {}, entraTenantId?: string): Promise<ProgramRun> {
+    return runWith(stack, changes, program, entraTenantId);
+}
+
+/**
+ * Runs a stack whose program is expected to fail, and returns the error together with what
+ * was registered before it: a refused configuration must register nothing.
+ */
+export async function runFailingStack(stack: string, changes: Record<string, unknown>): Promise<{ error: Error; resources: RegisteredResource[] }> {
+    let error: Error | undefined;
+    const run = await runWith(stack, changes, async () => {
+        try {
+            return await program();
+        } catch (caught) {
+            error = caught as Error;
+            return {};
+        }
+    });
+    if (error === undefined) throw new Error(`stack ${stack} was expected to fail and did not`);
+    return { error, resources: run.resources };
+}
+
+function runWith(stack: string, changes: Record<string, unknown>, entry: RunOptions["program"], entraTenantId?: string): Promise<ProgramRun> {
     const loaded = loadStackConfig(PROJECT_DIR, stack);
     const config = { ...loaded.config };
     for (const [key, value] of Object.entries(changes)) {
@@ -30,7 +53,8 @@ export function runStack(stack: string, changes: Record<string, unknown> = {}): 
         config,
         secretKeys: loaded.secretKeys,
         stackOutputs: { "organization/vdx-teams-connector/prod": IDENTITY_STACK_OUTPUTS },
-        program,
+        entraTenantId,
+        program: entry,
     });
 }
 
