@@ -21,7 +21,7 @@ import { estimateCost } from "../lib/cost";
 import { ConfigSource, parseSettings, Settings } from "../lib/settings";
 import { sizeConnector } from "../lib/sizing";
 import { buildVdxRequest, eventHubSecretCommand } from "../lib/vdxRequest";
-import { checkDate } from "../policy/common";
+import { checkDate, isCalendarDate } from "../policy/common";
 import { POLICIES } from "../policy/policies";
 import { teamsConnectorMatchesVdxVersion } from "../policy/version";
 import { resolveCertificate } from "../program";
@@ -39,7 +39,7 @@ import {
     SECRET_TEXT,
 } from "./planReport";
 import { loadPolicyConfig, PolicyConfigError, reconcilePolicyConfig, runPolicies, withCheckDate } from "./policyEngine";
-import { loadStackConfig, SECRET_PLACEHOLDER, StackConfig, StackFileError } from "./stackConfig";
+import { loadStackConfig, SECRET_PLACEHOLDER, StackConfig, StackFileError, withConfigChanges } from "./stackConfig";
 
 /** How the report is printed. */
 export type PlanFormat = "text" | "markdown" | "json";
@@ -171,7 +171,7 @@ async function buildPlan(options: PlanOptions): Promise<Planned> {
         throw new PlanInputError("--as-of", `--as-of must be a calendar date YYYY-MM-DD, got "${options.asOf}"`);
     }
     const projectDir = path.resolve(options.projectDir ?? process.cwd());
-    const loaded = withChanges(loadStackConfig(projectDir, options.stack), options.configChanges ?? {});
+    const loaded = withConfigChanges(loadStackConfig(projectDir, options.stack), options.configChanges ?? {});
     const warnings: string[] = [];
     const config = standInSecrets(loaded, warnings);
     const settings = readSettings(loaded, config);
@@ -236,20 +236,6 @@ async function buildPlan(options: PlanOptions): Promise<Planned> {
         warnings: warnings.map((warning) => redactText(warning, secrets)),
     };
     return { report, settings, outputs };
-}
-
-/** The stack's configuration with test or benchmark changes applied. */
-function withChanges(loaded: StackConfig, changes: Readonly<Record<string, unknown>>): StackConfig {
-    const config = { ...loaded.config };
-    const secretKeys = [...loaded.secretKeys];
-    for (const [key, value] of Object.entries(changes)) {
-        const full = key.includes(":") ? key : `${loaded.project}:${key}`;
-        const index = secretKeys.indexOf(full);
-        if (index >= 0) secretKeys.splice(index, 1);
-        if (value === undefined) delete config[full];
-        else config[full] = typeof value === "string" ? value : JSON.stringify(value);
-    }
-    return { ...loaded, config, secretKeys };
 }
 
 /**
@@ -593,12 +579,6 @@ function failure(format: PlanFormat, exitCode: 2 | 3, key: string, message: stri
 
 function oneLine(text: string): string {
     return text.replace(/\s*\n\s*/g, "; ").trim();
-}
-
-function isCalendarDate(text: string): boolean {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
-    const date = new Date(`${text}T00:00:00Z`);
-    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
 }
 
 function displayPath(file: string): string {

@@ -23,13 +23,35 @@ export class StackFileError extends Error {
     }
 }
 
-/** The stacks a project has: one `Pulumi.<stack>.yaml` each. */
+const STACK_FILE = /^Pulumi\.(.+)\.yaml$/;
+/** Pulumi stack names: letters, digits, hyphens, underscores and periods. */
+const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** 0 dev, 1 other non-production stacks, 2 prod, 3 prod-<region>. */
+function rank(stack: string): number {
+    if (stack === "dev") return 0;
+    if (stack === "prod") return 2;
+    if (stack.startsWith("prod-")) return 3;
+    return 1;
+}
+
+/** Compares stacks by deploy order: dev, other test stacks, prod, then further regions. */
+export function byDeployOrder(a: string, b: string): number {
+    return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** The stacks a project has, one `Pulumi.<stack>.yaml` each, in deploy order. */
 export function listStacks(projectDir: string): string[] {
-    return fs
-        .readdirSync(projectDir)
-        .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
-        .filter((stack): stack is string => stack !== undefined)
-        .sort();
+    const stacks: string[] = [];
+    for (const entry of fs.readdirSync(projectDir, { withFileTypes: true })) {
+        const stack = STACK_FILE.exec(entry.name)?.[1];
+        if (stack === undefined || !entry.isFile()) continue;
+        if (!STACK_NAME.test(stack)) {
+            throw new StackFileError(`${entry.name}: "${stack}" is not a valid stack name (letters, digits, "-", "_", ".")`);
+        }
+        stacks.push(stack);
+    }
+    return stacks.sort(byDeployOrder);
 }
 
 /** Reads `Pulumi.yaml` and `Pulumi.<stack>.yaml` the way the engine merges them. */
@@ -93,4 +115,21 @@ function redactSecure(value: unknown): { clean: unknown; secret: boolean } {
         };
     }
     return { clean: value === null ? "" : value, secret: false };
+}
+
+/**
+ * The configuration with `changes` applied: project keys without namespace (or namespaced
+ * ones), objects as JSON; `undefined` removes a key. For tests and the benchmark.
+ */
+export function withConfigChanges(loaded: StackConfig, changes: Readonly<Record<string, unknown>>): StackConfig {
+    const config = { ...loaded.config };
+    const secretKeys = [...loaded.secretKeys];
+    for (const [key, value] of Object.entries(changes)) {
+        const full = key.includes(":") ? key : `${loaded.project}:${key}`;
+        const index = secretKeys.indexOf(full);
+        if (index >= 0) secretKeys.splice(index, 1);
+        if (value === undefined) delete config[full];
+        else config[full] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return { ...loaded, config, secretKeys };
 }

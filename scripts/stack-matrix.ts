@@ -12,44 +12,12 @@
  * stderr, when no stack file exists, a file name is not a valid stack name, or `--only`
  * names no stack; exit 2 on an unknown argument.
  */
-import * as fs from "node:fs";
+import { listStacks } from "../cli/stackConfig";
 import * as path from "node:path";
 
 /** The matrix as GitHub Actions reads it with `fromJSON`. */
 export interface StackMatrix {
     readonly stack: readonly string[];
-}
-
-const STACK_FILE = /^Pulumi\.(.+)\.yaml$/;
-/** Pulumi stack names: letters, digits, hyphens, underscores and periods. */
-const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
-/** 0 dev, 1 other non-production stacks, 2 prod, 3 prod-<region>. */
-function rank(stack: string): number {
-    if (stack === "dev") return 0;
-    if (stack === "prod") return 2;
-    if (stack.startsWith("prod-")) return 3;
-    return 1;
-}
-
-/** Compares stacks by deploy order. */
-export function byDeployOrder(a: string, b: string): number {
-    return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
-}
-
-/** The stacks whose `Pulumi.<stack>.yaml` is in `dir`, in deploy order. */
-export function listStacks(dir: string): string[] {
-    const stacks: string[] = [];
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-        const match = STACK_FILE.exec(entry.name);
-        if (!match || !entry.isFile()) continue;
-        const stack = match[1];
-        if (!STACK_NAME.test(stack)) {
-            throw new Error(`${entry.name}: "${stack}" is not a valid stack name (letters, digits, "-", "_", ".")`);
-        }
-        stacks.push(stack);
-    }
-    return stacks.sort(byDeployOrder);
 }
 
 /** The matrix for `dir`, narrowed to `only` when given. */

@@ -11,7 +11,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
 import { validateWorkflow } from "@action-validator/core";
-import { listStacks, stackMatrix } from "../scripts/stack-matrix";
+import { listStacks } from "../cli/stackConfig";
+import { stackMatrix } from "../scripts/stack-matrix";
 
 const ROOT = path.resolve(__dirname, "..");
 /** ts-node's transpile-only hook by absolute path, so a child process finds it from any cwd. */

@@ -1,6 +1,6 @@
 import * as path from "path";
 import { isSecretValue, ProgramRun, RegisteredResource, RunOptions, runProgram } from "../../cli/mockRuntime";
-import { loadStackConfig } from "../../cli/stackConfig";
+import { loadStackConfig, withConfigChanges } from "../../cli/stackConfig";
 import program = require("../../index");
 
 /** The repository root, where the stack files live. */
@@ -40,17 +40,11 @@ export async function runFailingStack(stack: string, changes: Record<string, unk
 }
 
 function runWith(stack: string, changes: Record<string, unknown>, entry: RunOptions["program"], entraTenantId?: string): Promise<ProgramRun> {
-    const loaded = loadStackConfig(PROJECT_DIR, stack);
-    const config = { ...loaded.config };
-    for (const [key, value] of Object.entries(changes)) {
-        const full = key.includes(":") ? key : `${loaded.project}:${key}`;
-        if (value === undefined) delete config[full];
-        else config[full] = typeof value === "string" ? value : JSON.stringify(value);
-    }
+    const loaded = withConfigChanges(loadStackConfig(PROJECT_DIR, stack), changes);
     return runProgram({
         project: loaded.project,
         stack,
-        config,
+        config: loaded.config,
         secretKeys: loaded.secretKeys,
         stackOutputs: { "organization/vdx-teams-connector/prod": IDENTITY_STACK_OUTPUTS },
         entraTenantId,
