@@ -128,6 +128,7 @@ export function deploy(settings: Settings, certificate: ResolvedCertificate) {
         connectorPackage: settings.connectorPackage,
         vdxNodeAddresses: settings.vdx.nodeAddresses,
         managementAddresses: settings.managementAddresses,
+        teamsServiceSources: settings.teamsServiceSources,
         mediaPortRanges: settings.mediaPortRanges,
         adminPassword: settings.adminPassword && pulumi.secret(settings.adminPassword.reveal()),
         certificate: certificate.material,

@@ -1,9 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as network from "@pulumi/azure-native/network";
+import { HTTPS_PORT, inboundRules, RDP_PORT } from "../lib/networkRules";
 import { PortRange } from "../lib/settings";
 
-const HTTPS_PORT = 443;
-const RDP_PORT = 3389;
 /** Front-end ports of the RDP NAT pool: instance n answers on 50000 + n. */
 const RDP_NAT_PORTS = { start: 50000, end: 50099 };
 
@@ -27,6 +26,8 @@ export interface ConnectorNetworkArgs {
     readonly vdxNodeAddresses: readonly string[];
     /** Management prefixes: HTTPS (consent) and RDP. RDP is closed when this is empty. */
     readonly managementAddresses: readonly string[];
+    /** Prefixes or service tags Microsoft's Teams and Bot services reach HTTPS from. */
+    readonly teamsServiceSources: readonly string[];
     /** Media port ranges opened to the VDX nodes. */
     readonly mediaPortRanges: readonly PortRange[];
     /** Tags for every resource. */
@@ -58,7 +59,14 @@ export class ConnectorNetwork extends pulumi.ComponentResource {
                 networkSecurityGroupName: names.networkSecurityGroup,
                 resourceGroupName: args.resourceGroupName,
                 location: args.location,
-                securityRules: securityRules(args),
+                securityRules: inboundRules(args).map((rule) => ({
+                    ...rule,
+                    sourceAddressPrefixes: [...rule.sourceAddressPrefixes],
+                    direction: "Inbound",
+                    access: "Allow",
+                    sourcePortRange: "*",
+                    destinationAddressPrefix: "*",
+                })),
                 tags,
             },
             { parent: this },
@@ -137,43 +145,4 @@ export class ConnectorNetwork extends pulumi.ComponentResource {
             rdpNatPoolId: this.rdpNatPoolId,
         });
     }
-}
-
-/**
- * Inbound rules. Anything not listed falls to Azure's default deny for Internet traffic;
- * RDP has no rule at all without management prefixes, so it cannot be opened by accident.
- */
-function securityRules(args: Pick<ConnectorNetworkArgs, "vdxNodeAddresses" | "managementAddresses" | "mediaPortRanges">) {
-    const inbound = { direction: "Inbound", access: "Allow", sourcePortRange: "*", destinationAddressPrefix: "*" } as const;
-    const rules: network.NetworkSecurityGroupArgs["securityRules"] & object[] = [
-        {
-            ...inbound,
-            name: "allow-https-from-vdx-and-management",
-            priority: 100,
-            protocol: "Tcp",
-            sourceAddressPrefixes: [...args.vdxNodeAddresses, ...args.managementAddresses],
-            destinationPortRange: String(HTTPS_PORT),
-        },
-    ];
-    if (args.managementAddresses.length > 0) {
-        rules.push({
-            ...inbound,
-            name: "allow-rdp-from-management",
-            priority: 110,
-            protocol: "Tcp",
-            sourceAddressPrefixes: [...args.managementAddresses],
-            destinationPortRange: String(RDP_PORT),
-        });
-    }
-    args.mediaPortRanges.forEach((range, index) => {
-        rules.push({
-            ...inbound,
-            name: `allow-media-${range.protocol.toLowerCase()}-${range.from}-${range.to}-from-vdx`,
-            priority: 200 + index,
-            protocol: range.protocol,
-            sourceAddressPrefixes: [...args.vdxNodeAddresses],
-            destinationPortRange: range.from === range.to ? String(range.from) : `${range.from}-${range.to}`,
-        });
-    });
-    return rules;
 }

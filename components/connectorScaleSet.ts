@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as compute from "@pulumi/azure-native/compute";
 import { TAGS } from "../lib/contract";
+import { installCommand } from "../lib/installCommand";
 import { ConnectorPackage, VmSize } from "../lib/settings";
 import { Sizing } from "../lib/sizing";
 
@@ -69,7 +70,6 @@ export class ConnectorScaleSet extends pulumi.ComponentResource {
     constructor(name: string, args: ConnectorScaleSetArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vdx:teams:ConnectorScaleSet", name, {}, opts);
         const { sizing } = args;
-        const packageFile = new URL(args.connectorPackage.url).pathname.split("/").pop() as string;
 
         const scaleSet = new compute.VirtualMachineScaleSet(
             `${name}-vmss`,
@@ -160,7 +160,7 @@ export class ConnectorScaleSet extends pulumi.ComponentResource {
                                 forceUpdateTag: args.pexipVersion,
                                 settings: {
                                     fileUris: [args.connectorPackage.url],
-                                    commandToExecute: installCommand(packageFile, args.connectorPackage, args.pexipVersion),
+                                    commandToExecute: installCommand(args.connectorPackage, args.pexipVersion),
                                 },
                             },
                         ],
@@ -183,19 +183,4 @@ export class ConnectorScaleSet extends pulumi.ComponentResource {
         this.capacity = sizing.instances;
         this.registerOutputs({ scaleSetName: this.scaleSetName, capacity: this.capacity });
     }
-}
-
-/**
- * The PowerShell the Custom Script Extension runs: refuse a package whose SHA-256 differs,
- * unpack it under its version, run Pexip's installer.
- */
-export function installCommand(packageFile: string, pkg: ConnectorPackage, version: string): string {
-    const target = `C:\\Pexip\\TeamsConnector\\${version}`;
-    const script = [
-        "$ErrorActionPreference = 'Stop'",
-        `if ((Get-FileHash -Algorithm SHA256 -Path '${packageFile}').Hash -ne '${pkg.sha256.toUpperCase()}') { throw 'Teams Connector package checksum mismatch' }`,
-        `Expand-Archive -Force -Path '${packageFile}' -DestinationPath '${target}'`,
-        `& '${target}\\${pkg.installScript}'`,
-    ].join("; ");
-    return `powershell.exe -NoProfile -ExecutionPolicy Bypass -Command "${script}"`;
 }

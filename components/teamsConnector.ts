@@ -40,6 +40,8 @@ export interface TeamsConnectorArgs {
     readonly vdxNodeAddresses: readonly string[];
     /** Management prefixes for RDP and consent; none closes RDP. */
     readonly managementAddresses: readonly string[];
+    /** Prefixes or service tags Microsoft's Teams and Bot services reach HTTPS from. */
+    readonly teamsServiceSources: readonly string[];
     /** Media port ranges opened to VDX's nodes. */
     readonly mediaPortRanges: readonly PortRange[];
     /** Windows administrator password (a secret); generated when absent. */
@@ -150,6 +152,7 @@ export class TeamsConnector extends pulumi.ComponentResource {
                 publicIpId: publicIp.id,
                 vdxNodeAddresses: args.vdxNodeAddresses,
                 managementAddresses: args.managementAddresses,
+                teamsServiceSources: args.teamsServiceSources,
                 mediaPortRanges: args.mediaPortRanges,
                 tags,
             },

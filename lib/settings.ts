@@ -127,6 +127,7 @@ export interface Settings {
     readonly connectorPackage: ConnectorPackage;
     readonly vdx: { readonly nodeAddresses: readonly string[]; readonly nodeFqdns: readonly string[] };
     readonly managementAddresses: readonly string[];
+    readonly teamsServiceSources: readonly string[];
     readonly mediaPortRanges: readonly PortRange[];
     readonly infinityScaling: InfinityScaling | undefined;
     readonly adminPassword: Secret | undefined;
@@ -162,6 +163,10 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const VERSION = /^\d+(\.\d+){0,2}$/;
 const SHA256 = /^[0-9a-f]{64}$/i;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+/** An Azure service tag, optionally regional: `AzureCloud`, `AzureCloud.WestEurope`. */
+const SERVICE_TAG = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)?$/;
+/** Tags that mean "everyone". */
+const OPEN_SOURCES = ["internet", "any"];
 
 export function parseSettings(source: ConfigSource, context: { project: string; stack: string }): Settings {
     const read = new Reader(source);
@@ -217,6 +222,12 @@ export function parseSettings(source: ConfigSource, context: { project: string; 
         connectorPackage: parsePackage(read),
         vdx: { nodeAddresses, nodeFqdns },
         managementAddresses: read.cidrList("managementAddresses", read.json("managementAddresses") ?? [], { min: 0 }),
+        teamsServiceSources: read.list("teamsServiceSources", read.json("teamsServiceSources") ?? [], (key, value) => {
+            if (!isCidr(value) && !(typeof value === "string" && SERVICE_TAG.test(value) && !OPEN_SOURCES.includes(value.toLowerCase()))) {
+                throw new ConfigError(key, "must be a CIDR or an Azure service tag other than Internet", value);
+            }
+            return value;
+        }),
         mediaPortRanges: parsePortRanges(read),
         infinityScaling: parseInfinityScaling(read),
         adminPassword: parseAdminPassword(read),

@@ -207,6 +207,12 @@ describe("program (index.ts under the mock runtime)", () => {
             assert.deepEqual(natPools, []);
         });
 
+        it("opens HTTPS to Microsoft's Teams service sources when given, in a rule of their own", async () => {
+            const { rules } = await inboundRules({ teamsServiceSources: ["AzureBotService", "52.112.0.0/14"] });
+            assert.deepEqual(rules[1], { name: "allow-https-from-teams-services", port: "443", protocol: "Tcp", sources: ["AzureBotService", "52.112.0.0/14"] });
+            assert.equal(rules.length, 3);
+        });
+
         it("opens HTTPS and RDP to the management prefixes when given", async () => {
             const { rules, natPools } = await inboundRules({ managementAddresses: ["192.0.2.0/28"], mediaPortRanges: [{ protocol: "Tcp", from: 10000, to: 10000 }] });
             assert.deepEqual(rules, [

@@ -113,6 +113,8 @@ describe("parseSettings", () => {
             ["VDX prefix too long", { vdx: { nodeAddresses: ["198.51.100.0/33"] } }, "vdx.nodeAddresses[0]", "CIDR"],
             ["VDX hostname wildcard", { vdx: { nodeAddresses: ["198.51.100.0/24"], nodeFqdns: ["*.vdx.example"] } }, "vdx.nodeFqdns[0]", "wildcard"],
             ["management address not a CIDR", { managementAddresses: ["office"] }, "managementAddresses[0]", "CIDR"],
+            ["Teams service source open to all", { teamsServiceSources: ["Internet"] }, "teamsServiceSources[0]", "service tag other than Internet"],
+            ["Teams service source malformed", { teamsServiceSources: ["52.112.0.0/99"] }, "teamsServiceSources[0]", "CIDR"],
             ["management addresses not a list", { managementAddresses: "192.0.2.0/28" }, "managementAddresses", "must be a list"],
             ["media range reversed", { mediaPortRanges: [{ protocol: "Udp", from: 50000, to: 40000 }] }, "mediaPortRanges[0].to", "from 50000"],
             ["media protocol unknown", { mediaPortRanges: [{ protocol: "Icmp", from: 1, to: 2 }] }, "mediaPortRanges[0].protocol", "Udp"],

@@ -29,6 +29,7 @@ export function testSettings(overrides: Partial<Settings> = {}): Settings {
         },
         vdx: { nodeAddresses: ["192.0.2.10/32", "192.0.2.11/32"], nodeFqdns: ["node1.vdx.example", "node2.vdx.example"] },
         managementAddresses: ["198.51.100.0/24"],
+        teamsServiceSources: [],
         mediaPortRanges: DEFAULT_MEDIA_PORT_RANGES,
         infinityScaling: undefined,
         adminPassword: new Secret(ADMIN_PASSWORD),
