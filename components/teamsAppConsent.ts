@@ -56,9 +56,10 @@ export class TeamsAppConsent extends pulumi.ComponentResource {
             { parent: this },
         );
         const principal = new azuread.ServicePrincipal(`${name}-sp`, { clientId: app.clientId }, { parent: this });
+        // Valid for Microsoft Graph's default of two years; renewed by replacing this resource.
         const password = new azuread.ApplicationPassword(
             `${name}-secret`,
-            { applicationId: app.id, displayName: "pexip-teams-connector", endDateRelative: "17520h" },
+            { applicationId: app.id, displayName: "pexip-teams-connector" },
             { parent: this },
         );
 
