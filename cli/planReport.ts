@@ -7,8 +7,8 @@ import type { CostEstimate } from "../lib/cost";
  * is built (cli/plan.ts), so nothing here can leak one.
  */
 
-/** What stands where a secret was: the same text the stack-file loader uses. */
-export const SECRET_TEXT = "[secret]";
+/** What stands where a secret was: the same text everywhere (lib/secret.ts). */
+export { REDACTED as SECRET_TEXT } from "../lib/secret";
 
 /** One resource as the program registered it, secrets redacted. */
 export interface PlanResource {

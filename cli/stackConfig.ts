@@ -1,9 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { REDACTED } from "../lib/secret";
 
 /** Placeholder for a value encrypted in a stack file: the plan never decrypts. */
-export const SECRET_PLACEHOLDER = "[secret]";
+export const SECRET_PLACEHOLDER = REDACTED;
 
 /** A stack's configuration as the Pulumi engine would hand it to the program. */
 export interface StackConfig {

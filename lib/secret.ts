@@ -1,6 +1,7 @@
 import { inspect } from "util";
 
-const REDACTED = "[secret]";
+/** What stands where a secret was, everywhere: logs, plans, stack-file placeholders. */
+export const REDACTED = "[secret]";
 
 /**
  * A secret read from configuration. It prints, logs and serialises as `[secret]`; only

@@ -1,6 +1,7 @@
 import * as path from "path";
 import { isSecretValue, ProgramRun, RegisteredResource, RunOptions, runProgram } from "../../cli/mockRuntime";
 import { loadStackConfig, withConfigChanges } from "../../cli/stackConfig";
+import { REDACTED } from "../../lib/secret";
 import program = require("../../index");
 
 /** The repository root, where the stack files live. */
@@ -64,26 +65,26 @@ export function single(run: ProgramRun, type: string): RegisteredResource {
     return found[0];
 }
 
+/** `value` with every secret marker replaced by `replace(its value)`, at any depth. */
+function replaceSecrets(value: unknown, replace: (secret: unknown) => unknown): any {
+    if (isSecretValue(value)) return replace(value.value);
+    if (Array.isArray(value)) return value.map((item) => replaceSecrets(item, replace));
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, replaceSecrets(inner, replace)]));
+    }
+    return value;
+}
+
 /**
  * A value with Pulumi's secret markers removed. azure-native turns a whole nested input
  * into one secret when anything inside it is secret (the scale set's profile holds the
  * admin password), so tests that look inside such inputs read through the marker.
  */
 export function unwrapSecrets(value: unknown): any {
-    if (isSecretValue(value)) return unwrapSecrets(value.value);
-    if (Array.isArray(value)) return value.map(unwrapSecrets);
-    if (typeof value === "object" && value !== null) {
-        return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, unwrapSecrets(inner)]));
-    }
-    return value;
+    return replaceSecrets(value, unwrapSecrets);
 }
 
 /** A value with every secret replaced by "[secret]": what may be shown in plain text. */
 export function redactSecrets(value: unknown): unknown {
-    if (isSecretValue(value)) return "[secret]";
-    if (Array.isArray(value)) return value.map(redactSecrets);
-    if (typeof value === "object" && value !== null) {
-        return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, redactSecrets(inner)]));
-    }
-    return value;
+    return replaceSecrets(value, () => REDACTED);
 }
