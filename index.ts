@@ -1,6 +1,5 @@
-import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "./lib/configError";
-import { deploy, readSettings, resolveCertificate } from "./program";
+import { ConfigurationRunError, deploy, readSettings, resolveCertificate } from "./program";
 
 /** Reads and checks configuration and certificate before any resource exists. */
 function checkedInput() {
@@ -9,7 +8,7 @@ function checkedInput() {
         return { settings, certificate: resolveCertificate(settings, new Date(), process.cwd()) };
     } catch (error) {
         // A RunError is reported without a stack trace: the message says all there is.
-        if (error instanceof ConfigError) throw new pulumi.RunError(error.message);
+        if (error instanceof ConfigError) throw new ConfigurationRunError(error.key, error.message);
         throw error;
     }
 }

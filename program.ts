@@ -14,6 +14,20 @@ import { ConfigSource, parseSettings, Settings } from "./lib/settings";
 import { sizeConnector } from "./lib/sizing";
 import { DEFAULT_PROVIDER_NAME, lobbyBypassScript } from "./lib/teamsPowerShell";
 
+/**
+ * A broken setting as the Pulumi run reports it: a RunError (message only, no stack trace)
+ * that keeps the key, so tools running the program can name it too.
+ */
+export class ConfigurationRunError extends pulumi.RunError {
+    constructor(
+        /** The configuration key at fault. */
+        readonly key: string,
+        message: string,
+    ) {
+        super(message);
+    }
+}
+
 /** Reads and validates the stack's configuration; throws `ConfigError` on the first broken rule. */
 export function readSettings(): Settings {
     const project = pulumi.getProject();

@@ -24,7 +24,7 @@ import { buildVdxRequest, eventHubSecretCommand } from "../lib/vdxRequest";
 import { checkDate, isCalendarDate } from "../policy/common";
 import { POLICIES } from "../policy/policies";
 import { teamsConnectorMatchesVdxVersion } from "../policy/version";
-import { resolveCertificate } from "../program";
+import { ConfigurationRunError } from "../program";
 import { isSecretValue, MOCK_CLOUD, ProgramRun, RegisteredResource, runProgram } from "./mockRuntime";
 import {
     hasMandatoryViolation,
@@ -187,9 +187,6 @@ async function buildPlan(options: PlanOptions): Promise<Planned> {
     }
     const policyDate = policyCheckDate(policyConfig);
 
-    // index.ts checks the certificate too, but reports a broken one as a RunError without the key.
-    resolveCertificate(settings, new Date(), projectDir);
-
     const run = await evaluate(options.program ?? indexProgram, loaded, config, settings, projectDir, warnings);
     const violations = await checkPolicies(run.resources, policyConfig, warnings);
 
@@ -344,6 +341,7 @@ async function evaluate(
             program,
         });
     } catch (error) {
+        if (error instanceof ConfigurationRunError) throw new PlanInputError(error.key, oneLine(error.message));
         if (pulumi.RunError.isInstance(error)) throw new PlanInputError("config", oneLine((error as Error).message));
         throw error;
     } finally {

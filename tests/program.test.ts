@@ -1,6 +1,8 @@
+import * as pulumi from "@pulumi/pulumi";
 import * as assert from "node:assert/strict";
 import { isSecretValue, MOCK_CLOUD, RegisteredResource } from "../cli/mockRuntime";
 import { TAGS } from "../lib/contract";
+import { ConfigurationRunError } from "../program";
 import { ofType, redactSecrets, runFailingStack, runStack, single, unwrapSecrets } from "./support/stacks";
 
 type Inventory = Array<[type: string, name: string, parent: string | undefined]>;
@@ -277,7 +279,8 @@ describe("program (index.ts under the mock runtime)", () => {
     describe("bad configuration", () => {
         it("stops with one message naming the key, before any resource is registered", async () => {
             const { error, resources } = await runFailingStack("dev", { concurrentPorts: "abc" });
-            assert.equal(error.constructor.name, "RunError");
+            assert.ok(pulumi.RunError.isInstance(error), "reported as a RunError: no stack trace");
+            assert.equal((error as ConfigurationRunError).key, "concurrentPorts");
             assert.equal(error.message, 'concurrentPorts must be a whole number ≥ 1, got "abc"');
             assert.deepEqual(resources, []);
         });

@@ -1,9 +1,11 @@
+import * as pulumi from "@pulumi/pulumi";
 import * as assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { isSecretValue } from "../../cli/mockRuntime";
 import { TAGS } from "../../lib/contract";
+import { ConfigurationRunError } from "../../program";
 import { daysFrom, goodChain, issueLeaf, makePfx } from "../support/certificates";
 import { loadStackConfig } from "../../cli/stackConfig";
 import { ofType, PROJECT_DIR, runFailingStack, runStack, single, unwrapSecrets } from "../support/stacks";
@@ -83,7 +85,8 @@ describe("CertificateBinding (through the program)", () => {
         it(`refuses ${title} before anything is registered`, async () => {
             const file = pfxFile(dir, overrides);
             const { error, resources } = await runFailingStack("dev", { certificate: { pfxFile: file, password: PASSWORD } });
-            assert.equal(error.constructor.name, "RunError");
+            assert.ok(pulumi.RunError.isInstance(error), "reported as a RunError: no stack trace");
+            assert.equal((error as ConfigurationRunError).key, "certificate.pfxFile");
             assert.ok(error.message.startsWith("certificate.pfxFile"), error.message);
             assert.match(error.message, message);
             assert.deepEqual(resources, []);
@@ -120,7 +123,7 @@ describe("CertificateBinding (through the program)", () => {
         const certificate = JSON.parse(loadStackConfig(PROJECT_DIR, "prod").config["vdx-teams-connector:certificate"]);
         await assert.rejects(
             runStack("prod", { certificate: { ...certificate, sans: ["*.sundhed.example", "teamsconn.sundhed.example"] } }),
-            (error: Error) => error.constructor.name === "RunError" && /^certificate\.sans .*wildcard/i.test(error.message),
+            (error: Error) => pulumi.RunError.isInstance(error) && /^certificate\.sans .*wildcard/i.test(error.message),
         );
     });
 
