@@ -1,11 +1,12 @@
 import { ConfigError } from "./lib/configError";
-import { ConfigurationRunError, deploy, readSettings, resolveCertificate } from "./program";
+import { ConfigurationRunError, deploy, readSettings, resolveCertificate, resolvePackage } from "./program";
 
-/** Reads and checks configuration and certificate before any resource exists. */
+/** Reads and checks configuration, certificate and Pexip's package before any resource exists. */
 function checkedInput() {
     try {
         const settings = readSettings();
-        return { settings, certificate: resolveCertificate(settings, new Date(), process.cwd()) };
+        const projectDir = process.cwd();
+        return { settings, certificate: resolveCertificate(settings, new Date(), projectDir), pkg: resolvePackage(settings, projectDir) };
     } catch (error) {
         // A RunError is reported without a stack trace: the message says all there is.
         if (error instanceof ConfigError) throw new ConfigurationRunError(error.key, error.message);
@@ -18,6 +19,6 @@ function checkedInput() {
  * one message naming the key and the rule.
  */
 export = async () => {
-    const { settings, certificate } = checkedInput();
-    return deploy(settings, certificate);
+    const { settings, certificate, pkg } = checkedInput();
+    return deploy(settings, certificate, pkg);
 };

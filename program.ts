@@ -5,13 +5,15 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import { CertificateMaterial } from "./components/certificateBinding";
 import { TeamsAppConsent } from "./components/teamsAppConsent";
 import { TeamsBot } from "./components/teamsBot";
-import { TeamsConnector } from "./components/teamsConnector";
+import { CheckedScript, TeamsConnector } from "./components/teamsConnector";
 import { checkDeclaredFacts, inspectPfx } from "./lib/certificate";
 import { ConfigError } from "./lib/configError";
-import { TAGS } from "./lib/contract";
+import { inspectPackage } from "./lib/connectorPackage";
+import { FACTS } from "./lib/contract";
+import { checkAgainstScript, deploymentParameters, UNKNOWN_IDS } from "./lib/deploymentParameters";
 import { botResourceGroupName } from "./lib/naming";
+import { ParamBlockError, readParameters } from "./lib/powershellParameters";
 import { ConfigSource, parseSettings, Settings } from "./lib/settings";
-import { sizeConnector } from "./lib/sizing";
 import { DEFAULT_PROVIDER_NAME, lobbyBypassScript } from "./lib/teamsPowerShell";
 
 /**
@@ -56,7 +58,7 @@ export function resolveCertificate(settings: Settings, now: Date, projectDir: st
         case "keyVaultSecret": {
             const warnings = checkDeclaredFacts(source.facts, settings.fqdn, now);
             const facts = { ...source.facts, source: "keyVaultSecret" as const };
-            return { material: { kind: "existing", keyVaultId: source.keyVaultId, secretUrl: source.keyVaultSecretId, facts }, warnings };
+            return { material: { kind: "existing", secretUrl: source.keyVaultSecretId, facts }, warnings };
         }
         case "pfxFile": {
             const file = path.resolve(projectDir, source.pfxFile);
@@ -68,11 +70,43 @@ export function resolveCertificate(settings: Settings, now: Date, projectDir: st
             }
             const inspected = inspectPfx(pfx, source.password.reveal(), settings.fqdn, now, source.pfxFile);
             return {
-                material: { kind: "upload", pfxBase64: pulumi.secret(inspected.keyVaultValue), facts: inspected.facts },
+                material: {
+                    kind: "upload",
+                    pfxFile: source.pfxFile,
+                    password: pulumi.secret(source.password.reveal()),
+                    pfxBase64: pulumi.secret(inspected.keyVaultValue),
+                    facts: inspected.facts,
+                },
                 warnings: inspected.warnings,
             };
         }
     }
+}
+
+/** The package's deployment script, checked; absent for a package the driver downloads at deploy time. */
+export interface ResolvedPackage {
+    readonly script?: CheckedScript;
+}
+
+/**
+ * Checks Pexip's package before anything is created, when it is on this machine: its checksum,
+ * its deployment script, and the stack's parameters against the script's own param block. A
+ * package given by URL is checked by the driver at deploy time; its parameters cannot be.
+ */
+export function resolvePackage(settings: Settings, projectDir: string): ResolvedPackage {
+    const pkg = settings.connectorPackage;
+    // The plan says so: its parameters cannot be checked before the driver has downloaded it.
+    if (pkg.source.kind === "url") return {};
+    const inspected = inspectPackage(path.resolve(projectDir, pkg.source.path), pkg.source.path, pkg.sha256, pkg.deploymentScript);
+    let declared;
+    try {
+        declared = readParameters(inspected.scriptText);
+    } catch (error) {
+        if (!(error instanceof ParamBlockError)) throw error;
+        throw new ConfigError("connectorPackage.deploymentScript", `must be a script whose param(...) block can be read, but ${error.message}`, inspected.scriptPath);
+    }
+    checkAgainstScript(deploymentParameters(settings, UNKNOWN_IDS, declared), declared, { pexipVersion: settings.pexipVersion, scriptPath: inspected.scriptPath });
+    return { script: { path: inspected.scriptPath, parameters: declared } };
 }
 
 /** The tenant-wide pieces a region needs, created here or read from the owning stack. */
@@ -114,51 +148,40 @@ function teamsIdentity(settings: Settings, applicationTenantId: pulumi.Input<str
 }
 
 /** Creates one region's connector (and, on the owning stack, the tenant-wide pieces). */
-export function deploy(settings: Settings, certificate: ResolvedCertificate) {
+export function deploy(settings: Settings, certificate: ResolvedCertificate, pkg: ResolvedPackage) {
     certificate.warnings.forEach((warning) => pulumi.log.warn(warning));
-    const sizing = sizeConnector(settings.sizing);
     const tags = {
-        [TAGS.environment]: settings.environment,
+        [FACTS.environment]: settings.environment,
         application: "pexip-teams-connector",
         "pulumi-project": settings.project,
         "pulumi-stack": settings.stack,
     };
-    const capacityOwner = settings.infinityScaling ? "infinity" : "pulumi";
     const client = authorization.getClientConfigOutput();
     const identity = teamsIdentity(settings, client.tenantId, tags);
 
     const connector = new TeamsConnector(`${settings.baseName}${settings.regionCode}`, {
-        location: settings.location,
-        baseName: settings.baseName,
-        regionCode: settings.regionCode,
-        fqdn: settings.fqdn,
+        settings,
+        script: pkg.script,
         tenantId: client.tenantId,
         subscriptionId: client.subscriptionId,
-        sizing,
-        vmSize: settings.vmSize,
-        zones: settings.zones,
-        capacityOwner,
-        pexipVersion: settings.pexipVersion,
-        connectorPackage: settings.connectorPackage,
-        vdxNodeAddresses: settings.vdx.nodeAddresses,
-        managementAddresses: settings.managementAddresses,
-        teamsServiceSources: settings.teamsServiceSources,
-        mediaPortRanges: settings.mediaPortRanges,
         adminPassword: settings.adminPassword && pulumi.secret(settings.adminPassword.reveal()),
         certificate: certificate.material,
+        applicationId: identity.applicationId,
         appSecret: identity.appSecret,
-        protectStatic: settings.environment === "prod",
         tags,
     });
 
     return {
         fqdn: settings.fqdn,
         publicIpAddress: connector.publicIpAddress,
-        dnsRecord: pulumi.interpolate`${settings.fqdn}. IN A ${connector.publicIpAddress}`,
+        publicIpFqdn: connector.publicIpFqdn,
+        dnsRecord: pulumi.interpolate`${settings.fqdn}. IN CNAME ${connector.publicIpFqdn}.`,
+        dynamicResourceGroup: connector.resourceGroupName,
         scaleSetName: connector.scaleSetName,
         instances: connector.instances,
-        capacityOwner,
+        capacityOwner: connector.capacityOwner,
         pexipVersion: settings.pexipVersion,
+        deploymentCommand: connector.deploymentCommand,
         keyVaultName: connector.keyVaultName,
         certificate: connector.certificateFacts,
         eventHubConnectionString: connector.eventHubConnectionString,

@@ -23,12 +23,20 @@ export interface RegisteredResource {
     readonly custom: boolean;
     /** Properties the engine leaves alone on update. */
     readonly ignoreChanges: string[];
-    /** Inputs as the engine would receive them; secrets keep Pulumi's secret marker. */
+    /** Properties whose change replaces the resource (`*`: any). */
+    readonly replaceOnChanges: string[];
+    /** Whether a replacement deletes the old resource first. */
+    readonly deleteBeforeReplace: boolean;
+    /** URNs it depends on: `dependsOn`, and the resources its inputs come from. */
+    readonly dependencies: string[];
+    /** Inputs as the engine receives them; each secret keeps Pulumi's secret marker where it is. */
     readonly inputs: Record<string, unknown>;
 }
 
 export interface ProgramRun {
     readonly resources: RegisteredResource[];
+    /** What the program logged (pulumi.log writes to the console when no engine is attached), prefixes removed. */
+    readonly logs: string[];
     /** Stack outputs, resolved; secret values keep Pulumi's secret marker. */
     readonly outputs: Record<string, unknown>;
 }
@@ -67,10 +75,6 @@ export const MOCK_CLOUD = {
 const NAME_INPUTS: Record<string, string> = {
     "azure-native:resources:ResourceGroup": "resourceGroupName",
     "azure-native:network:PublicIPAddress": "publicIpAddressName",
-    "azure-native:network:NetworkSecurityGroup": "networkSecurityGroupName",
-    "azure-native:network:VirtualNetwork": "virtualNetworkName",
-    "azure-native:network:LoadBalancer": "loadBalancerName",
-    "azure-native:compute:VirtualMachineScaleSet": "vmScaleSetName",
     "azure-native:eventhub:Namespace": "namespaceName",
     "azure-native:eventhub:EventHub": "eventHubName",
     "azure-native:eventhub:EventHubAuthorizationRule": "authorizationRuleName",
@@ -107,6 +111,8 @@ async function runOnce(options: RunOptions): Promise<ProgramRun> {
     const failures: unknown[] = [];
     const onRejection = (reason: unknown) => failures.push(reason);
     process.on("unhandledRejection", onRejection);
+    const logs: string[] = [];
+    const restoreConsole = captureConsole(logs);
     try {
         const outputs = (await options.program()) ?? {};
         const resolved: Record<string, unknown> = {};
@@ -118,11 +124,25 @@ async function runOnce(options: RunOptions): Promise<ProgramRun> {
         // Rejections are reported on the next turn of the event loop.
         await new Promise((resolve) => setImmediate(resolve));
         if (failures.length > 0) throw failures[0];
-        return { resources, outputs: resolved };
+        return { resources, logs, outputs: resolved };
     } finally {
+        restoreConsole();
         process.off("unhandledRejection", onRejection);
         Error.stackTraceLimit = traceLimit;
     }
+}
+
+/** Sends console output to `into`, without the SDK's log prefixes, until the returned function is called. */
+export function captureConsole(into: string[]): () => void {
+    const methods = ["log", "info", "warn", "error", "debug"] as const;
+    const saved = methods.map((method) => console[method]);
+    for (const method of methods) {
+        console[method] = (...args: unknown[]) => {
+            const text = args.map((arg) => (typeof arg === "string" ? arg : JSON.stringify(arg))).join(" ");
+            into.push(text.replace(/^(warning|info|debug): \[runtime\] /, ""));
+        };
+    }
+    return () => methods.forEach((method, index) => (console[method] = saved[index]));
 }
 
 /** Wraps the mock monitor so that parent and protect, which the mocks never see, are kept. */
@@ -141,7 +161,11 @@ function recordRegistrations(): RegisteredResource[] {
                     protect: req.getProtect() === true,
                     custom: req.getCustom(),
                     ignoreChanges: req.getIgnorechangesList(),
-                    inputs: rpc.deserializeProperties(req.getObject()),
+                    replaceOnChanges: req.getReplaceonchangesList(),
+                    deleteBeforeReplace: req.getDeletebeforereplace(),
+                    dependencies: req.getDependenciesList(),
+                    // The wire form as it is: the SDK's deserializer would lift a nested secret to its whole object.
+                    inputs: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
                 });
             }
             callback(err, res);
@@ -171,10 +195,6 @@ function mocks(options: RunOptions): pulumi.runtime.Mocks {
 /** ARM resource types, for IDs shaped like Azure's; parents' names come from the inputs. */
 const ARM_PATHS: Record<string, (inputs: any, name: string) => string> = {
     "azure-native:network:PublicIPAddress": (_, name) => `Microsoft.Network/publicIPAddresses/${name}`,
-    "azure-native:network:NetworkSecurityGroup": (_, name) => `Microsoft.Network/networkSecurityGroups/${name}`,
-    "azure-native:network:VirtualNetwork": (_, name) => `Microsoft.Network/virtualNetworks/${name}`,
-    "azure-native:network:LoadBalancer": (_, name) => `Microsoft.Network/loadBalancers/${name}`,
-    "azure-native:compute:VirtualMachineScaleSet": (_, name) => `Microsoft.Compute/virtualMachineScaleSets/${name}`,
     "azure-native:eventhub:Namespace": (_, name) => `Microsoft.EventHub/namespaces/${name}`,
     "azure-native:eventhub:EventHub": (inputs, name) => `Microsoft.EventHub/namespaces/${inputs.namespaceName}/eventhubs/${name}`,
     "azure-native:keyvault:Vault": (_, name) => `Microsoft.KeyVault/vaults/${name}`,
@@ -196,8 +216,11 @@ function computedState(type: string, name: string, inputs: any, options: RunOpti
     const id = armId(type, inputs, azureName);
     const base = { name: azureName, ...(id ? { id } : {}) };
     switch (type) {
-        case "azure-native:network:PublicIPAddress":
-            return { ...base, ipAddress: MOCK_CLOUD.publicIpAddress };
+        case "azure-native:network:PublicIPAddress": {
+            const label = inputs.dnsSettings?.domainNameLabel;
+            const dnsSettings = label === undefined ? undefined : { ...inputs.dnsSettings, fqdn: `${label}.${inputs.location}.cloudapp.azure.com` };
+            return { ...base, ipAddress: MOCK_CLOUD.publicIpAddress, ...(dnsSettings === undefined ? {} : { dnsSettings }) };
+        }
         case "azure-native:keyvault:Vault":
             return { ...base, properties: { ...reveal(inputs.properties), vaultUri: `https://${azureName}.vault.azure.net/` } };
         case "azure-native:keyvault:Secret": {

@@ -18,6 +18,9 @@ import * as pulumi from "@pulumi/pulumi";
 import indexProgram = require("../index");
 import { ConfigError } from "../lib/configError";
 import { estimateCost } from "../lib/cost";
+import { DRIVER_ACTIONS, DRIVER_VARIABLES } from "../lib/contract";
+import { DeploymentDocument, renderParameters } from "../lib/deploymentParameters";
+import { connectorNames } from "../lib/naming";
 import { ConfigSource, parseSettings, Settings } from "../lib/settings";
 import { sizeConnector } from "../lib/sizing";
 import { buildVdxRequest, eventHubSecretCommand } from "../lib/vdxRequest";
@@ -25,10 +28,11 @@ import { checkDate, isCalendarDate } from "../policy/common";
 import { POLICIES } from "../policy/policies";
 import { teamsConnectorMatchesVdxVersion } from "../policy/version";
 import { ConfigurationRunError } from "../program";
-import { isSecretValue, MOCK_CLOUD, ProgramRun, RegisteredResource, runProgram } from "./mockRuntime";
+import { captureConsole, isSecretValue, MOCK_CLOUD, ProgramRun, RegisteredResource, runProgram } from "./mockRuntime";
 import {
     hasMandatoryViolation,
     NextStep,
+    PlanDeployment,
     PlanReport,
     PlanResource,
     PlanViolation,
@@ -227,6 +231,7 @@ async function buildPlan(options: PlanOptions): Promise<Planned> {
             checkDate: policyDate,
             configFile: displayPath(policyConfigFile),
         },
+        deployment: deploymentSummary(settings, run.resources, outputs),
         outputs,
         standIns,
         nextSteps: nextSteps(settings, outputs, options.outDir),
@@ -311,10 +316,7 @@ function policyCheckDate(config: PolicyPackConfig): string {
     }
 }
 
-/**
- * Runs the program under the mock runtime. What it logs (pulumi.log writes to the console when
- * no engine is attached) is collected as warnings, so stdout carries only the report.
- */
+/** Runs the program under the mock runtime. What it logs is collected as warnings, so stdout carries only the report. */
 async function evaluate(
     program: PlanProgram,
     loaded: StackConfig,
@@ -328,11 +330,10 @@ async function evaluate(
         ? {}
         : { [identity.identityStack]: { teamsApplicationId: identityStandIn(identity.identityStack), teamsAppSecret: SECRET_TEXT } };
     const cwd = process.cwd();
-    const restoreConsole = captureConsole(warnings);
     try {
         // index.ts resolves certificate.pfxFile against the current directory, as `pulumi` runs it.
         if (cwd !== projectDir) process.chdir(projectDir);
-        return await runProgram({
+        const run = await runProgram({
             project: loaded.project,
             stack: loaded.stack,
             config,
@@ -340,12 +341,13 @@ async function evaluate(
             stackOutputs,
             program,
         });
+        warnings.push(...run.logs);
+        return run;
     } catch (error) {
         if (error instanceof ConfigurationRunError) throw new PlanInputError(error.key, oneLine(error.message));
         if (pulumi.RunError.isInstance(error)) throw new PlanInputError("config", oneLine((error as Error).message));
         throw error;
     } finally {
-        restoreConsole();
         if (process.cwd() !== cwd) process.chdir(cwd);
     }
 }
@@ -362,19 +364,6 @@ async function checkPolicies(resources: readonly RegisteredResource[], config: P
     } finally {
         restoreConsole();
     }
-}
-
-/** Sends console output to `into` until the returned function is called. */
-function captureConsole(into: string[]): () => void {
-    const methods = ["log", "info", "warn", "error", "debug"] as const;
-    const saved = methods.map((method) => console[method]);
-    for (const method of methods) {
-        console[method] = (...args: unknown[]) => {
-            const text = args.map((arg) => (typeof arg === "string" ? arg : JSON.stringify(arg))).join(" ");
-            into.push(text.replace(/^(warning|info|debug): \[runtime\] /, ""));
-        };
-    }
-    return () => methods.forEach((method, index) => (console[method] = saved[index]));
 }
 
 /** What a secondary region's StackReference yields offline: a marked stand-in, not an ID. */
@@ -447,6 +436,50 @@ function standInOutputs(settings: Settings, outputs: Record<string, unknown>): s
 }
 
 // ---------------------------------------------------------------------------------------
+// The Pexip deployment
+
+/** What Pexip's deployment script is run with, and how the stack carries out Pexip's procedures. */
+function deploymentSummary(settings: Settings, resources: readonly RegisteredResource[], outputs: Record<string, unknown>): PlanDeployment {
+    const command = resources.find((resource) => resource.type === "command:local:Command" && resource.inputs.create === DRIVER_ACTIONS.deploy);
+    const text = (command?.inputs.environment as Record<string, unknown> | undefined)?.[DRIVER_VARIABLES.deployment];
+    if (typeof text !== "string") throw new Error("the program registered no Pexip deployment command with its deployment document");
+    const document = JSON.parse(text) as DeploymentDocument;
+    const names = connectorNames(settings.baseName, settings.regionCode);
+    const script = document.package.deploymentScript;
+    const checked = settings.connectorPackage.source.kind === "path";
+    return {
+        resourceGroup: document.resourceGroup,
+        scaleSetName: document.scaleSetName,
+        script,
+        parametersChecked: checked,
+        command: typeof outputs.deploymentCommand === "string" ? outputs.deploymentCommand : "",
+        parameters: renderParameters(document, Number(outputs.instances)).map(({ name, argument }) => ({ name, value: argument.slice(name.length + 2) || "(switch)" })),
+        lifecycle: [
+            {
+                step: "create",
+                what: `the driver creates ${document.resourceGroup} and runs ${script} of the Pexip ${settings.pexipVersion} package with the parameters below (checksum verified first${checked ? "; parameters checked against the script" : ""})`,
+            },
+            {
+                step: "delete",
+                what: `the driver removes ${document.resourceGroup} (Remove-AzResourceGroup -Force); ${names.staticResourceGroup} with the public IP and the Key Vault stays`,
+            },
+            {
+                step: "redeploy",
+                what:
+                    "delete, then create, when the Pexip version, the package checksum, the certificate thumbprint, the VM size, the application, " +
+                    "the hostnames, the source prefixes or the extra parameters change: the region's connector is down meanwhile (Pexip's upgrade procedure)",
+            },
+            {
+                step: "scale",
+                what: settings.infinityScaling
+                    ? `Pexip Infinity owns capacity after creation (Event Hub, scheduled scaling); the scale set is created with ${outputs.instances} instance(s)`
+                    : `a change of concurrentPorts, portsPerInstance or spareInstances sets ${document.scaleSetName}'s capacity in place (Update-AzVmss -SkuCapacity), no redeploy`,
+            },
+        ],
+    };
+}
+
+// ---------------------------------------------------------------------------------------
 // Next steps and the hand-over files
 
 function nextSteps(settings: Settings, outputs: Record<string, unknown>, outDir: string | undefined): NextStep[] {
@@ -488,14 +521,19 @@ function nextSteps(settings: Settings, outputs: Record<string, unknown>, outDir:
         });
     }
 
-    steps.push({
-        title: "VDX request",
-        text: `send the VDX supplier the request to register the connector (${written(HAND_OVER_FILES.requestMarkdown)} in Danish and English, and the Pexip management API payloads in ${HAND_OVER_FILES.requestJson}). The Event Hub connection string is never in them: send it by a secure channel, printed with:`,
-        command: eventHubSecretCommand(stack),
-    });
+    const request = `send the VDX supplier the request to register the connector (${written(HAND_OVER_FILES.requestMarkdown)} in Danish and English, and the Pexip management API payloads in ${HAND_OVER_FILES.requestJson})`;
+    steps.push(
+        settings.infinityScaling
+            ? {
+                  title: "VDX request",
+                  text: `${request}. The Event Hub connection string is never in them: send it by a secure channel, printed with:`,
+                  command: eventHubSecretCommand(stack),
+              }
+            : { title: "VDX request", text: `${request}.` },
+    );
     steps.push({
         title: "DNS",
-        text: `point ${settings.fqdn} at the connector's static public IP (an A record); the address is allocated by \`pulumi up\`:`,
+        text: `point ${settings.fqdn} at the connector's static public IP: a CNAME to its Azure DNS name ${outputs.publicIpFqdn}, as Pexip suggests (or an A record to the address \`pulumi up\` allocates):`,
         command: output("dnsRecord"),
     });
     return steps;
@@ -511,7 +549,7 @@ function handOverFiles(planned: Planned): Record<string, string> {
     const request = buildVdxRequest(settings, {
         ...(publicIp === undefined ? {} : { publicIp }),
         ...(applicationId === undefined ? {} : { applicationId }),
-        eventHubSecretCommand: eventHubSecretCommand(settings.stack),
+        ...(settings.infinityScaling ? { eventHubSecretCommand: eventHubSecretCommand(settings.stack) } : {}),
     });
     const files: Record<string, string> = {
         [HAND_OVER_FILES.requestMarkdown]: request.markdown,

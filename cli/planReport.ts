@@ -54,6 +54,23 @@ export interface NextStep {
     readonly command?: string;
 }
 
+/** Pexip's deployment as the stack drives it. */
+export interface PlanDeployment {
+    /** The dynamic resource group Pexip's script deploys into. */
+    readonly resourceGroup: string;
+    readonly scaleSetName: string;
+    /** The deployment script, by its path in the package or its name. */
+    readonly script: string;
+    /** True when the parameters were checked against the script's param block (a local package). */
+    readonly parametersChecked: boolean;
+    /** The command the driver runs, secrets masked. */
+    readonly command: string;
+    /** Each parameter and its value as passed, secrets masked. */
+    readonly parameters: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+    /** create, delete, redeploy and scale, each in a sentence. */
+    readonly lifecycle: ReadonlyArray<{ readonly step: string; readonly what: string }>;
+}
+
 /** Everything the plan found; the JSON form is a documented subset (see `renderJson`). */
 export interface PlanReport {
     readonly stack: string;
@@ -73,6 +90,7 @@ export interface PlanReport {
         /** The policy configuration file that was applied. */
         readonly configFile: string;
     };
+    readonly deployment: PlanDeployment;
     /** Stack outputs, secrets redacted. */
     readonly outputs: Record<string, unknown>;
     /** Outputs whose values the mock cloud made up (addresses, IDs): real only after `pulumi up`. */
@@ -125,6 +143,7 @@ export function jsonDocument(report: PlanReport): Record<string, unknown> {
             // Only when Infinity's scheduled scaling is configured (lib/cost.ts ScheduleCost).
             ...(cost.schedule === undefined ? {} : { schedule: cost.schedule }),
         },
+        deployment: report.deployment,
         policy: {
             violations: report.policy.violations.map((violation) => ({
                 policy: violation.policy,
@@ -263,6 +282,12 @@ function urnName(urn: string | null): string {
     return urn === null ? "(stack)" : urn.slice(urn.lastIndexOf("::") + 2);
 }
 
+function checkedText(deployment: PlanDeployment): string {
+    return deployment.parametersChecked
+        ? "parameters checked against the package's script"
+        : "parameters not checked: the package is downloaded at deploy time; set connectorPackage.path to the downloaded zip to check them first";
+}
+
 function resultLine(report: PlanReport): string {
     const mandatory = report.policy.violations.filter((violation) => violation.enforcement === "mandatory").length;
     const advisory = report.policy.violations.length - mandatory;
@@ -295,6 +320,14 @@ export function renderText(report: PlanReport): string {
 
     out.push("Cost (MedCom's indicative prices unless the stack's `cost` sets others)");
     out.push(...costLines(report).map((line) => `  ${line}`));
+    out.push("");
+
+    const { deployment } = report;
+    out.push(`Pexip deployment (${deployment.script} into ${deployment.resourceGroup}; ${checkedText(deployment)})`);
+    out.push(...deployment.lifecycle.map((entry) => `  ${entry.step}: ${entry.what}`));
+    const nameWidth = Math.max(0, ...deployment.parameters.map((parameter) => parameter.name.length)) + 2;
+    out.push("  parameters:");
+    out.push(...deployment.parameters.map((parameter) => `    -${parameter.name.padEnd(nameWidth)}${parameter.value}`));
     out.push("");
 
     out.push(`Policy (check date ${report.policy.checkDate}, ${report.policy.configFile})`);
@@ -372,6 +405,22 @@ export function renderMarkdown(report: PlanReport): string {
     out.push("### Cost a year");
     out.push("");
     out.push(...costLines(report).map((line) => (line.startsWith("  ") ? `  - ${mdText(line.trim())}` : `- ${mdText(line)}`)));
+    out.push("");
+
+    const { deployment } = report;
+    out.push("### Pexip deployment");
+    out.push("");
+    out.push(`${mdCode(deployment.script)} into ${mdCode(deployment.resourceGroup)}; ${mdText(checkedText(deployment))}.`);
+    out.push("");
+    out.push(...deployment.lifecycle.map((entry) => `- **${mdText(entry.step)}**: ${mdText(entry.what)}`));
+    out.push("");
+    out.push("<details><summary>Parameters (secrets masked)</summary>");
+    out.push("");
+    out.push("| Parameter | Value |");
+    out.push("|---|---|");
+    out.push(...deployment.parameters.map((parameter) => `| ${mdCodeCell(`-${parameter.name}`)} | ${mdCodeCell(parameter.value)} |`));
+    out.push("");
+    out.push("</details>");
     out.push("");
 
     out.push(`### Policy (check date ${report.policy.checkDate})`);

@@ -1,12 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
-import * as authorization from "@pulumi/azure-native/authorization";
-import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as tls from "@pulumi/tls";
 import { certificateTags, factsFromPem, pfxFromPem, TaggedFacts } from "../lib/certificate";
+import { PfxSource } from "../lib/deploymentParameters";
 
-/** Built-in role "Key Vault Secrets User": read secret values, nothing else. */
-const KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6";
 const PKCS12 = "application/x-pkcs12";
 const CERTIFICATE_SECRET_NAME = "teams-connector-tls";
 
@@ -15,6 +12,10 @@ export type CertificateMaterial =
     | {
           /** A PFX from disk, validated and re-encoded for Key Vault. */
           readonly kind: "upload";
+          /** The PFX file as configured, relative to the project: the driver hands it to Pexip's script. */
+          readonly pfxFile: string;
+          /** Its password (a secret). */
+          readonly password: pulumi.Input<string>;
           /** Base64 PKCS#12 protected by the empty password, as Key Vault certificates are. */
           readonly pfxBase64: pulumi.Input<string>;
           /** Facts read from the PFX. */
@@ -23,8 +24,6 @@ export type CertificateMaterial =
     | {
           /** A certificate the party already keeps in its own Key Vault. */
           readonly kind: "existing";
-          /** ARM ID of that vault. */
-          readonly keyVaultId: string;
           /** Versioned secret URL of the certificate. */
           readonly secretUrl: string;
           /** Facts declared in configuration. */
@@ -42,12 +41,8 @@ export interface CertificateBindingArgs {
     readonly location: pulumi.Input<string>;
     /** Entra tenant of the vault. */
     readonly tenantId: pulumi.Input<string>;
-    /** Subscription ID, for the role definition's ID. */
-    readonly subscriptionId: pulumi.Input<string>;
     /** Globally unique Key Vault name. */
     readonly vaultName: string;
-    /** Name of the identity the scale set reads the certificate with. */
-    readonly identityName: string;
     /** The connector's hostname: the self-signed certificate is made for it. */
     readonly fqdn: string;
     /** Where the certificate comes from. */
@@ -58,24 +53,29 @@ export interface CertificateBindingArgs {
     readonly tags: Record<string, string>;
 }
 
+/** Where the deployment driver finds the PFX, and the secrets it needs for it. */
+export interface DeploymentPfx {
+    readonly source: PfxSource;
+    /** The password of a PFX file (a secret). */
+    readonly password?: pulumi.Input<string>;
+    /** A base64 PFX the stack made (a secret). */
+    readonly pfx?: pulumi.Input<string>;
+}
+
 /**
- * The connector's TLS certificate in Key Vault, ready for the scale set: a vault enabled
- * for deployment, the PFX as a secret carrying the certificate's facts as tags, and an
- * identity that may read exactly that secret.
+ * The connector's TLS certificate: the region's Key Vault (which also holds the connector's
+ * other secrets), the PFX as a secret carrying the certificate's facts as tags when the stack
+ * has the PFX, and where Pexip's deployment gets the PFX from.
  */
 export class CertificateBinding extends pulumi.ComponentResource {
     /** Name of the region's Key Vault (also for the connector's other secrets). */
     readonly vaultName: pulumi.Output<string>;
-    /** ARM ID of the vault the scale set installs the certificate from. */
-    readonly sourceVaultId: pulumi.Output<string>;
-    /** Versioned URL of the certificate secret. */
-    readonly secretUrl: pulumi.Output<string>;
-    /** User-assigned identity for the scale set. */
-    readonly identityId: pulumi.Output<string>;
     /** Subject, SANs, expiry, thumbprint, key and source of the certificate. */
     readonly facts: pulumi.Output<PublishedFacts>;
     /** The facts as tags (`lib/contract.ts`), for every resource that uses the certificate. */
     readonly certificateTags: pulumi.Output<Record<string, string>>;
+    /** Where the deployment driver gets the PFX. */
+    readonly deploymentPfx: DeploymentPfx;
 
     constructor(name: string, args: CertificateBindingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vdx:teams:CertificateBinding", name, {}, opts);
@@ -93,64 +93,34 @@ export class CertificateBinding extends pulumi.ComponentResource {
                     enableSoftDelete: true,
                     softDeleteRetentionInDays: 90,
                     enablePurgeProtection: true,
-                    // Lets the compute platform fetch the PFX for osProfile.secrets.
-                    enabledForDeployment: true,
                 },
                 tags: args.tags,
             },
             { parent: this, protect: args.protect },
         );
 
-        const identity = new managedidentity.UserAssignedIdentity(
-            `${name}-identity`,
-            { resourceName: args.identityName, resourceGroupName: args.resourceGroupName, location: args.location, tags: args.tags },
-            { parent: this },
-        );
-
         const stored = this.storeCertificate(name, args, vault);
-        new authorization.RoleAssignment(
-            `${name}-secret-reader`,
-            {
-                principalId: identity.principalId,
-                principalType: "ServicePrincipal",
-                roleDefinitionId: pulumi.interpolate`/subscriptions/${args.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${KEY_VAULT_SECRETS_USER}`,
-                scope: stored.secretScope,
-                description: "The Teams Connector scale set reads its TLS certificate (renewals).",
-            },
-            { parent: this },
-        );
-
         this.vaultName = vault.name;
-        this.sourceVaultId = stored.sourceVaultId;
-        this.secretUrl = stored.secretUrl;
-        this.identityId = identity.id;
         this.facts = stored.facts;
         this.certificateTags = stored.certificateTags;
-        this.registerOutputs({
-            vaultName: this.vaultName,
-            sourceVaultId: this.sourceVaultId,
-            secretUrl: this.secretUrl,
-            identityId: this.identityId,
-            facts: this.facts,
-            certificateTags: this.certificateTags,
-        });
+        this.deploymentPfx = stored.deploymentPfx;
+        this.registerOutputs({ vaultName: this.vaultName, facts: this.facts, certificateTags: this.certificateTags });
     }
 
     private storeCertificate(name: string, args: CertificateBindingArgs, vault: keyvault.Vault) {
         const certificate = args.certificate;
         if (certificate.kind === "existing") {
-            const secretName = new URL(certificate.secretUrl).pathname.split("/")[2];
+            const url = new URL(certificate.secretUrl);
+            const [, , secretName, secretVersion] = url.pathname.split("/");
             return {
-                sourceVaultId: pulumi.output(certificate.keyVaultId),
-                secretUrl: pulumi.output(certificate.secretUrl),
-                secretScope: pulumi.output(`${certificate.keyVaultId}/secrets/${secretName}`),
                 facts: pulumi.output(publish(certificate.facts)),
                 certificateTags: pulumi.output(certificateTags(certificate.facts)),
+                deploymentPfx: { source: { source: "keyVault", vaultName: url.hostname.split(".")[0], secretName, secretVersion } } as DeploymentPfx,
             };
         }
         const { pfxBase64, facts } = certificate.kind === "upload" ? certificate : this.selfSigned(name, args.fqdn);
         const tags = pulumi.output(mapFacts(facts, certificateTags));
-        const secret = new keyvault.Secret(
+        new keyvault.Secret(
             `${name}-tls`,
             {
                 secretName: CERTIFICATE_SECRET_NAME,
@@ -161,14 +131,11 @@ export class CertificateBinding extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        return {
-            sourceVaultId: vault.id,
-            secretUrl: secret.properties.apply((properties) => properties.secretUriWithVersion),
-            // The secret's own ID, so that the assignment waits for the secret and follows it.
-            secretScope: secret.id,
-            facts: pulumi.output(mapFacts(facts, publish)),
-            certificateTags: tags,
-        };
+        const deploymentPfx: DeploymentPfx =
+            certificate.kind === "upload"
+                ? { source: { source: "file", path: certificate.pfxFile }, password: certificate.password }
+                : { source: { source: "stack" }, pfx: pfxBase64 };
+        return { facts: pulumi.output(mapFacts(facts, publish)), certificateTags: tags, deploymentPfx };
     }
 
     /** An RSA key and a one-year certificate for the hostname, made by the tls provider. */

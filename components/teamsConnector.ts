@@ -1,102 +1,104 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as resources from "@pulumi/azure-native/resources";
 import * as network from "@pulumi/azure-native/network";
-import * as eventhub from "@pulumi/azure-native/eventhub";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as random from "@pulumi/random";
+import { CapacityOwner, CERTIFICATE_FACTS, Fact, FACTS, factVariable } from "../lib/contract";
+import {
+    deploymentDocument,
+    deploymentFacts,
+    factEnvironment,
+    redeployTriggers,
+    renderCommand,
+} from "../lib/deploymentParameters";
 import { connectorNames } from "../lib/naming";
-import { ConnectorPackage, PortRange, VmSize } from "../lib/settings";
-import { Sizing } from "../lib/sizing";
+import type { DeclaredParameter } from "../lib/powershellParameters";
+import { Settings } from "../lib/settings";
+import { sizeConnector } from "../lib/sizing";
 import { CertificateBinding, CertificateMaterial, PublishedFacts } from "./certificateBinding";
-import { ConnectorNetwork } from "./connectorNetwork";
-import { CapacityOwner, ConnectorScaleSet } from "./connectorScaleSet";
+import { PexipDeployment } from "./pexipDeployment";
+import { ScalingNotifications } from "./scalingNotifications";
+
+/** The package's deployment script, as read before anything was created. */
+export interface CheckedScript {
+    /** Its path inside the package. */
+    readonly path: string;
+    /** Its declared parameters. */
+    readonly parameters: readonly DeclaredParameter[];
+}
 
 export interface TeamsConnectorArgs {
-    /** Azure region. */
-    readonly location: string;
-    /** Name prefix, 1–9 characters a–z0–9. */
-    readonly baseName: string;
-    /** Short region code in names. */
-    readonly regionCode: string;
-    /** The connector's hostname. */
-    readonly fqdn: string;
+    /** The region's configuration, parsed and checked. */
+    readonly settings: Settings;
+    /** The deployment script, when the package is on this machine and was checked; else the driver finds it. */
+    readonly script?: CheckedScript;
     /** Entra tenant of the subscription (for the Key Vault). */
     readonly tenantId: pulumi.Input<string>;
     /** Subscription the stack deploys into. */
     readonly subscriptionId: pulumi.Input<string>;
-    /** Instances from the port requirement. */
-    readonly sizing: Sizing;
-    /** VM size from the allowlist. */
-    readonly vmSize: VmSize;
-    /** Availability zones for the public IP and the scale set. */
-    readonly zones: readonly string[];
-    /** Who changes capacity after creation: Pulumi, or Infinity's scheduled scaling. */
-    readonly capacityOwner: CapacityOwner;
-    /** Pexip Teams Connector version, the same as VDX's. */
-    readonly pexipVersion: string;
-    /** Pexip's versioned package and its checksum. */
-    readonly connectorPackage: ConnectorPackage;
-    /** VDX Conferencing Node prefixes. */
-    readonly vdxNodeAddresses: readonly string[];
-    /** Management prefixes for RDP and consent; none closes RDP. */
-    readonly managementAddresses: readonly string[];
-    /** Prefixes or service tags Microsoft's Teams and Bot services reach HTTPS from. */
-    readonly teamsServiceSources: readonly string[];
-    /** Media port ranges opened to VDX's nodes. */
-    readonly mediaPortRanges: readonly PortRange[];
     /** Windows administrator password (a secret); generated when absent. */
     readonly adminPassword?: pulumi.Input<string>;
     /** The TLS certificate, checked. */
     readonly certificate: CertificateMaterial;
-    /** The Teams application's client secret, kept in the region's Key Vault for the VMs. */
+    /** The Teams application's client ID. */
+    readonly applicationId: pulumi.Input<string>;
+    /** The Teams application's client secret (a secret). */
     readonly appSecret: pulumi.Input<string>;
-    /** Protect what must survive (static resource group, public IP, Key Vault). */
-    readonly protectStatic: boolean;
     /** Tags for every resource. */
     readonly tags: Record<string, string>;
 }
 
 /**
- * One region's Pexip Teams Connector, in Pexip's topology: a static resource group with
- * what survives upgrades (public IP, Key Vault) and a dynamic one that upgrades may
- * recreate (network, load balancer, scale set, Event Hub).
+ * One region's Pexip Teams Connector in Pexip's topology. The stack owns the static resource
+ * group (public IP, Key Vault, the Event Hub when Infinity scales) and hands the connector
+ * itself to Pexip's deployment script, which builds the dynamic resource group.
  */
 export class TeamsConnector extends pulumi.ComponentResource {
-    /** The address the hostname must resolve to. */
+    /** The address the hostname resolves to. */
     readonly publicIpAddress: pulumi.Output<string>;
+    /** The public IP's Azure DNS name, the CNAME target for the hostname. */
+    readonly publicIpFqdn: pulumi.Output<string>;
+    /** The dynamic resource group Pexip's script deploys into. */
+    readonly resourceGroupName: pulumi.Output<string>;
     /** Azure name of the scale set. */
     readonly scaleSetName: pulumi.Output<string>;
-    /** Instances the scale set was created with. */
+    /** Instances the scale set is created with. */
     readonly instances: number;
-    /** Event Hub connection string for Infinity's `notifications_queue` (a secret). */
-    readonly eventHubConnectionString: pulumi.Output<string>;
+    /** Who changes capacity after creation. */
+    readonly capacityOwner: CapacityOwner;
+    /** Event Hub connection string for Infinity's `notifications_queue` (a secret), with `infinityScaling`. */
+    readonly eventHubConnectionString: pulumi.Output<string> | undefined;
     /** The region's Key Vault. */
     readonly keyVaultName: pulumi.Output<string>;
-    /** Facts of the installed certificate. */
+    /** Facts of the certificate. */
     readonly certificateFacts: pulumi.Output<PublishedFacts>;
+    /** The command the deployment runs, secrets masked. */
+    readonly deploymentCommand: pulumi.Output<string>;
 
     constructor(name: string, args: TeamsConnectorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vdx:teams:TeamsConnector", name, {}, opts);
-        const names = connectorNames(args.baseName, args.regionCode);
-        const { location, tags } = args;
-        const staticOpts = { parent: this, protect: args.protectStatic };
+        const { settings, tags } = args;
+        const { location } = settings;
+        const names = connectorNames(settings.baseName, settings.regionCode);
+        const sizing = sizeConnector(settings.sizing);
+        const capacityOwner: CapacityOwner = settings.infinityScaling ? "infinity" : "pulumi";
+        const protect = settings.environment === "prod";
+        const staticOpts = { parent: this, protect };
 
-        // Static: only names and the region go in, so resizing or upgrading never touches it.
-        const staticGroup = new resources.ResourceGroup(
-            `${name}-static-rg`,
-            { resourceGroupName: names.staticResourceGroup, location, tags },
-            staticOpts,
-        );
+        // Static: only names, the region, zones and the DNS label go in, so resizing or upgrading never touches it.
+        const staticGroup = new resources.ResourceGroup(`${name}-static-rg`, { resourceGroupName: names.staticResourceGroup, location, tags }, staticOpts);
         const publicIp = new network.PublicIPAddress(
             `${name}-pip`,
             {
+                // Pexip's script finds and reuses the address by this name.
                 publicIpAddressName: names.publicIp,
                 resourceGroupName: staticGroup.name,
                 location,
                 sku: { name: "Standard", tier: "Regional" },
                 publicIPAllocationMethod: "Static",
                 publicIPAddressVersion: "IPv4",
-                zones: [...args.zones],
+                zones: [...settings.zones],
+                dnsSettings: { domainNameLabel: settings.domainNameLabel },
                 tags,
             },
             staticOpts,
@@ -107,28 +109,14 @@ export class TeamsConnector extends pulumi.ComponentResource {
                 resourceGroupName: staticGroup.name,
                 location,
                 tenantId: args.tenantId,
-                subscriptionId: args.subscriptionId,
                 vaultName: names.keyVault,
-                identityName: names.certificateIdentity,
-                fqdn: args.fqdn,
+                fqdn: settings.fqdn,
                 certificate: args.certificate,
-                protect: args.protectStatic,
+                protect,
                 tags,
             },
             { parent: this },
         );
-        const vaultSecret = (secretName: string, value: pulumi.Input<string>) =>
-            new keyvault.Secret(
-                `${name}-${secretName}`,
-                {
-                    secretName,
-                    vaultName: binding.vaultName,
-                    resourceGroupName: staticGroup.name,
-                    properties: { value: pulumi.secret(value) },
-                    tags,
-                },
-                { parent: this },
-            );
         const adminPassword =
             args.adminPassword ??
             new random.RandomPassword(
@@ -136,112 +124,79 @@ export class TeamsConnector extends pulumi.ComponentResource {
                 { length: 24, minLower: 2, minUpper: 2, minNumeric: 2, minSpecial: 2, overrideSpecial: "!#%*-_=+?" },
                 { parent: this },
             ).result;
-        // Kept in the vault so that an operator can fetch it for RDP; never a stack output.
-        vaultSecret("windows-admin-password", adminPassword);
-        vaultSecret("teams-app-secret", args.appSecret);
+        // Kept in the vault so that an operator can fetch them (RDP, Pexip support); never stack outputs.
+        for (const [secretName, value] of [
+            ["windows-admin-password", adminPassword],
+            ["teams-app-secret", args.appSecret],
+        ] as const) {
+            new keyvault.Secret(
+                `${name}-${secretName}`,
+                { secretName, vaultName: binding.vaultName, resourceGroupName: staticGroup.name, properties: { value: pulumi.secret(value) }, tags },
+                { parent: this },
+            );
+        }
+        const notifications = settings.infinityScaling
+            ? new ScalingNotifications(
+                  `${name}-eventhub`,
+                  {
+                      resourceGroupName: staticGroup.name,
+                      location,
+                      namespaceName: names.eventHubNamespace,
+                      eventHubName: names.eventHub,
+                      accessPolicyName: names.eventHubAccessPolicy,
+                      protect,
+                      tags,
+                  },
+                  { parent: this },
+              )
+            : undefined;
 
-        // Dynamic: Pexip's upgrade path deletes and recreates this group.
-        const group = new resources.ResourceGroup(`${name}-rg`, { resourceGroupName: names.dynamicResourceGroup, location, tags }, { parent: this });
-        const net = new ConnectorNetwork(
-            `${name}-network`,
+        const declared = args.script?.parameters;
+        const ids = pulumi.all([args.subscriptionId, args.applicationId]).apply(([subscriptionId, applicationId]) => ({ subscriptionId, applicationId }));
+        const document = ids.apply((value) => deploymentDocument(settings, value, binding.deploymentPfx.source, tags, args.script?.path, declared));
+        const certificateFact = (fact: Fact) => binding.certificateTags.apply((certificateTags) => certificateTags[fact]);
+        const facts: Record<string, pulumi.Input<string>> = factEnvironment(deploymentFacts(settings, sizing, capacityOwner));
+        for (const fact of CERTIFICATE_FACTS) facts[factVariable(fact)] = certificateFact(fact);
+        const deployment = new PexipDeployment(
+            `${name}-deployment`,
             {
-                resourceGroupName: group.name,
-                location,
-                subscriptionId: args.subscriptionId,
-                names,
-                publicIpId: publicIp.id,
-                vdxNodeAddresses: args.vdxNodeAddresses,
-                managementAddresses: args.managementAddresses,
-                teamsServiceSources: args.teamsServiceSources,
-                mediaPortRanges: args.mediaPortRanges,
-                tags,
-            },
-            { parent: this },
-        );
-
-        const namespace = new eventhub.Namespace(
-            `${name}-eventhub-ns`,
-            {
-                namespaceName: names.eventHubNamespace,
-                resourceGroupName: group.name,
-                location,
-                sku: { name: "Standard", tier: "Standard", capacity: 1 },
-                minimumTlsVersion: "1.2",
-                tags,
-            },
-            { parent: this },
-        );
-        const hub = new eventhub.EventHub(
-            `${name}-eventhub`,
-            {
-                eventHubName: names.eventHub,
-                namespaceName: namespace.name,
-                resourceGroupName: group.name,
-                partitionCount: 1,
-                messageRetentionInDays: 1,
-            },
-            { parent: this },
-        );
-        const accessPolicy = new eventhub.EventHubAuthorizationRule(
-            `${name}-eventhub-policy`,
-            {
-                authorizationRuleName: names.eventHubAccessPolicy,
-                eventHubName: hub.name,
-                namespaceName: namespace.name,
-                resourceGroupName: group.name,
-                rights: ["Listen", "Send"],
-            },
-            { parent: this },
-        );
-        const keys = eventhub.listEventHubKeysOutput(
-            {
-                authorizationRuleName: accessPolicy.name,
-                eventHubName: hub.name,
-                namespaceName: namespace.name,
-                resourceGroupName: group.name,
-            },
-            { parent: this },
-        );
-
-        const scaleSet = new ConnectorScaleSet(
-            `${name}-scaleset`,
-            {
-                resourceGroupName: group.name,
-                location,
-                scaleSetName: names.scaleSet,
-                computerNamePrefix: names.computerNamePrefix,
-                vmSize: args.vmSize,
-                sizing: args.sizing,
-                zones: args.zones,
-                capacityOwner: args.capacityOwner,
-                pexipVersion: args.pexipVersion,
-                connectorPackage: args.connectorPackage,
-                adminPassword: pulumi.secret(adminPassword),
-                subnetId: net.subnetId,
-                backendPoolId: net.backendPoolId,
-                healthProbeId: net.healthProbeId,
-                rdpNatPoolId: net.rdpNatPoolId,
-                certificate: { vaultId: binding.sourceVaultId, secretUrl: binding.secretUrl },
-                identityId: binding.identityId,
-                certificateTags: binding.certificateTags,
-                tags,
+                document,
+                instanceCount: sizing.instances,
+                capacityOwner,
+                facts,
+                triggers: pulumi
+                    .all([ids, certificateFact(FACTS.certificateThumbprint)])
+                    .apply(([{ applicationId }, thumbprint]) => redeployTriggers(settings, applicationId, thumbprint)),
+                adminPassword,
+                appSecret: args.appSecret,
+                pfxPassword: binding.deploymentPfx.password,
+                pfx: binding.deploymentPfx.pfx,
+                dependsOn: [staticGroup, publicIp],
             },
             { parent: this },
         );
 
         this.publicIpAddress = publicIp.ipAddress.apply((address) => address ?? "");
-        this.scaleSetName = scaleSet.scaleSetName;
-        this.instances = scaleSet.capacity;
-        this.eventHubConnectionString = pulumi.secret(keys.primaryConnectionString);
+        this.publicIpFqdn = publicIp.dnsSettings.apply((dns) => dns?.fqdn ?? "");
+        this.resourceGroupName = deployment.resourceGroupName;
+        this.scaleSetName = deployment.scaleSetName;
+        this.instances = sizing.instances;
+        this.capacityOwner = capacityOwner;
+        this.eventHubConnectionString = notifications?.connectionString;
         this.keyVaultName = binding.vaultName;
         this.certificateFacts = binding.facts;
+        this.deploymentCommand = document.apply((value) => renderCommand(value, sizing.instances, declared));
         this.registerOutputs({
             publicIpAddress: this.publicIpAddress,
+            publicIpFqdn: this.publicIpFqdn,
+            resourceGroupName: this.resourceGroupName,
             scaleSetName: this.scaleSetName,
             instances: this.instances,
+            capacityOwner: this.capacityOwner,
             eventHubConnectionString: this.eventHubConnectionString,
             keyVaultName: this.keyVaultName,
             certificateFacts: this.certificateFacts,
+            deploymentCommand: this.deploymentCommand,
         });
     }
 }

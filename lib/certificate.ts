@@ -1,7 +1,7 @@
-import { KeyObject, X509Certificate, createHash, createHmac, createPrivateKey, randomBytes } from "crypto";
+import { KeyObject, X509Certificate, createCipheriv, createHash, createHmac, createPrivateKey } from "crypto";
 import * as forge from "node-forge";
 import { ConfigError } from "./configError";
-import { TAGS } from "./contract";
+import { FACTS } from "./contract";
 import type { DeclaredCertificateFacts } from "./settings";
 
 /**
@@ -76,6 +76,7 @@ const OID = {
     sha1: "1.3.14.3.2.26",
     /** Microsoft's bag attribute naming the CSP or key storage provider the key goes into. */
     msCspName: "1.3.6.1.4.1.311.17.1",
+    pbeWithSha1And3DesCbc: "1.2.840.113549.1.12.1.3",
 } as const;
 const CURVE_BITS: Record<string, number> = { prime256v1: 256, secp256k1: 256, secp384r1: 384, secp521r1: 521, ed25519: 256, ed448: 448 };
 
@@ -176,19 +177,19 @@ export function factsFromPem(certificatePem: string, source: CertificateOrigin):
 }
 
 /**
- * Tags for the Key Vault secret that holds the certificate, under the keys in TAGS. Tag
+ * Tags for the Key Vault secret that holds the certificate, under the keys in FACTS. Tag
  * values hold at most 256 characters: a long SAN list keeps the whole names that fit and
  * ends with `,…`, wildcard names first so that the policy pack still sees a wildcard.
  */
 export function certificateTags(facts: TaggedFacts): Record<string, string> {
     return {
-        [TAGS.certificateSubject]: clip(facts.subject),
-        [TAGS.certificateSans]: sanTag(facts.sans),
-        [TAGS.certificateNotAfter]: facts.notAfter.toISOString(),
-        [TAGS.certificateThumbprint]: facts.thumbprint,
-        [TAGS.certificateKeyType]: facts.keyType,
-        [TAGS.certificateKeySize]: String(facts.keySize),
-        [TAGS.certificateSource]: facts.source,
+        [FACTS.certificateSubject]: clip(facts.subject),
+        [FACTS.certificateSans]: sanTag(facts.sans),
+        [FACTS.certificateNotAfter]: facts.notAfter.toISOString(),
+        [FACTS.certificateThumbprint]: facts.thumbprint,
+        [FACTS.certificateKeyType]: facts.keyType,
+        [FACTS.certificateKeySize]: String(facts.keySize),
+        [FACTS.certificateSource]: facts.source,
     };
 }
 
@@ -522,17 +523,23 @@ function name(certificate: X509Certificate): string {
  * certificates in the clear (the password is empty anyway), a SHA-1 MAC, a localKeyId that
  * pairs key and leaf, and for RSA the legacy CSP to import the key into. Built by hand
  * because forge's toPkcs12Asn1 cannot add the CSP attribute and re-encodes certificates.
+ *
+ * The salts come from a hash of the contents instead of a random source, so the same key and
+ * certificates always give the same bytes: a PFX that changed on every run would change the
+ * Key Vault secret and redeploy the connector on every `pulumi up`. With the empty password
+ * Key Vault uses, the encryption protects nothing a random salt would add to.
  */
 function encodePfx(key: KeyObject, certificates: readonly X509Certificate[], password: string): Buffer {
     const localKeyId = attribute(OID.localKeyId, octets(createHash("sha1").update(certificates[0].raw).digest()));
     const keyAttributes = key.asymmetricKeyType === "rsa" ? [localKeyId, attribute(OID.msCspName, bmpString(LEGACY_CSP))] : [localKeyId];
     const pkcs8 = key.export({ type: "pkcs8", format: "der" });
-    const shrouded = forge.pki.encryptPrivateKeyInfo(forge.asn1.fromDer(pkcs8.toString("binary")), password, {
-        algorithm: "3des",
-        count: PBE_ITERATIONS,
-        saltSize: 8,
-    });
-    const keyBag = sequence(oid(OID.shroudedKeyBag), explicit(toBuffer(shrouded)), set(...keyAttributes));
+    const contents = createHash("sha256").update(pkcs8);
+    certificates.forEach((certificate) => contents.update(certificate.raw));
+    const digest = contents.digest();
+    const keySalt = digest.subarray(0, 8);
+    const macSalt = digest.subarray(8, 16);
+
+    const keyBag = sequence(oid(OID.shroudedKeyBag), explicit(shroudKey(pkcs8, password, keySalt)), set(...keyAttributes));
     const certificateBags = certificates.map((certificate, index) =>
         sequence(
             oid(OID.certBag),
@@ -542,11 +549,22 @@ function encodePfx(key: KeyObject, certificates: readonly X509Certificate[], pas
     );
     const authenticatedSafe = sequence(data(sequence(...certificateBags)), data(sequence(keyBag)));
 
-    const salt = randomBytes(8);
-    const macKey = forge.pkcs12.generateKey(password, forge.util.createBuffer(salt.toString("binary")), 3, PBE_ITERATIONS, 20);
-    const mac = createHmac("sha1", Buffer.from(macKey.getBytes(), "binary")).update(authenticatedSafe).digest();
-    const macData = sequence(sequence(sequence(oid(OID.sha1), der(0x05)), octets(mac)), octets(salt), integer(PBE_ITERATIONS));
+    const mac = createHmac("sha1", pkcs12Key(password, macSalt, 3, 20)).update(authenticatedSafe).digest();
+    const macData = sequence(sequence(sequence(oid(OID.sha1), der(0x05)), octets(mac)), octets(macSalt), integer(PBE_ITERATIONS));
     return sequence(integer(3), data(authenticatedSafe), macData);
+}
+
+/** EncryptedPrivateKeyInfo with pbeWithSHAAnd3-KeyTripleDES-CBC (PKCS#12 appendix C). */
+function shroudKey(pkcs8: Buffer, password: string, salt: Buffer): Buffer {
+    const cipher = createCipheriv("des-ede3-cbc", pkcs12Key(password, salt, 1, 24), pkcs12Key(password, salt, 2, 8));
+    const encrypted = Buffer.concat([cipher.update(pkcs8), cipher.final()]);
+    const algorithm = sequence(oid(OID.pbeWithSha1And3DesCbc), sequence(octets(salt), integer(PBE_ITERATIONS)));
+    return sequence(algorithm, octets(encrypted));
+}
+
+/** PKCS#12's key derivation (ID 1 key, 2 IV, 3 MAC key), by forge. */
+function pkcs12Key(password: string, salt: Buffer, id: 1 | 2 | 3, length: number): Buffer {
+    return Buffer.from(forge.pkcs12.generateKey(password, forge.util.createBuffer(salt.toString("binary")), id, PBE_ITERATIONS, length).getBytes(), "binary");
 }
 
 function der(tag: number, ...contents: Buffer[]): Buffer {

@@ -1,6 +1,7 @@
 /**
- * What the program and the policy pack must agree on. The pack imports only this module
- * from the program's code, so it stays a package of its own.
+ * What the program, the deployment driver and the policy pack must agree on. The pack imports
+ * only this module from the program's code, so it stays a package of its own; the driver
+ * (scripts/pexip-deployment.ps1) reads only the environment variables named here (tested).
  */
 
 /** Pexip's hard limit: one Teams Connector instance carries at most 16 calls. */
@@ -10,21 +11,32 @@ export const MAX_CALLS_PER_INSTANCE = 16;
 export const VM_SIZES = ["Standard_D4s_v5", "Standard_D4as_v5", "Standard_F4s", "Standard_F4s_v2"] as const;
 
 /**
- * Tag keys the program writes and the policy pack reads. They are the contract between the
- * two: the pack checks a plan without the private material or any Azure call, from these.
+ * Facts about a region's connector that the policy pack checks without the private material
+ * or any Azure call. Each is a tag key; on the Pexip deployment command each is also an
+ * environment variable (`factVariable`), since the resources themselves are Pexip's script's.
  */
-export const TAGS = {
-    /** Pexip Teams Connector version installed on the scale set. */
+export const FACTS = {
+    /** `dev` or `prod`: a tag on every taggable resource, and a variable of the deployment. */
+    environment: "environment",
+    /** Pexip Teams Connector version the deployment runs. */
     pexipVersion: "pexip-version",
+    /** Azure region of the dynamic resource group. */
+    location: "location",
+    /** Instances the scale set is created with. */
+    instanceCount: "instance-count",
     /** Concurrent calls the stack was sized for. */
     concurrentPorts: "concurrent-ports",
     /** Calls planned per instance. */
     portsPerInstance: "ports-per-instance",
     /** `pulumi` or `infinity`: who changes the scale set's capacity after creation. */
     capacityOwner: "capacity-owner",
-    /** `dev` or `prod`. */
-    environment: "environment",
-    /** Certificate facts, on the Key Vault secret that holds the PFX. */
+    /** The VM size passed to Pexip's script; empty when the package's default applies. */
+    vmSize: "vm-size",
+    /** JSON list: the prefixes Pexip's script opens RDP to. */
+    rdpSources: "rdp-sources",
+    /** JSON list: the prefixes Pexip's script opens HTTPS (443) to; empty opens it to everyone. */
+    pexipSources: "pexip-sources",
+    /** Certificate facts: on the deployment, and on the Key Vault secret that holds the PFX. */
     certificateSubject: "certificate-subject",
     certificateSans: "certificate-sans",
     certificateNotAfter: "certificate-not-after",
@@ -33,3 +45,48 @@ export const TAGS = {
     certificateKeySize: "certificate-key-size",
     certificateSource: "certificate-source",
 } as const;
+
+export type Fact = (typeof FACTS)[keyof typeof FACTS];
+
+/** The certificate's facts, wherever the certificate is used. */
+export const CERTIFICATE_FACTS: readonly Fact[] = [
+    FACTS.certificateSubject,
+    FACTS.certificateSans,
+    FACTS.certificateNotAfter,
+    FACTS.certificateThumbprint,
+    FACTS.certificateKeyType,
+    FACTS.certificateKeySize,
+    FACTS.certificateSource,
+];
+
+/** The environment variable that carries a fact on the deployment command: `VDX_PEXIP_VERSION`. */
+export function factVariable(fact: Fact): string {
+    return `VDX_${fact.toUpperCase().replace(/-/g, "_")}`;
+}
+
+/**
+ * Facts that change when the connector is resized. The deployment command ignores changes to
+ * them (a resize is the scaling command's job, not a redeploy); the scaling command carries
+ * the instance count itself.
+ */
+export const CAPACITY_FACTS: readonly Fact[] = [FACTS.instanceCount, FACTS.concurrentPorts, FACTS.portsPerInstance, FACTS.capacityOwner];
+
+/** The driver's actions: the deployment command's create and delete, the scaling command's update. */
+export const DRIVER_ACTIONS = { deploy: "deploy", remove: "remove", scale: "scale" } as const;
+
+/** What the driver reads besides the instance count; the secrets are Pulumi secrets. */
+export const DRIVER_VARIABLES = {
+    /** The deployment document (JSON): resource groups, package, certificate source, parameters. */
+    deployment: "VDX_DEPLOYMENT",
+    /** Secret: the Windows administrator password. */
+    adminPassword: "VDX_ADMIN_PASSWORD",
+    /** Secret: the Teams application's client secret. */
+    appSecret: "VDX_APP_SECRET",
+    /** Secret: the password of `certificate.pfxFile`. */
+    pfxPassword: "VDX_PFX_PASSWORD",
+    /** Secret: a base64 PFX made by the stack (the dev stack's self-signed certificate). */
+    pfx: "VDX_PFX",
+} as const;
+
+/** The tag and variable values of `FACTS.capacityOwner`. */
+export type CapacityOwner = "pulumi" | "infinity";

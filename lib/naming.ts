@@ -4,20 +4,14 @@
  * `baseName` and `regionCode`: nothing about size or version may rename a resource.
  */
 export interface ConnectorNames {
-    /** `<baseName><regionCode>`: also the scale set's name. */
+    /** `<baseName><regionCode>`. */
     readonly stem: string;
     readonly staticResourceGroup: string;
     readonly dynamicResourceGroup: string;
     readonly publicIp: string;
     readonly keyVault: string;
-    readonly certificateIdentity: string;
-    readonly virtualNetwork: string;
-    readonly subnet: string;
-    readonly networkSecurityGroup: string;
-    readonly loadBalancer: string;
+    /** Pexip's script names the scale set `VmssName`, which the stack passes as the stem. */
     readonly scaleSet: string;
-    /** Windows computer names allow 15 characters; scale sets append 6, so 9 remain. */
-    readonly computerNamePrefix: string;
     readonly eventHubNamespace: string;
     readonly eventHub: string;
     /** Fixed by Pexip Infinity, which looks the rule up by this name. */
@@ -33,13 +27,7 @@ export function connectorNames(baseName: string, regionCode: string): ConnectorN
         dynamicResourceGroup: `${prefix}-RG`,
         publicIp: `${prefix}-PIP`,
         keyVault: `${stem}-kv`,
-        certificateIdentity: `${prefix}-CertReader`,
-        virtualNetwork: `${prefix}-VNET`,
-        subnet: "teams-connector",
-        networkSecurityGroup: `${prefix}-NSG`,
-        loadBalancer: `${prefix}-LB`,
         scaleSet: stem,
-        computerNamePrefix: stem.slice(0, 9),
         eventHubNamespace: `${prefix}-EHN`,
         eventHub: `${stem}-events`,
         eventHubAccessPolicy: "standard_access_policy",

@@ -1,7 +1,9 @@
 import { isIP } from "net";
 import { ConfigError } from "./configError";
-import { Secret } from "./secret";
+import { DEFAULT_DEPLOYMENT_SCRIPT } from "./connectorPackage";
 import { MAX_CALLS_PER_INSTANCE, VM_SIZES } from "./contract";
+import { PlainValue, STACK_PARAMETER_KEYS, StackParameterKey } from "./deploymentParameters";
+import { Secret } from "./secret";
 import { SizingInput } from "./sizing";
 
 /**
@@ -15,20 +17,26 @@ export type Environment = "dev" | "prod";
 export type ConsentMode = "grant" | "url";
 export const CONSENT_MODES: readonly ConsentMode[] = ["grant", "url"];
 
-export interface PortRange {
-    /** `Udp` or `Tcp`. */
-    readonly protocol: "Udp" | "Tcp";
-    readonly from: number;
-    readonly to: number;
+/** Pexip's versioned Teams Connector package (a zip), for the version VDX runs. */
+export interface ConnectorPackage {
+    /** On the deploying machine (checked before anything is created), or downloaded by the driver. */
+    readonly source: { readonly kind: "path"; readonly path: string } | { readonly kind: "url"; readonly url: string };
+    /** SHA-256 of the zip: checked by the program for a path, and by the driver before it runs anything from it. */
+    readonly sha256: string;
+    /** The deployment script inside the package: a path in the zip, or a file name found once in it. */
+    readonly deploymentScript: string;
 }
 
-export interface ConnectorPackage {
-    /** HTTPS location of Pexip's versioned Teams Connector package (a zip). */
-    readonly url: string;
-    /** SHA-256 of the package, checked on every VM before it is installed. */
-    readonly sha256: string;
-    /** The PowerShell script inside the package that installs the connector. */
-    readonly installScript: string;
+/** How Pexip's deployment script is run (lib/deploymentParameters.ts). */
+export interface PexipDeploymentSettings {
+    /** `-IncidentReporting`; undefined leaves the package's default. */
+    readonly incidentReporting: boolean | undefined;
+    /** `-Encryption` (disk encryption); undefined leaves the package's default. */
+    readonly diskEncryption: boolean | undefined;
+    /** Version-specific extra parameters, by the script's parameter name. */
+    readonly parameters: Readonly<Record<string, PlainValue>>;
+    /** The script's name for a parameter the stack sets, where a version calls it differently; null: not passed. */
+    readonly parameterNames: Readonly<Partial<Record<StackParameterKey, string | null>>>;
 }
 
 export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
@@ -121,14 +129,18 @@ export interface Settings {
     readonly regionCode: string;
     readonly fqdn: string;
     readonly sizing: SizingInput;
-    readonly vmSize: VmSize;
+    /** Passed to Pexip's script when set; undefined leaves the package's default. */
+    readonly vmSize: VmSize | undefined;
+    /** Availability zones of the static public IP (Pexip's load balancer is zone-redundant where the region has zones). */
     readonly zones: readonly string[];
+    /** DNS label on the public IP: `<label>.<region>.cloudapp.azure.com`, the CNAME target for `fqdn`. */
+    readonly domainNameLabel: string;
     readonly pexipVersion: string;
     readonly connectorPackage: ConnectorPackage;
+    readonly pexipDeployment: PexipDeploymentSettings;
     readonly vdx: { readonly nodeAddresses: readonly string[]; readonly nodeFqdns: readonly string[] };
+    /** RDP source prefixes, also allowed to HTTPS (the consent workstation); none closes RDP. */
     readonly managementAddresses: readonly string[];
-    readonly teamsServiceSources: readonly string[];
-    readonly mediaPortRanges: readonly PortRange[];
     readonly infinityScaling: InfinityScaling | undefined;
     readonly adminPassword: Secret | undefined;
     readonly certificate: CertificateSource;
@@ -146,13 +158,6 @@ export interface ConfigSource {
     location(): string | undefined;
 }
 
-/**
- * Media from VDX's Conferencing Nodes to the connector. Pexip's exact range for the Teams
- * Connector is unconfirmed; Infinity's own media range is the default.
- */
-export const DEFAULT_MEDIA_PORT_RANGES: readonly PortRange[] = [{ protocol: "Udp", from: 40000, to: 49999 }];
-
-export const DEFAULT_CONNECTOR_INSTALL_SCRIPT = "install_teams_connector.ps1";
 export const DEFAULT_COST: CostSettings = { licensePerYear: 15000, vmPerYear: 25000 };
 
 /** Starts with a letter: the Key Vault and Event Hub namespace names begin with it. */
@@ -163,10 +168,10 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const VERSION = /^\d+(\.\d+){0,2}$/;
 const SHA256 = /^[0-9a-f]{64}$/i;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
-/** An Azure service tag, optionally regional: `AzureCloud`, `AzureCloud.WestEurope`. */
-const SERVICE_TAG = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)?$/;
-/** Tags that mean "everyone". */
-const OPEN_SOURCES = ["internet", "any"];
+/** Azure's rule for a public IP's DNS label. */
+const DOMAIN_NAME_LABEL = /^[a-z][a-z0-9-]{1,61}[a-z0-9]$/;
+/** A PowerShell parameter name. */
+const PARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function parseSettings(source: ConfigSource, context: { project: string; stack: string }): Settings {
     const read = new Reader(source);
@@ -213,22 +218,21 @@ export function parseSettings(source: ConfigSource, context: { project: string; 
         regionCode,
         fqdn,
         sizing,
-        vmSize: read.choice("vmSize", VM_SIZES, "Standard_D4s_v5"),
+        vmSize: read.raw("vmSize") === undefined ? undefined : read.choice("vmSize", VM_SIZES, VM_SIZES[0]),
         zones: read.list("zones", read.json("zones") ?? ["1", "2", "3"], (key, value) => {
             if (value !== "1" && value !== "2" && value !== "3") throw new ConfigError(key, `must be "1", "2" or "3"`, value);
             return value;
         }),
+        domainNameLabel: read.string("domainNameLabel", {
+            pattern: DOMAIN_NAME_LABEL,
+            rule: "must be 3–63 characters a–z, 0–9 and -, starting with a letter (Azure's DNS label rule)",
+            default: `${baseName}-teamsconn-${regionCode}`,
+        }),
         pexipVersion: read.string("pexipVersion", { pattern: VERSION, rule: "must be a Pexip version like 37.1" }),
         connectorPackage: parsePackage(read),
+        pexipDeployment: parsePexipDeployment(read),
         vdx: { nodeAddresses, nodeFqdns },
         managementAddresses: read.cidrList("managementAddresses", read.json("managementAddresses") ?? [], { min: 0 }),
-        teamsServiceSources: read.list("teamsServiceSources", read.json("teamsServiceSources") ?? [], (key, value) => {
-            if (!isCidr(value) && !(typeof value === "string" && SERVICE_TAG.test(value) && !OPEN_SOURCES.includes(value.toLowerCase()))) {
-                throw new ConfigError(key, "must be a CIDR or an Azure service tag other than Internet", value);
-            }
-            return value;
-        }),
-        mediaPortRanges: parsePortRanges(read),
         infinityScaling: parseInfinityScaling(read),
         adminPassword: parseAdminPassword(read),
         certificate: parseCertificate(read, environment),
@@ -247,36 +251,63 @@ function defaultEnvironment(stack: string): Environment {
 function parsePackage(read: Reader): ConnectorPackage {
     const pkg = read.object("connectorPackage");
     if (pkg === undefined) {
-        throw new ConfigError("connectorPackage", "is required: { url, sha256 } of Pexip's Teams Connector package");
+        throw new ConfigError("connectorPackage", "is required: { path or url, sha256 } of Pexip's Teams Connector package for VDX's version");
     }
-    const url = read.httpsUrl("connectorPackage.url", pkg.url);
-    // The file name goes into the installer's PowerShell: keep it to safe characters.
-    if (!/^[\w.-]+\.zip$/.test(new URL(url).pathname.split("/").pop() ?? "")) {
-        throw new ConfigError("connectorPackage.url", "must end in the package's file name: letters, digits, . _ - and .zip", url);
+    if ((pkg.path === undefined) === (pkg.url === undefined)) {
+        throw new ConfigError("connectorPackage", "must give exactly one of path (the zip on this machine) and url (where the driver downloads it)", Object.keys(pkg));
+    }
+    let source: ConnectorPackage["source"];
+    if (pkg.path !== undefined) {
+        if (typeof pkg.path !== "string" || !pkg.path.toLowerCase().endsWith(".zip")) {
+            throw new ConfigError("connectorPackage.path", "must be the path of the package's .zip file", pkg.path);
+        }
+        source = { kind: "path", path: pkg.path };
+    } else {
+        source = { kind: "url", url: read.httpsUrl("connectorPackage.url", pkg.url) };
     }
     const sha256 = pkg.sha256;
     if (typeof sha256 !== "string" || !SHA256.test(sha256)) {
         throw new ConfigError("connectorPackage.sha256", "must be the package's SHA-256 as 64 hex digits", sha256);
     }
-    const installScript = pkg.installScript ?? DEFAULT_CONNECTOR_INSTALL_SCRIPT;
-    if (typeof installScript !== "string" || !/^[\w.-]+\.ps1$/.test(installScript)) {
-        throw new ConfigError("connectorPackage.installScript", "must be a .ps1 file name inside the package", installScript);
+    const deploymentScript = pkg.deploymentScript ?? DEFAULT_DEPLOYMENT_SCRIPT;
+    if (typeof deploymentScript !== "string" || !/^[\w. -]+(\/[\w. -]+)*\.ps1$/i.test(deploymentScript)) {
+        throw new ConfigError("connectorPackage.deploymentScript", "must be the .ps1 script's path inside the package, with / between folders", deploymentScript);
     }
-    return { url, sha256: sha256.toLowerCase(), installScript };
+    return { source, sha256: sha256.toLowerCase(), deploymentScript };
 }
 
-function parsePortRanges(read: Reader): PortRange[] {
-    const raw = read.json("mediaPortRanges");
-    if (raw === undefined) return [...DEFAULT_MEDIA_PORT_RANGES];
-    return read.list("mediaPortRanges", raw, (key, value) => {
-        const range = value as Partial<PortRange> | undefined;
-        if (range?.protocol !== "Udp" && range?.protocol !== "Tcp") {
-            throw new ConfigError(`${key}.protocol`, `must be "Udp" or "Tcp"`, range?.protocol);
+function parsePexipDeployment(read: Reader): PexipDeploymentSettings {
+    const raw = read.object("pexipDeployment") ?? {};
+    const flag = (key: string): boolean | undefined => {
+        const value = raw[key];
+        if (value !== undefined && typeof value !== "boolean") throw new ConfigError(`pexipDeployment.${key}`, "must be true or false", value);
+        return value;
+    };
+    const parameters = read.objectValue("pexipDeployment.parameters", raw.parameters ?? {});
+    for (const [name, value] of Object.entries(parameters)) {
+        const key = `pexipDeployment.parameters.${name}`;
+        if (!PARAMETER_NAME.test(name)) throw new ConfigError(key, "must be a PowerShell parameter name (letters, digits, _), without the -", name);
+        const plain = ["string", "number", "boolean"].includes(typeof value) || (Array.isArray(value) && value.every((item) => typeof item === "string"));
+        if (!plain || (typeof value === "number" && !Number.isFinite(value))) {
+            throw new ConfigError(key, "must be a string, a number, true/false or a list of strings (secrets are passed by the stack itself)", value);
         }
-        const from = read.integerValue(`${key}.from`, range.from, { min: 1024, max: 65535 });
-        const to = read.integerValue(`${key}.to`, range.to, { min: from, max: 65535 });
-        return { protocol: range.protocol, from, to };
-    });
+    }
+    const parameterNames = read.objectValue("pexipDeployment.parameterNames", raw.parameterNames ?? {});
+    for (const [logical, name] of Object.entries(parameterNames)) {
+        const key = `pexipDeployment.parameterNames.${logical}`;
+        if (!STACK_PARAMETER_KEYS.includes(logical as StackParameterKey)) {
+            throw new ConfigError(key, `must be one of the parameters the stack sets: ${STACK_PARAMETER_KEYS.join(", ")}`, logical);
+        }
+        if (name !== null && (typeof name !== "string" || !PARAMETER_NAME.test(name))) {
+            throw new ConfigError(key, "must be the script's parameter name (letters, digits, _), or null when this version takes no such parameter", name);
+        }
+    }
+    return {
+        incidentReporting: flag("incidentReporting"),
+        diskEncryption: flag("diskEncryption"),
+        parameters: parameters as Record<string, PlainValue>,
+        parameterNames: parameterNames as PexipDeploymentSettings["parameterNames"],
+    };
 }
 
 function parseInfinityScaling(read: Reader): InfinityScaling | undefined {
@@ -516,7 +547,10 @@ class Reader {
 
     object(key: string): Record<string, any> | undefined {
         const value = this.json(key);
-        if (value === undefined) return undefined;
+        return value === undefined ? undefined : this.objectValue(key, value);
+    }
+
+    objectValue(key: string, value: unknown): Record<string, any> {
         if (typeof value !== "object" || value === null || Array.isArray(value)) {
             throw new ConfigError(key, "must be an object (set it in the stack file or with --path)", value);
         }

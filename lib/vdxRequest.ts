@@ -14,7 +14,7 @@ import { sizeConnector } from "./sizing";
  *   object type is created at most once before it is referred to, so the name is unambiguous.
  * - `{secret:<stack output>}`, e.g. `{secret:eventHubConnectionString}`: a secret that is
  *   never written here. The party sends it by a secure channel; the request names the exact
- *   command that prints it.
+ *   command that prints it. Only with `infinityScaling`: without it the stack has no Event Hub.
  *
  * No secret is read by this module: it uses only non-secret settings.
  */
@@ -22,7 +22,7 @@ import { sizeConnector } from "./sizing";
 /** Where the payloads go, relative to the Management Node; Pexip requires the trailing slash. */
 export const PEXIP_CONFIGURATION_PATH = "/api/admin/configuration/v1";
 
-/** The stack output that holds the Event Hub connection string (a Pulumi secret). */
+/** The stack output that holds the Event Hub connection string (a Pulumi secret); only with `infinityScaling`. */
 export const EVENT_HUB_CONNECTION_STRING_OUTPUT = "eventHubConnectionString";
 
 /** What stands in `notifications_queue` instead of the connection string. */
@@ -55,8 +55,11 @@ export interface VdxRequestFacts {
     readonly publicIp?: string;
     /** The connector's Entra ID application (client) ID, once created. */
     readonly applicationId?: string;
-    /** The command that prints the Event Hub connection string (see `eventHubSecretCommand`). */
-    readonly eventHubSecretCommand: string;
+    /**
+     * The command that prints the Event Hub connection string (see `eventHubSecretCommand`).
+     * Required with `infinityScaling`; ignored without it, since there is no Event Hub then.
+     */
+    readonly eventHubSecretCommand?: string;
 }
 
 /** The machine-readable request. */
@@ -75,10 +78,15 @@ export interface VdxRequestJson {
     readonly publicIp?: string;
     /** The connector's application ID, when known; for reference only. */
     readonly applicationId?: string;
+    /**
+     * Present (true) only when the connector has a self-signed certificate (dev stacks): VDX's
+     * nodes do not trust it, so calls through the connector fail TLS until a CA-issued one is installed.
+     */
+    readonly certificateSelfSigned?: true;
     /** Every placeholder used in `payloads`, with what the supplier puts in its place. */
     readonly placeholders: Readonly<Record<string, string>>;
-    /** How the one secret reaches the supplier. */
-    readonly secret: {
+    /** How the one secret reaches the supplier; only with `infinityScaling` (the Event Hub). */
+    readonly secret?: {
         /** The placeholder that stands for it. */
         readonly placeholder: string;
         /** Payload field it belongs in. */
@@ -126,11 +134,15 @@ export function teamsMatchString(prefix: string, domain: string): string {
     return `^${escapeRegex(prefix)}(\\d{9,13})(@${escapeRegex(domain)})?$`;
 }
 
-/** Builds the request from validated settings; throws if a secret is passed in by mistake. */
+/** Builds the request from validated settings; throws if a secret is passed in by mistake, or the command is missing with `infinityScaling`. */
 export function buildVdxRequest(settings: Settings, facts: VdxRequestFacts): VdxRequest {
+    const command = facts.eventHubSecretCommand;
     // The command must name the secret, never be it.
-    if (/SharedAccessKey|Endpoint=sb:\/\//i.test(facts.eventHubSecretCommand)) {
+    if (command !== undefined && /SharedAccessKey|Endpoint=sb:\/\//i.test(command)) {
         throw new Error("eventHubSecretCommand must be the command that prints the connection string, not the connection string");
+    }
+    if (settings.infinityScaling !== undefined && command === undefined) {
+        throw new Error("eventHubSecretCommand is required with infinityScaling: the supplier needs the Event Hub connection string for notifications_queue");
     }
     const json = requestJson(settings, facts);
     return { json, markdown: requestMarkdown(settings, json) };
@@ -142,7 +154,12 @@ function path(type: PexipObjectType): string {
 
 function requestJson(settings: Settings, facts: VdxRequestFacts): VdxRequestJson {
     const { fqdn, teams, infinityScaling } = settings;
-    const sizing = sizeConnector(settings.sizing);
+    // Infinity learns about the connector's instances only through the Event Hub, which the
+    // stack creates only with infinityScaling; min_number_of_instances needs it too (Pexip).
+    const notifications: PexipPayload["body"] =
+        infinityScaling === undefined
+            ? { notifications_enabled: false }
+            : { min_number_of_instances: infinityScaling.minimumInstances, notifications_enabled: true, notifications_queue: EVENT_HUB_PLACEHOLDER };
     const payloads: PexipPayload[] = [
         {
             method: "POST",
@@ -162,11 +179,7 @@ function requestJson(settings: Settings, facts: VdxRequestFacts): VdxRequestJson
                 address: fqdn,
                 port: 443,
                 azure_tenant: uriPlaceholder("azure_tenant"),
-                // With notifications on, Infinity keeps at least this many instances; without a
-                // scaling profile that is the sized count, so Infinity never shrinks the connector.
-                min_number_of_instances: infinityScaling?.minimumInstances ?? sizing.instances,
-                notifications_enabled: true,
-                notifications_queue: EVENT_HUB_PLACEHOLDER,
+                ...notifications,
             },
         },
     ];
@@ -203,9 +216,9 @@ function requestJson(settings: Settings, facts: VdxRequestFacts): VdxRequestJson
     const placeholders: Record<string, string> = {
         [uriPlaceholder("azure_tenant")]: "URI in the Location header of the azure_tenant POST above (or of the existing azure_tenant with this tenant_id)",
         [uriPlaceholder("teams_proxy")]: "URI in the Location header of the teams_proxy POST above",
-        [EVENT_HUB_PLACEHOLDER]: "the Event Hub connection string, sent separately by a secure channel",
     };
     if (teams === undefined) delete placeholders[uriPlaceholder("teams_proxy")];
+    if (infinityScaling !== undefined) placeholders[EVENT_HUB_PLACEHOLDER] = "the Event Hub connection string, sent separately by a secure channel";
 
     const toAgree: string[] = [];
     if (teams === undefined) {
@@ -232,17 +245,29 @@ function requestJson(settings: Settings, facts: VdxRequestFacts): VdxRequestJson
     const notes = [
         "Apply the payloads in order; each {<object type>.uri} is the Location header of the POST that created that object.",
         "If an azure_tenant with this tenant_id already exists in VDX, reuse it instead of creating another.",
-        `min_number_of_instances: Infinity keeps at least this many instances once notifications are on (${
-            infinityScaling === undefined ? "the sized count, since no scaling profile is configured" : "the configured minimum"
-        }).`,
     ];
-    if (infinityScaling !== undefined && infinityScaling.schedules.length > 0) {
+    const selfSigned = settings.certificate.kind === "selfSigned";
+    if (selfSigned) {
         notes.push(
-            "scheduled_scaling.resource_identifier holds the connector's name (the teams_proxy name); whether Infinity expects the name or the URI is unconfirmed: use {teams_proxy.uri} if the name is refused.",
-            "scheduled_scaling.start_date is left out, so the policies apply from creation.",
+            "The connector has a self-signed certificate (dev stack): VDX's nodes do not trust it, so calls through this connector fail TLS until a CA-issued certificate is installed.",
         );
     }
+    if (infinityScaling === undefined) {
+        notes.push(
+            "No Event Hub: the stack sets the connector's instance count itself, so teams_proxy has notifications off, no notifications_queue and no min_number_of_instances.",
+        );
+    } else {
+        notes.push("min_number_of_instances: Infinity keeps at least this many instances once notifications are on (the configured minimum).");
+        if (infinityScaling.schedules.length > 0) {
+            notes.push(
+                "scheduled_scaling.resource_identifier holds the connector's name (the teams_proxy name); whether Infinity expects the name or the URI is unconfirmed: use {teams_proxy.uri} if the name is refused.",
+                "scheduled_scaling.start_date is left out, so the policies apply from creation.",
+            );
+        }
+    }
 
+    // buildVdxRequest has made sure it is set with infinityScaling; without, there is no secret.
+    const secretCommand = infinityScaling === undefined ? undefined : facts.eventHubSecretCommand;
     return {
         stack: settings.stack,
         location: settings.location,
@@ -251,13 +276,18 @@ function requestJson(settings: Settings, facts: VdxRequestFacts): VdxRequestJson
         fqdn,
         ...(facts.publicIp === undefined ? {} : { publicIp: facts.publicIp }),
         ...(facts.applicationId === undefined ? {} : { applicationId: facts.applicationId }),
+        ...(selfSigned ? { certificateSelfSigned: true as const } : {}),
         placeholders,
-        secret: {
-            placeholder: EVENT_HUB_PLACEHOLDER,
-            field: "teams_proxy.notifications_queue",
-            command: facts.eventHubSecretCommand,
-            delivery: "secure channel agreed with the supplier; never in this request",
-        },
+        ...(secretCommand === undefined
+            ? {}
+            : {
+                  secret: {
+                      placeholder: EVENT_HUB_PLACEHOLDER,
+                      field: "teams_proxy.notifications_queue",
+                      command: secretCommand,
+                      delivery: "secure channel agreed with the supplier; never in this request",
+                  },
+              }),
         payloads,
         toAgree,
         needBack,
@@ -359,10 +389,15 @@ function section(language: Language, settings: Settings, json: VdxRequestJson): 
             );
         } else if (payload.path.endsWith("/teams_proxy/")) {
             create.push(
-                t(
-                    `**Teams Connector** ${where}: \`${body.address}\` port ${body.port}, knyttet til tenanten ovenfor, Event Hub-notifikationer slået til, mindst ${body.min_number_of_instances} instans(er).`,
-                    `**Teams Connector** ${where}: \`${body.address}\` port ${body.port}, linked to the tenant above, Event Hub notifications on, at least ${body.min_number_of_instances} instance(s).`,
-                ),
+                body.notifications_enabled === true
+                    ? t(
+                          `**Teams Connector** ${where}: \`${body.address}\` port ${body.port}, knyttet til tenanten ovenfor, Event Hub-notifikationer slået til, mindst ${body.min_number_of_instances} instans(er).`,
+                          `**Teams Connector** ${where}: \`${body.address}\` port ${body.port}, linked to the tenant above, Event Hub notifications on, at least ${body.min_number_of_instances} instance(s).`,
+                      )
+                    : t(
+                          `**Teams Connector** ${where}: \`${body.address}\` port ${body.port}, knyttet til tenanten ovenfor, notifikationer slået fra: connectoren har ingen Event Hub, og vi styrer selv antallet af instanser.`,
+                          `**Teams Connector** ${where}: \`${body.address}\` port ${body.port}, linked to the tenant above, notifications off: the connector has no Event Hub, and we set its instance count ourselves.`,
+                      ),
             );
         } else if (payload.path.endsWith("/gateway_routing_rule/")) {
             create.push(
@@ -405,6 +440,23 @@ function section(language: Language, settings: Settings, json: VdxRequestJson): 
           ]
         : json.needBack;
 
+    const eventHub =
+        json.secret === undefined
+            ? []
+            : [
+                  t("### Event Hub-forbindelsesstrengen", "### The Event Hub connection string"),
+                  "",
+                  t(
+                      `Feltet \`notifications_queue\` skal have connectorens Event Hub-forbindelsesstreng. Den er hemmelig og står aldrig i denne anmodning; i kaldet står pladsholderen \`${json.secret.placeholder}\`. Vi sender den ad en sikker kanal, som vi aftaler med jer. Vi henter den med:`,
+                      `The field \`notifications_queue\` takes the connector's Event Hub connection string. It is secret and never appears in this request; the call holds the placeholder \`${json.secret.placeholder}\`. We send it by a secure channel agreed with you. We print it with:`,
+                  ),
+                  "",
+                  "```sh",
+                  json.secret.command,
+                  "```",
+                  "",
+              ];
+
     return [
         t("## Dansk", "## English"),
         "",
@@ -417,6 +469,15 @@ function section(language: Language, settings: Settings, json: VdxRequestJson): 
         "",
         ...who,
         "",
+        ...(json.certificateSelfSigned === true
+            ? [
+                  t(
+                      "**Selvsigneret certifikat (kun udviklingsmiljø):** VDX's noder stoler ikke på et selvsigneret certifikat, så opkald via denne connector fejler i TLS-forbindelsen, indtil der er installeret et certifikat fra en certifikatudsteder (CA).",
+                      "**Self-signed certificate (development only):** VDX's nodes do not trust a self-signed certificate, so calls through this connector fail TLS until a CA-issued certificate is installed.",
+                  ),
+                  "",
+              ]
+            : []),
         t("### Det skal oprettes", "### What to create"),
         "",
         ...create.map((item, index) => `${index + 1}. ${item}`),
@@ -426,17 +487,7 @@ function section(language: Language, settings: Settings, json: VdxRequestJson): 
             `The calls are listed in order in the JSON file and at the end of this page. A placeholder such as ${placeholders.map((key) => `\`${key}\``).join(" or ")} is the URI from the \`Location\` header when that object was created.`,
         ),
         "",
-        t("### Event Hub-forbindelsesstrengen", "### The Event Hub connection string"),
-        "",
-        t(
-            `Feltet \`notifications_queue\` skal have connectorens Event Hub-forbindelsesstreng. Den er hemmelig og står aldrig i denne anmodning; i kaldet står pladsholderen \`${EVENT_HUB_PLACEHOLDER}\`. Vi sender den ad en sikker kanal, som vi aftaler med jer. Vi henter den med:`,
-            `The field \`notifications_queue\` takes the connector's Event Hub connection string. It is secret and never appears in this request; the call holds the placeholder \`${EVENT_HUB_PLACEHOLDER}\`. We send it by a secure channel agreed with you. We print it with:`,
-        ),
-        "",
-        "```sh",
-        json.secret.command,
-        "```",
-        "",
+        ...eventHub,
         t("### Det skal vi have tilbage", "### What we need back"),
         "",
         ...needBack.map((item) => `- ${item}`),

@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { TAGS } from "../lib/contract";
+import { FACTS, factVariable } from "../lib/contract";
 import {
     asObject,
     asString,
@@ -9,29 +9,35 @@ import {
     dateIn,
     daysBetween,
     DEFAULT_TIME_ZONE,
+    factOf,
+    isPexipDeployment,
     PKCS12_CONTENT_TYPE,
     Props,
-    tagOf,
     TYPES,
 } from "./common";
 
 /**
  * The connector's certificate. The stack cannot read the private material at plan time, so the
- * program writes the certificate's facts as tags on the Key Vault secret that holds the PFX
- * (`lib/contract.ts`); these policies read those tags.
+ * program passes the certificate's facts (lib/contract.ts) to the Pexip deployment, and as tags
+ * on the Key Vault secret that holds the PFX when the stack stores one; these policies read them.
  */
 
 /** What the program may append to a SAN list cut short to fit an Azure tag. */
 const TRUNCATION_MARKERS = ["…", "..."];
 
-/** A Key Vault secret that holds a PFX: it must carry the certificate's facts. */
-function isPkcs12Secret(type: string, props: Props): boolean {
-    return type === TYPES.keyVaultSecret && asString(asObject(props.properties)?.contentType) === PKCS12_CONTENT_TYPE;
+/** A resource that installs or holds the certificate, so must carry its facts: the deployment, a PFX secret. */
+function holdsCertificate(type: string, props: Props): boolean {
+    return isPexipDeployment(type, props) || (type === TYPES.keyVaultSecret && asString(asObject(props.properties)?.contentType) === PKCS12_CONTENT_TYPE);
+}
+
+/** Where a resource carries a fact, for messages: a variable of the deployment, a tag elsewhere. */
+function factName(type: string, fact: (typeof FACTS)[keyof typeof FACTS]): string {
+    return type === TYPES.command ? factVariable(fact) : `"${fact}" tag`;
 }
 
 /** A short name for the certificate in messages. */
-function certificateName(props: Props): string {
-    const subject = tagOf(props, TAGS.certificateSubject);
+function certificateName(type: string, props: Props): string {
+    const subject = factOf(type, props, FACTS.certificateSubject);
     return subject === undefined ? "The certificate" : `Certificate "${subject}"`;
 }
 
@@ -42,19 +48,19 @@ export const noWildcardCertificate: ResourceValidationPolicy = {
         "The Teams Connector's certificate must name the connector's own hostname: VDX (MedCom) and Pexip do not accept wildcard certificates for it.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
-        const { props } = args;
-        const subject = tagOf(props, TAGS.certificateSubject);
-        const sans = tagOf(props, TAGS.certificateSans);
-        if (subject === undefined && sans === undefined && !isPkcs12Secret(args.type, props)) {
+        const { props, type } = args;
+        const subject = factOf(type, props, FACTS.certificateSubject);
+        const sans = factOf(type, props, FACTS.certificateSans);
+        if (subject === undefined && sans === undefined && !holdsCertificate(type, props)) {
             return args.notApplicable("No certificate facts on this resource");
         }
         if (subject === undefined) {
-            report(`The resource holds a certificate but has no "${TAGS.certificateSubject}" tag: cannot verify that it is not a wildcard certificate.`);
+            report(`The resource holds a certificate but has no ${factName(type, FACTS.certificateSubject)}: cannot verify that it is not a wildcard certificate.`);
         } else if (subject.includes("*")) {
             report(`Certificate subject "${subject}" is a wildcard; use a certificate issued to the connector's hostname.`);
         }
         if (sans === undefined) {
-            report(`The resource holds a certificate but has no "${TAGS.certificateSans}" tag: cannot verify that no SAN is a wildcard.`);
+            report(`The resource holds a certificate but has no ${factName(type, FACTS.certificateSans)}: cannot verify that no SAN is a wildcard.`);
             return;
         }
         const names = sans.split(",").map((name) => name.trim()).filter((name) => name !== "");
@@ -63,7 +69,7 @@ export const noWildcardCertificate: ResourceValidationPolicy = {
             if (name.includes("*")) report(`SAN "${name}" is a wildcard; use a certificate issued to the connector's hostname.`);
         }
         if (truncated) {
-            report(`The "${TAGS.certificateSans}" tag is truncated: the SANs it leaves out cannot be checked for wildcards. A Teams Connector certificate needs only the connector's hostname.`);
+            report(`The ${factName(type, FACTS.certificateSans)} is truncated: the SANs it leaves out cannot be checked for wildcards. A Teams Connector certificate needs only the connector's hostname.`);
         }
     },
 };
@@ -74,15 +80,16 @@ export const noSelfSignedInProd: ResourceValidationPolicy = {
     description: "A production stack must not use a self-signed certificate: VDX's Conferencing Nodes do not trust it, so calls fail.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
-        const source = tagOf(args.props, TAGS.certificateSource);
+        const { props, type } = args;
+        const source = factOf(type, props, FACTS.certificateSource);
         if (source !== "selfSigned") {
             return args.notApplicable("Not a self-signed certificate");
         }
-        const environment = tagOf(args.props, TAGS.environment);
+        const environment = factOf(type, props, FACTS.environment);
         if (environment === undefined) {
-            report(`The certificate is self-signed and the resource has no "${TAGS.environment}" tag: cannot verify that this is not a production stack.`);
+            report(`The certificate is self-signed and the resource has no ${factName(type, FACTS.environment)}: cannot verify that this is not a production stack.`);
         } else if (environment === "prod") {
-            report(`${certificateName(args.props)} is self-signed in a production stack; use a certificate from a CA that VDX's nodes trust (pfxFile or keyVaultSecret).`);
+            report(`${certificateName(type, props)} is self-signed in a production stack; use a certificate from a CA that VDX's nodes trust (pfxFile or keyVaultSecret).`);
         }
     },
 };
@@ -95,12 +102,12 @@ interface ExpiryConfig extends CheckDateConfig {
 const DEFAULT_RENEWAL_DAYS = 30;
 
 /** The certificate's expiry as a Copenhagen date, or a reason it cannot be read. */
-function expiryDate(props: Props, timeZone: string): { day: string } | { problem: string } | undefined {
-    const notAfter = tagOf(props, TAGS.certificateNotAfter);
+function expiryDate(type: string, props: Props, timeZone: string): { day: string } | { problem: string } | undefined {
+    const notAfter = factOf(type, props, FACTS.certificateNotAfter);
     if (notAfter === undefined) return undefined;
     const instant = new Date(notAfter);
     if (!/^\d{4}-\d{2}-\d{2}/.test(notAfter) || Number.isNaN(instant.getTime())) {
-        return { problem: `The "${TAGS.certificateNotAfter}" tag is not an ISO date ("${notAfter}"): cannot verify the certificate's validity.` };
+        return { problem: `The ${factName(type, FACTS.certificateNotAfter)} is not an ISO date ("${notAfter}"): cannot verify the certificate's validity.` };
     }
     return { day: dateIn(instant, timeZone) };
 }
@@ -113,10 +120,10 @@ export const certificateNotExpired: ResourceValidationPolicy = {
     configSchema: { properties: { ...CHECK_DATE_SCHEMA } },
     validateResource: (args, report) => {
         const config = args.getConfig<CheckDateConfig>();
-        const expiry = expiryDate(args.props, config.timeZone ?? DEFAULT_TIME_ZONE);
+        const expiry = expiryDate(args.type, args.props, config.timeZone ?? DEFAULT_TIME_ZONE);
         if (expiry === undefined) {
-            if (isPkcs12Secret(args.type, args.props)) {
-                report(`The secret holds a certificate but has no "${TAGS.certificateNotAfter}" tag: cannot verify that it has not expired.`);
+            if (holdsCertificate(args.type, args.props)) {
+                report(`The resource holds a certificate but has no ${factName(args.type, FACTS.certificateNotAfter)}: cannot verify that it has not expired.`);
                 return;
             }
             return args.notApplicable("No certificate expiry on this resource");
@@ -127,7 +134,7 @@ export const certificateNotExpired: ResourceValidationPolicy = {
         }
         const today = checkDate(certificateNotExpired.name, config);
         if (expiry.day < today) {
-            report(`${certificateName(args.props)} expired on ${expiry.day} (check date ${today}); install a renewed certificate.`);
+            report(`${certificateName(args.type, args.props)} expired on ${expiry.day} (check date ${today}); install a renewed certificate.`);
         }
     },
 };
@@ -150,7 +157,7 @@ export const certificateNotExpiring: ResourceValidationPolicy = {
     },
     validateResource: (args, report) => {
         const config = args.getConfig<ExpiryConfig>();
-        const expiry = expiryDate(args.props, config.timeZone ?? DEFAULT_TIME_ZONE);
+        const expiry = expiryDate(args.type, args.props, config.timeZone ?? DEFAULT_TIME_ZONE);
         // An expired or unreadable date is certificate-not-expired's to report.
         if (expiry === undefined || "problem" in expiry) {
             return args.notApplicable("No readable certificate expiry on this resource");
@@ -158,7 +165,7 @@ export const certificateNotExpiring: ResourceValidationPolicy = {
         const today = checkDate(certificateNotExpiring.name, config);
         const days = daysBetween(today, expiry.day);
         if (days >= 0 && days <= (config.renewalDays ?? DEFAULT_RENEWAL_DAYS)) {
-            report(`${certificateName(args.props)} expires on ${expiry.day}, in ${days} day(s); renew it and deploy the new certificate before then.`);
+            report(`${certificateName(args.type, args.props)} expires on ${expiry.day}, in ${days} day(s); renew it and deploy the new certificate before then.`);
         }
     },
 };

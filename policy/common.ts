@@ -1,5 +1,6 @@
 import { ReportViolation, ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { DRIVER_ACTIONS, Fact, factVariable } from "../lib/contract";
 
 /**
  * Helpers shared by the policy modules. The pack does not load `@pulumi/azure-native` (136 MB):
@@ -8,9 +9,8 @@ import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 
 /** Type tokens of the resources the program creates. */
 export const TYPES = {
-    scaleSet: "azure-native:compute:VirtualMachineScaleSet",
-    networkSecurityGroup: "azure-native:network:NetworkSecurityGroup",
-    securityRule: "azure-native:network:SecurityRule",
+    /** The Pexip deployment and its scaling step are `local.Command`s of @pulumi/command. */
+    command: "command:local:Command",
     publicIp: "azure-native:network:PublicIPAddress",
     keyVault: "azure-native:keyvault:Vault",
     keyVaultSecret: "azure-native:keyvault:Secret",
@@ -60,6 +60,41 @@ export function asArray(value: unknown): readonly unknown[] | undefined {
 /** `value` as a string, or undefined when it is anything else. */
 export function asString(value: unknown): string | undefined {
     return typeof value === "string" ? value : undefined;
+}
+
+/** True for the command that runs Pexip's deployment (not its scaling step). */
+export function isPexipDeployment(type: string, props: Props): boolean {
+    return type === TYPES.command && props.create === DRIVER_ACTIONS.deploy;
+}
+
+/**
+ * A fact about the connector (lib/contract.ts): an environment variable of the Pexip deployment,
+ * a tag of any other resource; undefined when the resource does not carry it.
+ */
+export function factOf(type: string, props: Props, fact: Fact): string | undefined {
+    if (type !== TYPES.command) return tagOf(props, fact);
+    const value = asObject(props.environment)?.[factVariable(fact)];
+    return value === undefined || value === null ? undefined : String(value);
+}
+
+/** A fact that holds a JSON list of strings; undefined when absent or not such a list. */
+export function listFact(type: string, props: Props, fact: Fact): string[] | undefined {
+    const text = factOf(type, props, fact);
+    if (text === undefined) return undefined;
+    try {
+        const value: unknown = JSON.parse(text);
+        return Array.isArray(value) && value.every((item) => typeof item === "string") ? value : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/** A validation of the Pexip deployment's facts; not applicable to anything else. */
+export function validateDeployment(validate: PropsValidation): ResourceValidation {
+    return validateTypes(TYPES.command, (props, args, report) => {
+        if (!isPexipDeployment(args.type, props)) return args.notApplicable("Not the Pexip deployment");
+        return validate(props, args, report);
+    });
 }
 
 /** One tag of a resource, or undefined when the resource has no such tag. */

@@ -1,97 +1,73 @@
 import { ReportViolation, ResourceValidationPolicy } from "@pulumi/policy";
-import { asArray, asObject, asString, Props, TYPES, validateTypes } from "./common";
+import { Fact, FACTS, factVariable } from "../lib/contract";
+import { asObject, asString, factOf, listFact, Props, reportAdvisory, TYPES, validateDeployment, validateTypes } from "./common";
+import { DEFAULT_THRESHOLD, ExposureThreshold, judgeExposure, THRESHOLD_SCHEMA } from "./exposure";
 
 /**
- * Network exposure. The connector's NSG lets HTTPS in from VDX's nodes and the consent
- * management network, and RDP only from listed management prefixes, closed when none is listed
- * (Pexip's installer topology). Rules are read both inline on the NSG and as standalone
- * SecurityRule resources.
+ * Network exposure. Pexip's deployment script builds the connector's NSG from two source lists
+ * the stack passes it (lib/contract.ts facts): RDP only from the management prefixes (closed when
+ * none), and HTTPS from VDX's nodes and the management network that gives consent. An empty
+ * HTTPS list makes Pexip's script open 443 to everyone. A list is judged by what it covers
+ * (policy/exposure.ts), not by how it is spelt.
  */
 
-/** Source prefixes that mean "anyone on the Internet". */
-const EVERYONE = new Set(["*", "internet", "any", "0.0.0.0/0", "::/0"]);
-
-/** Protocols without ports: a rule for them opens no TCP/UDP port. */
-const PORTLESS_PROTOCOLS = new Set(["icmp", "esp", "ah"]);
-
-/** One security rule's fields, as azure-native takes them (flat; ARM's `properties` tolerated). */
-interface Rule {
-    readonly name: string;
-    readonly fields: Props;
-}
-
-/** The rules of an NSG (inline) or the standalone rule itself. */
-function rulesOf(type: string, props: Props, resourceName: string): Rule[] {
-    if (type === TYPES.securityRule) {
-        return [{ name: asString(props.name) ?? resourceName, fields: asObject(props.properties) ?? props }];
+/** Checks one source list of the deployment; `emptyIsOpen` for the HTTPS list. */
+function checkSources(
+    props: Props,
+    type: string,
+    fact: Fact,
+    what: string,
+    threshold: Partial<ExposureThreshold>,
+    report: (message: string) => void,
+    advise: (message: string) => void,
+    emptyIsOpen: boolean,
+): void {
+    const variable = factVariable(fact);
+    const sources = listFact(type, props, fact);
+    if (sources === undefined) {
+        report(`The Pexip deployment has no JSON list in ${variable}: cannot verify who may reach ${what}.`);
+        return;
     }
-    const rules: Rule[] = [];
-    let index = 0;
-    for (const entry of asArray(props.securityRules) ?? []) {
-        const rule = asObject(entry);
-        if (rule !== undefined) {
-            rules.push({ name: asString(rule.name) ?? `securityRules[${index}]`, fields: asObject(rule.properties) ?? rule });
-        }
-        index++;
+    if (sources.length === 0) {
+        if (emptyIsOpen) report(`${variable} is empty, and with no source prefixes Pexip's script opens ${what} to everyone; list VDX's node addresses.`);
+        return;
     }
-    return rules;
-}
-
-/** The everyone-sources an inbound Allow rule admits, empty when it admits none. */
-function everyoneSources(rule: Props): string[] {
-    if (asString(rule.direction)?.toLowerCase() !== "inbound" || asString(rule.access)?.toLowerCase() !== "allow") return [];
-    const protocol = asString(rule.protocol)?.toLowerCase();
-    if (protocol !== undefined && PORTLESS_PROTOCOLS.has(protocol)) return [];
-    const sources = [asString(rule.sourceAddressPrefix), ...(asArray(rule.sourceAddressPrefixes) ?? []).map(asString)];
-    return sources.filter((source): source is string => source !== undefined && EVERYONE.has(source.trim().toLowerCase()));
-}
-
-/** True when a port expression (`443`, `3000-4000`, `*`) includes the port. */
-function portExpressionIncludes(expression: string, port: number): boolean {
-    const text = expression.trim();
-    if (text === "*") return true;
-    const range = /^(\d+)\s*-\s*(\d+)$/.exec(text);
-    if (range !== null) return Number(range[1]) <= port && port <= Number(range[2]);
-    return /^\d+$/.test(text) && Number(text) === port;
-}
-
-/** True when the rule's destination ports include the port. */
-function rulePortsInclude(rule: Props, port: number): boolean {
-    const expressions = [asString(rule.destinationPortRange), ...(asArray(rule.destinationPortRanges) ?? []).map(asString)];
-    return expressions.some((expression) => expression !== undefined && portExpressionIncludes(expression, port));
-}
-
-/** Reports each rule that admits everyone to the port. */
-function reportOpenPort(type: string, props: Props, resourceName: string, port: number, report: (rule: string, sources: string[]) => void): void {
-    for (const rule of rulesOf(type, props, resourceName)) {
-        const sources = everyoneSources(rule.fields);
-        if (sources.length > 0 && rulePortsInclude(rule.fields, port)) report(rule.name, sources);
+    const judged = judgeExposure(sources, { ...DEFAULT_THRESHOLD, ...threshold });
+    if (judged.invalid.length > 0) {
+        report(`${variable} holds ${judged.invalid.map((entry) => `"${entry}"`).join(", ")}, which is not an address prefix: cannot verify who may reach ${what}.`);
+    }
+    if (judged.open !== undefined) report(`${what} is open to the Internet: ${judged.open}. List only the prefixes that need it.`);
+    for (const [first, second] of judged.overlaps) {
+        advise(`${variable}: ${first} and ${second} overlap (or repeat); they are merged, so list each network once.`);
     }
 }
-
-const quoted = (sources: string[]): string => sources.map((source) => `"${source}"`).join(", ");
 
 /** RDP from the Internet is the classic way in to a Windows VM. */
 export const rdpNotOpen: ResourceValidationPolicy = {
     name: "rdp-not-open",
     description: "RDP (3389) must not be open to the Internet: allow it only from listed management prefixes, or not at all.",
     enforcementLevel: "mandatory",
-    validateResource: validateTypes([TYPES.networkSecurityGroup, TYPES.securityRule], (props, args, report: ReportViolation) => {
-        reportOpenPort(args.type, props, args.name, 3389, (rule, sources) =>
-            report(`Security rule "${rule}" allows RDP (3389) inbound from ${quoted(sources)}; list the management prefixes instead.`),
-        );
+    configSchema: { properties: { ...THRESHOLD_SCHEMA } },
+    validateResource: validateDeployment((props, args, report: ReportViolation) => {
+        checkSources(props, args.type, FACTS.rdpSources, "RDP (3389)", args.getConfig<Partial<ExposureThreshold>>(), report, (message) =>
+            reportAdvisory(report, rdpNotOpen.description as string, message),
+        false);
     }),
 };
 
-/** HTTPS should come from VDX's nodes and the consent network, which the docs name. */
+/** HTTPS should come from VDX's nodes and the consent network: mandatory in production. */
 export const httpsSourcesRestricted: ResourceValidationPolicy = {
     name: "https-sources-restricted",
-    description: "HTTPS (443) to the Teams Connector should be open only to VDX's Conferencing/Edge nodes and the management network used for consent.",
-    enforcementLevel: "advisory",
-    validateResource: validateTypes([TYPES.networkSecurityGroup, TYPES.securityRule], (props, args, report) => {
-        reportOpenPort(args.type, props, args.name, 443, (rule, sources) =>
-            report(`Security rule "${rule}" allows HTTPS (443) inbound from ${quoted(sources)}; restrict it to VDX's node addresses and the consent management network.`),
-        );
+    description:
+        "HTTPS (443) to the Teams Connector must be open only to VDX's Conferencing/Edge nodes and the management network used for consent (mandatory in production, advisory in development).",
+    enforcementLevel: "mandatory",
+    configSchema: { properties: { ...THRESHOLD_SCHEMA } },
+    validateResource: validateDeployment((props, args, report: ReportViolation) => {
+        const description = httpsSourcesRestricted.description as string;
+        const advise = (message: string) => reportAdvisory(report, description, message);
+        // Only a stack known to be dev is let off with advisories.
+        const development = factOf(args.type, props, FACTS.environment) === "dev";
+        checkSources(props, args.type, FACTS.pexipSources, "HTTPS (443)", args.getConfig<Partial<ExposureThreshold>>(), development ? advise : report, advise, true);
     }),
 };
 

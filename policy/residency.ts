@@ -1,5 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { TYPES } from "./common";
+import { FACTS, factVariable } from "../lib/contract";
+import { factOf, isPexipDeployment, TYPES } from "./common";
 
 /**
  * Data residency. The connector carries health-care calls for Danish public-sector parties, so
@@ -24,7 +25,7 @@ interface ResidencyConfig {
     readonly allowedLocations: readonly string[];
 }
 
-/** Every resource with a `location` input is in an allowed EU region; `global` only for the bot. */
+/** Every resource with a `location` input, and the Pexip deployment, is in an allowed EU region; `global` only for the bot. */
 export const euDataResidency: ResourceValidationPolicy = {
     name: "eu-data-residency",
     description: "Every located resource must be in an allowed EU region; only the Azure Bot and its channels may be global.",
@@ -41,9 +42,13 @@ export const euDataResidency: ResourceValidationPolicy = {
         },
     },
     validateResource: (args, report) => {
-        const location: unknown = args.props.location;
+        // The dynamic resource group Pexip's script deploys into is the deployment's location; it always has one.
+        const deployment = isPexipDeployment(args.type, args.props);
+        const location: unknown = deployment ? factOf(args.type, args.props, FACTS.location) : args.props.location;
         if (location === undefined || location === null) {
-            return args.notApplicable("The resource has no location");
+            if (!deployment) return args.notApplicable("The resource has no location");
+            report(`The Pexip deployment has no ${factVariable(FACTS.location)}: cannot verify data residency.`);
+            return;
         }
         const allowedLocations = args.getConfig<Partial<ResidencyConfig>>().allowedLocations ?? DEFAULT_ALLOWED_LOCATIONS;
         if (typeof location !== "string") {

@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { TAGS } from "../lib/contract";
+import { FACTS } from "../lib/contract";
 import { tagOf } from "./common";
 
 /**
@@ -19,7 +19,7 @@ interface TaggingConfig {
 /** `environment` on every taggable azure-native resource. */
 export const environmentTagged: ResourceValidationPolicy = {
     name: "environment-tagged",
-    description: `Every taggable Azure resource must carry the "${TAGS.environment}" tag, which tells production from development.`,
+    description: `Every taggable Azure resource must carry the "${FACTS.environment}" tag, which tells production from development.`,
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
@@ -28,7 +28,7 @@ export const environmentTagged: ResourceValidationPolicy = {
                 items: { type: "string", minLength: 1 },
                 minItems: 1,
                 default: [...DEFAULT_ENVIRONMENTS],
-                description: `Allowed values of the "${TAGS.environment}" tag.`,
+                description: `Allowed values of the "${FACTS.environment}" tag.`,
             },
         },
     },
@@ -39,11 +39,11 @@ export const environmentTagged: ResourceValidationPolicy = {
             return args.notApplicable("Not a taggable azure-native resource");
         }
         const environments = args.getConfig<Partial<TaggingConfig>>().environments ?? DEFAULT_ENVIRONMENTS;
-        const environment = tagOf(props, TAGS.environment);
+        const environment = tagOf(props, FACTS.environment);
         if (environment === undefined) {
-            report(`The resource has no "${TAGS.environment}" tag; set it to one of ${environments.join(", ")}.`);
+            report(`The resource has no "${FACTS.environment}" tag; set it to one of ${environments.join(", ")}.`);
         } else if (!environments.includes(environment)) {
-            report(`The "${TAGS.environment}" tag is "${environment}"; use one of ${environments.join(", ")}.`);
+            report(`The "${FACTS.environment}" tag is "${environment}"; use one of ${environments.join(", ")}.`);
         }
     },
 };

@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { TAGS } from "../lib/contract";
-import { CHECK_DATE_SCHEMA, CheckDateConfig, checkDate, DATE_PATTERN, daysBetween, isCalendarDate, reportAdvisory, tagOf, TYPES, validateTypes } from "./common";
+import { FACTS, factVariable } from "../lib/contract";
+import { CHECK_DATE_SCHEMA, CheckDateConfig, checkDate, DATE_PATTERN, daysBetween, factOf, isCalendarDate, reportAdvisory, validateDeployment } from "./common";
 
 /**
  * The connector must run exactly VDX's Pexip version: a Teams Connector on another version than
@@ -101,7 +101,7 @@ export const teamsConnectorMatchesVdxVersion: ResourceValidationPolicy = {
         },
         required: ["currentVersion"],
     },
-    validateResource: validateTypes(TYPES.scaleSet, (props, args, report) => {
+    validateResource: validateDeployment((props, args, report) => {
         const configured = args.getConfig<Partial<VdxReleaseConfig>>();
         // The engine fills in the schema defaults; these only guard a runtime that does not.
         const config: VdxReleaseConfig = { upgrades: [], announceUpgrades: true, ...configured } as VdxReleaseConfig;
@@ -110,13 +110,13 @@ export const teamsConnectorMatchesVdxVersion: ResourceValidationPolicy = {
         const inForce = vdxVersionOn(config, today);
         const since = inForce.since === undefined ? "" : ` since ${inForce.since}`;
 
-        const version = tagOf(props, TAGS.pexipVersion);
+        const version = factOf(args.type, props, FACTS.pexipVersion);
         if (version === undefined) {
-            report(`The scale set has no "${TAGS.pexipVersion}" tag: cannot verify that it runs VDX's Pexip version ${inForce.version}.`);
+            report(`The Pexip deployment has no ${factVariable(FACTS.pexipVersion)}: cannot verify that it runs VDX's Pexip version ${inForce.version}.`);
         } else if (version !== inForce.version) {
             const early = pendingUpgrades(config, today).find((upgrade) => upgrade.version === version);
             const reason = early === undefined ? "" : ` VDX moves to ${version} only on ${early.from}: deploying it earlier breaks calls too.`;
-            report(`The scale set runs Pexip ${version}, but VDX runs ${inForce.version}${since} (check date ${today}).${reason} Set pexipVersion to ${inForce.version}.`);
+            report(`The Pexip deployment runs Pexip ${version}, but VDX runs ${inForce.version}${since} (check date ${today}).${reason} Set pexipVersion to ${inForce.version}.`);
         }
 
         if (!config.announceUpgrades) return;

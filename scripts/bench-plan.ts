@@ -127,7 +127,7 @@ export function regionsProgram(count: number): PlanProgram {
                     ? { ...base.identity, botName: `${baseName}-teams-bot`, botEndpoint: `https://${fqdn}/api/messages` }
                     : base.identity,
             };
-            const outputs = program.deploy(settings, program.resolveCertificate(settings, new Date(), process.cwd()));
+            const outputs = program.deploy(settings, program.resolveCertificate(settings, new Date(), process.cwd()), program.resolvePackage(settings, process.cwd()));
             first ??= outputs;
         }
         return first;

@@ -1,11 +1,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "node:assert/strict";
-import { isSecretValue, MOCK_CLOUD, RegisteredResource } from "../cli/mockRuntime";
-import { TAGS } from "../lib/contract";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { isSecretValue, MOCK_CLOUD, ProgramRun, RegisteredResource } from "../cli/mockRuntime";
+import { DRIVER_VARIABLES, FACTS, factVariable } from "../lib/contract";
 import { ConfigurationRunError } from "../program";
+import { FIXTURE_SCRIPTS, pexipPackage } from "./support/pexipPackage";
 import { ofType, redactSecrets, runFailingStack, runStack, single, unwrapSecrets } from "./support/stacks";
 
 type Inventory = Array<[type: string, name: string, parent: string | undefined]>;
+
+const COMMAND = "command:local:Command";
 
 /** [type, name, parent's name] of every registration, sorted for comparison. */
 function inventory(resources: RegisteredResource[]): Inventory {
@@ -27,21 +33,11 @@ function regionInventory(stem: string): Inventory {
         ["azure-native:network:PublicIPAddress", `${stem}-pip`, stem],
         ["vdx:teams:CertificateBinding", `${stem}-certificate`, stem],
         ["azure-native:keyvault:Vault", `${stem}-certificate-kv`, `${stem}-certificate`],
-        ["azure-native:managedidentity:UserAssignedIdentity", `${stem}-certificate-identity`, `${stem}-certificate`],
-        ["azure-native:authorization:RoleAssignment", `${stem}-certificate-secret-reader`, `${stem}-certificate`],
         ["random:index/randomPassword:RandomPassword", `${stem}-admin-password`, stem],
         ["azure-native:keyvault:Secret", `${stem}-windows-admin-password`, stem],
         ["azure-native:keyvault:Secret", `${stem}-teams-app-secret`, stem],
-        ["azure-native:resources:ResourceGroup", `${stem}-rg`, stem],
-        ["vdx:teams:ConnectorNetwork", `${stem}-network`, stem],
-        ["azure-native:network:NetworkSecurityGroup", `${stem}-network-nsg`, `${stem}-network`],
-        ["azure-native:network:VirtualNetwork", `${stem}-network-vnet`, `${stem}-network`],
-        ["azure-native:network:LoadBalancer", `${stem}-network-lb`, `${stem}-network`],
-        ["azure-native:eventhub:Namespace", `${stem}-eventhub-ns`, stem],
-        ["azure-native:eventhub:EventHub", `${stem}-eventhub`, stem],
-        ["azure-native:eventhub:EventHubAuthorizationRule", `${stem}-eventhub-policy`, stem],
-        ["vdx:teams:ConnectorScaleSet", `${stem}-scaleset`, stem],
-        ["azure-native:compute:VirtualMachineScaleSet", `${stem}-scaleset-vmss`, `${stem}-scaleset`],
+        ["vdx:teams:PexipDeployment", `${stem}-deployment`, stem],
+        [COMMAND, `${stem}-deployment-deploy`, `${stem}-deployment`],
     ];
 }
 
@@ -59,20 +55,42 @@ function identityInventory(baseName: string): Inventory {
     ];
 }
 
-/** What must survive upgrades, with everything that could rename or replace it. */
-function staticResources(resources: RegisteredResource[]) {
-    const stateful = ["-static-rg", "-pip", "-certificate-kv"];
-    return resources
-        .filter((resource) => stateful.some((suffix) => resource.name.endsWith(suffix)))
-        .map((resource) => ({ type: resource.type, name: resource.name, urn: resource.urn, protect: resource.protect, inputs: resource.inputs }));
+/** The command that runs Pexip's deployment script. */
+function deployment(run: ProgramRun): RegisteredResource {
+    return run.resources.find((resource) => resource.type === COMMAND && resource.name.endsWith("-deployment-deploy"))!;
 }
+
+/** The command that sets the capacity in place, if there is one. */
+function scaling(run: ProgramRun): RegisteredResource | undefined {
+    return run.resources.find((resource) => resource.type === COMMAND && resource.name.endsWith("-deployment-scale"));
+}
+
+function environment(command: RegisteredResource): Record<string, unknown> {
+    return command.inputs.environment as Record<string, unknown>;
+}
+
+/** The deployment document the driver reads. */
+function document(run: ProgramRun): any {
+    return JSON.parse(environment(deployment(run))[DRIVER_VARIABLES.deployment] as string);
+}
+
+/** Names of the resources whose inputs differ between two runs of the same stack. */
+function changed(before: ProgramRun, after: ProgramRun): string[] {
+    const inputs = (run: ProgramRun) => new Map(run.resources.map((resource) => [resource.name, JSON.stringify(unwrapSecrets(resource.inputs))]));
+    const old = inputs(before);
+    return [...inputs(after)].filter(([name, value]) => old.get(name) !== value).map(([name]) => name).sort();
+}
+
+/** What must survive redeploys: the static group and what is in it. */
+const STATIC = ["-static-rg", "-pip", "-certificate-kv", "-windows-admin-password", "-teams-app-secret", "-eventhub-ns", "-eventhub-hub", "-eventhub-policy"];
 
 describe("program (index.ts under the mock runtime)", () => {
     describe("dev stack", () => {
-        it("registers exactly the region, the self-signed certificate and the tenant-wide pieces", async () => {
+        it("registers exactly the region, the self-signed certificate, the scaling step and the tenant-wide pieces", async () => {
             const run = await runStack("dev");
             const expected = sorted([
                 ...regionInventory("vdxdevweu"),
+                [COMMAND, "vdxdevweu-deployment-scale", "vdxdevweu-deployment"],
                 ["azure-native:keyvault:Secret", "vdxdevweu-certificate-tls", "vdxdevweu-certificate"],
                 ["tls:index/privateKey:PrivateKey", "vdxdevweu-certificate-self-signed-key", "vdxdevweu-certificate"],
                 ["tls:index/selfSignedCert:SelfSignedCert", "vdxdevweu-certificate-self-signed", "vdxdevweu-certificate"],
@@ -81,199 +99,352 @@ describe("program (index.ts under the mock runtime)", () => {
             assert.deepEqual(inventory(run.resources), expected);
         });
 
-        it("runs one instance owned by Pulumi and protects nothing", async () => {
+        it("creates none of what Pexip's script creates: no scale set, network, load balancer or dynamic group", async () => {
+            for (const stack of ["dev", "prod"]) {
+                const run = await runStack(stack);
+                const types = new Set(run.resources.map((resource) => resource.type));
+                for (const type of [
+                    "azure-native:compute:VirtualMachineScaleSet",
+                    "azure-native:network:NetworkSecurityGroup",
+                    "azure-native:network:VirtualNetwork",
+                    "azure-native:network:LoadBalancer",
+                ]) {
+                    assert.ok(!types.has(type), `${stack} registers a ${type}`);
+                }
+                const groups = ofType(run, "azure-native:resources:ResourceGroup").map((group) => group.inputs.resourceGroupName);
+                assert.ok(!groups.some((name) => /-TeamsConn-[a-z]+-RG$/.test(String(name))), `${stack} creates the dynamic resource group itself`);
+            }
+        });
+
+        it("passes Pexip's script exactly this document", async () => {
             const run = await runStack("dev");
-            const vmss = single(run, "azure-native:compute:VirtualMachineScaleSet");
-            assert.equal((vmss.inputs.sku as any).capacity, 1);
-            assert.deepEqual(vmss.ignoreChanges, []);
+            assert.deepEqual(document(run), {
+                subscriptionId: MOCK_CLOUD.subscriptionId,
+                location: "westeurope",
+                resourceGroup: "vdxdev-TeamsConn-weu-RG",
+                scaleSetName: "vdxdevweu",
+                tags: { environment: "dev", application: "pexip-teams-connector", "pulumi-project": "vdx-teams-connector", "pulumi-stack": "dev" },
+                package: {
+                    url: "https://vdxartifacts.blob.core.windows.net/pexip/pexip_teams_connector_v37.1.zip",
+                    sha256: "9f2c6b1e7d4a3c5b8e0f1a2d3c4b5a6978e6d5c4b3a29180f7e6d5c4b3a29180",
+                    deploymentScript: "create_vmss_deployment.ps1",
+                },
+                pfx: { source: "stack" },
+                parameters: {
+                    SubscriptionId: MOCK_CLOUD.subscriptionId,
+                    ResourceGroupName: "vdxdev-TeamsConn-weu-RG",
+                    VmssName: "vdxdevweu",
+                    VMAdminCredential: { from: "adminCredential", userName: "pexadmin" },
+                    PfxPath: { from: "pfxPath" },
+                    PfxPassword: { from: "pfxPassword", as: "SecureString" },
+                    TeamsConnectorFqdn: "teamsconn-dev.sundhed.example",
+                    PexipFqdns: ["vdx-node1.vdx.example", "vdx-node2.vdx.example"],
+                    instanceCount: { from: "instanceCount" },
+                    AppCredential: { from: "appCredential", userName: run.outputs.teamsApplicationId },
+                    StaticResourcesResourceGroupName: "vdxdev-TeamsConn-weu-static-RG",
+                    PublicIPAddressResourceName: "vdxdev-TeamsConn-weu-PIP",
+                    RdpSourceAddressPrefixes: [],
+                    PexipSourceAddressPrefixes: ["198.51.100.10/32", "198.51.100.11/32"],
+                },
+            });
+        });
+
+        it("runs one instance, scaled by Pulumi, and protects nothing", async () => {
+            const run = await runStack("dev");
+            assert.equal(environment(deployment(run))[factVariable(FACTS.instanceCount)], "1");
+            assert.equal(environment(scaling(run)!)[factVariable(FACTS.instanceCount)], "1");
             assert.equal(run.outputs.capacityOwner, "pulumi");
             assert.deepEqual(run.resources.filter((resource) => resource.protect), []);
         });
 
-        it("uses Pexip's names from baseName and regionCode", async () => {
+        it("outputs the public IP's DNS name, the CNAME to create, the dynamic group, the scale set and the masked command", async () => {
             const run = await runStack("dev");
-            const azureNames = run.resources.flatMap((resource) =>
-                Object.entries(resource.inputs)
-                    .filter(([key]) => key.endsWith("Name"))
-                    .map(([, value]) => value),
-            );
-            for (const name of [
-                "vdxdev-TeamsConn-weu-static-RG",
-                "vdxdev-TeamsConn-weu-RG",
-                "vdxdev-TeamsConn-weu-PIP",
-                "vdxdev-TeamsConn-weu-NSG",
-                "vdxdev-TeamsConn-weu-LB",
-                "vdxdevweu",
-                "vdxdev-TeamsBotChan-RG",
-                "standard_access_policy",
-            ]) {
-                assert.ok(azureNames.includes(name), `no resource is named ${name}`);
-            }
+            assert.equal(run.outputs.publicIpFqdn, "vdxdev-teamsconn-weu.westeurope.cloudapp.azure.com");
+            assert.equal(run.outputs.dnsRecord, "teamsconn-dev.sundhed.example. IN CNAME vdxdev-teamsconn-weu.westeurope.cloudapp.azure.com.");
+            assert.equal(run.outputs.dynamicResourceGroup, "vdxdev-TeamsConn-weu-RG");
+            assert.equal(run.outputs.scaleSetName, "vdxdevweu");
+            const command = run.outputs.deploymentCommand as string;
+            assert.match(command, /^& \.\/create_vmss_deployment\.ps1 -SubscriptionId '00000000-0000-4000-8000-000000000001' /);
+            assert.match(command, / -VMAdminCredential <PSCredential 'pexadmin' \[secret\]> /);
+            assert.match(command, / -instanceCount 1 /);
+            assert.match(command, / -PexipSourceAddressPrefixes '198\.51\.100\.10\/32','198\.51\.100\.11\/32'$/);
+        });
+
+        it("puts a DNS label on the static public IP, from domainNameLabel", async () => {
+            const pip = (run: ProgramRun) => single(run, "azure-native:network:PublicIPAddress").inputs;
+            assert.deepEqual((pip(await runStack("dev")) as any).dnsSettings, { domainNameLabel: "vdxdev-teamsconn-weu" });
+            assert.deepEqual((pip(await runStack("dev", { domainNameLabel: "hospital-tc" })) as any).dnsSettings, { domainNameLabel: "hospital-tc" });
         });
     });
 
     describe("prod stack", () => {
-        it("registers exactly the region and the tenant-wide pieces, with the certificate from the party's vault", async () => {
+        it("registers exactly the region with the Event Hub and no scaling step, and the tenant-wide pieces", async () => {
             const run = await runStack("prod");
-            assert.deepEqual(inventory(run.resources), sorted([...regionInventory("vdxtcweu"), ...identityInventory("vdxtc")]));
+            assert.deepEqual(
+                inventory(run.resources),
+                sorted([
+                    ...regionInventory("vdxtcweu"),
+                    ["vdx:teams:ScalingNotifications", "vdxtcweu-eventhub", "vdxtcweu"],
+                    ["azure-native:eventhub:Namespace", "vdxtcweu-eventhub-ns", "vdxtcweu-eventhub"],
+                    ["azure-native:eventhub:EventHub", "vdxtcweu-eventhub-hub", "vdxtcweu-eventhub"],
+                    ["azure-native:eventhub:EventHubAuthorizationRule", "vdxtcweu-eventhub-policy", "vdxtcweu-eventhub"],
+                    ...identityInventory("vdxtc"),
+                ]),
+            );
         });
 
-        it("protects the static resource group, the public IP and the Key Vault, and nothing else", async () => {
+        it("passes Pexip's script exactly this document, with the certificate exported from the party's vault", async () => {
+            const run = await runStack("prod");
+            const expected = document(run);
+            assert.deepEqual(expected.pfx, { source: "keyVault", vaultName: "vdxtc-certs", secretName: "teamsconn", secretVersion: "0f1e2d3c4b5a69788796a5b4c3d2e1f0" });
+            assert.deepEqual(expected.parameters, {
+                SubscriptionId: MOCK_CLOUD.subscriptionId,
+                ResourceGroupName: "vdxtc-TeamsConn-weu-RG",
+                VmssName: "vdxtcweu",
+                VMAdminCredential: { from: "adminCredential", userName: "pexadmin" },
+                PfxPath: { from: "pfxPath" },
+                PfxPassword: { from: "pfxPassword", as: "SecureString" },
+                TeamsConnectorFqdn: "teamsconn.sundhed.example",
+                PexipFqdns: ["vdx-node1.vdx.example", "vdx-node2.vdx.example", "vdx-node3.vdx.example"],
+                instanceCount: { from: "instanceCount" },
+                AppCredential: { from: "appCredential", userName: run.outputs.teamsApplicationId },
+                StaticResourcesResourceGroupName: "vdxtc-TeamsConn-weu-static-RG",
+                PublicIPAddressResourceName: "vdxtc-TeamsConn-weu-PIP",
+                RdpSourceAddressPrefixes: ["192.0.2.0/28"],
+                // VDX's nodes, then the management network: the consent workstation must reach 443.
+                PexipSourceAddressPrefixes: ["198.51.100.10/32", "198.51.100.11/32", "198.51.100.12/32", "192.0.2.0/28"],
+            });
+            assert.equal(expected.resourceGroup, "vdxtc-TeamsConn-weu-RG");
+        });
+
+        it("protects the static resource group, the public IP, the Key Vault and the Event Hub namespace, and nothing else", async () => {
             const run = await runStack("prod");
             const protectedNames = run.resources.filter((resource) => resource.protect).map((resource) => resource.name);
-            assert.deepEqual(protectedNames.sort(), ["vdxtcweu-certificate-kv", "vdxtcweu-pip", "vdxtcweu-static-rg"]);
+            assert.deepEqual(protectedNames.sort(), ["vdxtcweu-certificate-kv", "vdxtcweu-eventhub-ns", "vdxtcweu-pip", "vdxtcweu-static-rg"]);
         });
 
         it("sizes 48 ports at 15 per VM plus one spare as 5 VMs and leaves capacity to Infinity", async () => {
             const run = await runStack("prod");
-            const vmss = single(run, "azure-native:compute:VirtualMachineScaleSet");
-            assert.equal((vmss.inputs.sku as any).capacity, 5);
-            assert.deepEqual(vmss.ignoreChanges, ["sku.capacity"]);
-            assert.equal((vmss.inputs.tags as any)[TAGS.capacityOwner], "infinity");
+            const facts = environment(deployment(run));
+            assert.equal(facts[factVariable(FACTS.instanceCount)], "5");
+            assert.equal(facts[factVariable(FACTS.capacityOwner)], "infinity");
+            assert.equal(scaling(run), undefined);
             assert.equal(run.outputs.instances, 5);
         });
-    });
 
-    describe("scale set", () => {
-        const capacities: Array<[ports: number, perInstance: number, instances: number]> = [
-            [1, 16, 1],
-            [15, 16, 1],
-            [16, 16, 1],
-            [17, 16, 2],
-            [33, 16, 3],
-            [160, 16, 10],
-            [1, 15, 1],
-            [15, 15, 1],
-            [16, 15, 2],
-            [17, 15, 2],
-            [33, 15, 3],
-            [160, 15, 11],
-        ];
-        for (const [ports, perInstance, instances] of capacities) {
-            it(`has capacity ${instances} for ${ports} ports at ${perInstance} per VM`, async () => {
-                const run = await runStack("dev", { concurrentPorts: String(ports), portsPerInstance: String(perInstance) });
-                const vmss = single(run, "azure-native:compute:VirtualMachineScaleSet");
-                assert.equal((vmss.inputs.sku as any).capacity, instances);
-                assert.equal((vmss.inputs.tags as any)[TAGS.concurrentPorts], String(ports));
-                assert.equal((vmss.inputs.tags as any)[TAGS.portsPerInstance], String(perInstance));
-            });
-        }
-
-        it("adds spare instances to the capacity", async () => {
-            const run = await runStack("dev", { concurrentPorts: "33", spareInstances: "2" });
-            assert.equal((single(run, "azure-native:compute:VirtualMachineScaleSet").inputs.sku as any).capacity, 5);
-        });
-
-        it("installs the configured package version, checks its SHA-256 and shows the version as a tag", async () => {
-            const run = await runStack("dev", { pexipVersion: "38.2" });
-            const vmss = unwrapSecrets(single(run, "azure-native:compute:VirtualMachineScaleSet").inputs);
-            assert.equal(vmss.tags[TAGS.pexipVersion], "38.2");
-            const [extension] = vmss.virtualMachineProfile.extensionProfile.extensions;
-            assert.equal(extension.forceUpdateTag, "38.2");
-            assert.deepEqual(extension.settings.fileUris, ["https://vdxartifacts.blob.core.windows.net/pexip/pexip_teams_connector_v37.1.zip"]);
-            assert.match(extension.settings.commandToExecute, /Get-FileHash -Algorithm SHA256 -Path 'pexip_teams_connector_v37\.1\.zip'/);
-            assert.match(extension.settings.commandToExecute, /9F2C6B1E7D4A3C5B8E0F1A2D3C4B5A6978E6D5C4B3A29180F7E6D5C4B3A29180/);
-            assert.match(extension.settings.commandToExecute, /TeamsConnector\\38\.2\\install_teams_connector\.ps1/);
-        });
-
-        it("is Windows Server Datacenter with rolling upgrades behind the load balancer's probe", async () => {
-            const run = await runStack("dev", { vmSize: "Standard_D4as_v5" });
-            const vmss = unwrapSecrets(single(run, "azure-native:compute:VirtualMachineScaleSet").inputs);
-            assert.equal(vmss.sku.name, "Standard_D4as_v5");
-            assert.equal(vmss.upgradePolicy.mode, "Rolling");
-            assert.match(vmss.virtualMachineProfile.storageProfile.imageReference.sku, /Datacenter/);
-            assert.match(vmss.virtualMachineProfile.networkProfile.healthProbe.id, /loadBalancers\/vdxdev-TeamsConn-weu-LB\/probes\/https$/);
-        });
-    });
-
-    describe("network", () => {
-        const inboundRules = async (changes: Record<string, unknown>) => {
-            const run = await runStack("dev", changes);
-            return {
-                rules: (single(run, "azure-native:network:NetworkSecurityGroup").inputs.securityRules as any[]).map((rule) => ({
-                    name: rule.name,
-                    port: rule.destinationPortRange,
-                    protocol: rule.protocol,
-                    sources: rule.sourceAddressPrefixes,
-                })),
-                natPools: (single(run, "azure-native:network:LoadBalancer").inputs as any).inboundNatPools,
-            };
-        };
-
-        it("has no RDP rule and no RDP NAT pool without management prefixes", async () => {
-            const { rules, natPools } = await inboundRules({});
-            assert.deepEqual(rules, [
-                { name: "allow-https-from-vdx-and-management", port: "443", protocol: "Tcp", sources: ["198.51.100.10/32", "198.51.100.11/32"] },
-                { name: "allow-media-udp-40000-49999-from-vdx", port: "40000-49999", protocol: "Udp", sources: ["198.51.100.10/32", "198.51.100.11/32"] },
-            ]);
-            assert.deepEqual(natPools, []);
-        });
-
-        it("opens HTTPS to Microsoft's Teams service sources when given, in a rule of their own", async () => {
-            const { rules } = await inboundRules({ teamsServiceSources: ["AzureBotService", "52.112.0.0/14"] });
-            assert.deepEqual(rules[1], { name: "allow-https-from-teams-services", port: "443", protocol: "Tcp", sources: ["AzureBotService", "52.112.0.0/14"] });
-            assert.equal(rules.length, 3);
-        });
-
-        it("opens HTTPS and RDP to the management prefixes when given", async () => {
-            const { rules, natPools } = await inboundRules({ managementAddresses: ["192.0.2.0/28"], mediaPortRanges: [{ protocol: "Tcp", from: 10000, to: 10000 }] });
-            assert.deepEqual(rules, [
-                { name: "allow-https-from-vdx-and-management", port: "443", protocol: "Tcp", sources: ["198.51.100.10/32", "198.51.100.11/32", "192.0.2.0/28"] },
-                { name: "allow-rdp-from-management", port: "3389", protocol: "Tcp", sources: ["192.0.2.0/28"] },
-                { name: "allow-media-tcp-10000-10000-from-vdx", port: "10000", protocol: "Tcp", sources: ["198.51.100.10/32", "198.51.100.11/32"] },
-            ]);
-            assert.equal(natPools.length, 1);
-            assert.equal(natPools[0].backendPort, 3389);
-        });
-    });
-
-    describe("secrets", () => {
-        it("keeps a generated admin password secret on the scale set and in the vault", async () => {
-            const run = await runStack("dev");
-            const vmss = single(run, "azure-native:compute:VirtualMachineScaleSet").inputs;
-            // azure-native makes the whole profile one secret, since the password is inside it.
-            assert.ok(isSecretValue(vmss.virtualMachineProfile));
-            assert.equal(unwrapSecrets(vmss).virtualMachineProfile.osProfile.adminPassword, MOCK_CLOUD.adminPassword);
-            const stored = ofType(run, "azure-native:keyvault:Secret").find((secret) => secret.name.endsWith("windows-admin-password"))!;
-            assert.equal(unwrapSecrets(stored.inputs).properties.value, MOCK_CLOUD.adminPassword);
-            // Nowhere in any resource's inputs is the password readable outside a secret.
-            assert.ok(!JSON.stringify(redactSecrets(run.resources.map((resource) => resource.inputs))).includes(MOCK_CLOUD.adminPassword));
-        });
-
-        it("keeps a configured admin password secret and generates none", async () => {
-            const run = await runStack("dev", { adminPassword: "Configured-Pass-42" });
-            const vmss = single(run, "azure-native:compute:VirtualMachineScaleSet").inputs;
-            assert.ok(isSecretValue(vmss.virtualMachineProfile));
-            assert.equal(unwrapSecrets(vmss).virtualMachineProfile.osProfile.adminPassword, "Configured-Pass-42");
-            assert.equal(ofType(run, "random:index/randomPassword:RandomPassword").length, 0);
-        });
-
-        it("outputs the Event Hub connection string and the app secret only as secrets", async () => {
-            const run = await runStack("dev");
-            assert.ok(isSecretValue(run.outputs.eventHubConnectionString));
-            assert.match((run.outputs.eventHubConnectionString as any).value, /SharedAccessKeyName=standard_access_policy/);
-            assert.ok(isSecretValue(run.outputs.teamsAppSecret));
-            const plain = JSON.stringify(Object.fromEntries(Object.entries(run.outputs).filter(([, value]) => !isSecretValue(value))));
-            for (const secret of [MOCK_CLOUD.eventHubKey, MOCK_CLOUD.appSecret, MOCK_CLOUD.adminPassword]) {
-                assert.ok(!plain.includes(secret), `a plain output contains ${secret}`);
-            }
-        });
-
-        it("gives the Event Hub a Listen and Send rule named standard_access_policy", async () => {
-            const run = await runStack("dev");
+        it("keeps the Event Hub in the static group, with the rule Infinity looks for", async () => {
+            const run = await runStack("prod");
+            const namespace = single(run, "azure-native:eventhub:Namespace").inputs;
+            assert.equal(namespace.resourceGroupName, "vdxtc-TeamsConn-weu-static-RG");
             const rule = single(run, "azure-native:eventhub:EventHubAuthorizationRule").inputs;
             assert.equal(rule.authorizationRuleName, "standard_access_policy");
             assert.deepEqual(rule.rights, ["Listen", "Send"]);
         });
     });
 
-    describe("static resources", () => {
-        it("keep their names and inputs when ports or the Pexip version change", async () => {
-            const before = staticResources((await runStack("prod")).resources);
-            const after = staticResources((await runStack("prod", { concurrentPorts: "160", pexipVersion: "38.0", spareInstances: "0" })).resources);
-            assert.equal(before.length, 3);
-            assert.deepEqual(after, before);
+    describe("lifecycle", () => {
+        it("replaces the deployment on any change, deleting it first, except a resize", async () => {
+            const run = await runStack("dev");
+            const command = deployment(run);
+            assert.equal(command.inputs.create, "deploy");
+            assert.equal(command.inputs.delete, "remove");
+            assert.equal(command.deleteBeforeReplace, true);
+            assert.ok(command.replaceOnChanges.includes("*"));
+            assert.deepEqual(
+                [...command.ignoreChanges].sort(),
+                ["environment.VDX_CAPACITY_OWNER", "environment.VDX_CONCURRENT_PORTS", "environment.VDX_INSTANCE_COUNT", "environment.VDX_PORTS_PER_INSTANCE"],
+            );
         });
+
+        it("runs the driver with pwsh from the project, never an absolute path", async () => {
+            const run = await runStack("dev");
+            for (const command of ofType(run, COMMAND)) {
+                assert.deepEqual(command.inputs.interpreter, ["pwsh", "-NoLogo", "-NoProfile", "-NonInteractive", "-File", "scripts/pexip-deployment.ps1"]);
+                assert.equal(command.inputs.dir, undefined);
+            }
+        });
+
+        it("makes the scaling step update-only, after the deployment", async () => {
+            const run = await runStack("dev");
+            const scale = scaling(run)!;
+            assert.equal(scale.inputs.update, "scale");
+            assert.equal(scale.inputs.create, undefined);
+            assert.equal(scale.inputs.delete, undefined);
+            // Triggers would replace it, and a replacement runs nothing.
+            assert.equal(scale.inputs.triggers, undefined);
+            assert.ok(scale.dependencies.includes(deployment(run).urn));
+            assert.deepEqual(JSON.parse(environment(scale)[DRIVER_VARIABLES.deployment] as string), {
+                subscriptionId: MOCK_CLOUD.subscriptionId,
+                resourceGroup: "vdxdev-TeamsConn-weu-RG",
+                scaleSetName: "vdxdevweu",
+                deployment: "vdxdevweu-deployment-deploy-id",
+            });
+        });
+
+        it("changes the deployment's triggers, and no static resource, when the Pexip version changes", async () => {
+            const before = await runStack("prod");
+            const after = await runStack("prod", { pexipVersion: "38.0" });
+            assert.equal((deployment(before).inputs.triggers as any)[0].pexipVersion, "37.1");
+            assert.equal((deployment(after).inputs.triggers as any)[0].pexipVersion, "38.0");
+            assert.deepEqual(changed(before, after), ["vdxtcweu-deployment-deploy"]);
+            const statics = changed(before, after).filter((name) => STATIC.some((suffix) => name.endsWith(suffix)));
+            assert.deepEqual(statics, []);
+        });
+
+        for (const [what, change] of [
+            ["the package checksum", { connectorPackage: { url: "https://vdxartifacts.blob.core.windows.net/pexip/pexip_teams_connector_v37.1.zip", sha256: "a".repeat(64) } }],
+            ["the VM size", { vmSize: "Standard_D4as_v5" }],
+            ["the VDX node hostnames", { vdx: { nodeAddresses: ["198.51.100.10/32"], nodeFqdns: ["vdx-node9.vdx.example"] } }],
+            ["the management prefixes", { managementAddresses: ["192.0.2.64/28"] }],
+            ["an extra parameter", { pexipDeployment: { parameters: { Verbose: true } } }],
+        ] as const) {
+            it(`redeploys, and touches nothing static, when ${what} changes`, async () => {
+                const before = await runStack("dev");
+                const after = await runStack("dev", change);
+                assert.ok(changed(before, after).includes("vdxdevweu-deployment-deploy"));
+                assert.deepEqual(changed(before, after).filter((name) => STATIC.some((suffix) => name.endsWith(suffix))), []);
+                assert.notDeepEqual(deployment(after).inputs.triggers, deployment(before).inputs.triggers);
+            });
+        }
+
+        it("changes only the scaling step when the ports change", async () => {
+            const before = await runStack("dev");
+            for (const change of [{ concurrentPorts: "33" }, { portsPerInstance: "2" }, { spareInstances: "2" }]) {
+                const after = await runStack("dev", change);
+                // The deployment's resize facts change only where the engine ignores them.
+                const ignored = new Set(deployment(after).ignoreChanges.map((path) => path.replace(/^environment\./, "")));
+                const comparable = (run: ProgramRun) =>
+                    Object.fromEntries(Object.entries(unwrapSecrets(environment(deployment(run)))).filter(([key]) => !ignored.has(key)));
+                assert.deepEqual(comparable(after), comparable(before), JSON.stringify(change));
+                assert.deepEqual(deployment(after).inputs.triggers, deployment(before).inputs.triggers);
+                assert.deepEqual(
+                    changed(before, after).filter((name) => name !== "vdxdevweu-deployment-deploy"),
+                    ["vdxdevweu-deployment-scale"],
+                );
+            }
+        });
+
+        const capacities: Array<[ports: number, perInstance: number, spare: number, instances: number]> = [
+            [1, 16, 0, 1],
+            [16, 16, 0, 1],
+            [17, 16, 0, 2],
+            [160, 16, 0, 10],
+            [15, 15, 0, 1],
+            [16, 15, 0, 2],
+            [160, 15, 0, 11],
+            [33, 16, 2, 5],
+        ];
+        for (const [ports, perInstance, spare, instances] of capacities) {
+            it(`scales to ${instances} instance(s) for ${ports} ports at ${perInstance} per VM and ${spare} spare`, async () => {
+                const run = await runStack("dev", { concurrentPorts: String(ports), portsPerInstance: String(perInstance), spareInstances: String(spare) });
+                assert.equal(environment(scaling(run)!)[factVariable(FACTS.instanceCount)], String(instances));
+                assert.equal(environment(deployment(run))[factVariable(FACTS.concurrentPorts)], String(ports));
+            });
+        }
+
+        it("has no scaling step when Infinity owns capacity", async () => {
+            const run = await runStack("dev", { infinityScaling: { minimumInstances: 1 } });
+            assert.equal(scaling(run), undefined);
+            assert.equal(environment(deployment(run))[factVariable(FACTS.capacityOwner)], "infinity");
+        });
+    });
+
+    describe("secrets", () => {
+        const secretValues = [MOCK_CLOUD.adminPassword, MOCK_CLOUD.appSecret, MOCK_CLOUD.eventHubKey];
+
+        it("passes the admin password, the app secret and the PFX to the driver only as secrets", async () => {
+            const run = await runStack("dev");
+            const env = environment(deployment(run));
+            for (const variable of [DRIVER_VARIABLES.adminPassword, DRIVER_VARIABLES.appSecret, DRIVER_VARIABLES.pfx]) {
+                assert.ok(isSecretValue(env[variable]), `${variable} is not a secret`);
+            }
+            assert.equal((env[DRIVER_VARIABLES.adminPassword] as any).value, MOCK_CLOUD.adminPassword);
+            // The facts and the document stay readable: only the secrets are secret.
+            assert.equal(typeof env[DRIVER_VARIABLES.deployment], "string");
+            assert.equal(env[factVariable(FACTS.pexipVersion)], "37.1");
+        });
+
+        it("keeps every secret out of the command strings, the document and the plain outputs", async () => {
+            for (const stack of ["dev", "prod"]) {
+                const run = await runStack(stack, { adminPassword: "Configured-Pass-42" });
+                const plainInputs = JSON.stringify(redactSecrets(run.resources.map((resource) => resource.inputs)));
+                const plainOutputs = JSON.stringify(Object.fromEntries(Object.entries(run.outputs).filter(([, value]) => !isSecretValue(value))));
+                for (const secret of [...secretValues, "Configured-Pass-42"]) {
+                    assert.ok(!plainInputs.includes(secret), `${stack}: an input holds ${secret} outside a secret`);
+                    assert.ok(!plainOutputs.includes(secret), `${stack}: a plain output holds ${secret}`);
+                }
+            }
+        });
+
+        it("keeps a generated admin password in the vault as a secret, and generates none when one is configured", async () => {
+            const generated = await runStack("dev");
+            const stored = ofType(generated, "azure-native:keyvault:Secret").find((secret) => secret.name.endsWith("windows-admin-password"))!;
+            assert.equal(unwrapSecrets(stored.inputs).properties.value, MOCK_CLOUD.adminPassword);
+            assert.ok(isSecretValue((stored.inputs.properties as any).value));
+            const configured = await runStack("dev", { adminPassword: "Configured-Pass-42" });
+            assert.equal(ofType(configured, "random:index/randomPassword:RandomPassword").length, 0);
+            assert.equal((environment(deployment(configured))[DRIVER_VARIABLES.adminPassword] as any).value, "Configured-Pass-42");
+        });
+
+        it("outputs the Event Hub connection string only with Infinity scaling, and only as a secret", async () => {
+            const prod = await runStack("prod");
+            assert.ok(isSecretValue(prod.outputs.eventHubConnectionString));
+            assert.match((prod.outputs.eventHubConnectionString as any).value, /SharedAccessKeyName=standard_access_policy/);
+            assert.ok(isSecretValue(prod.outputs.teamsAppSecret));
+            const dev = await runStack("dev");
+            assert.equal(dev.outputs.eventHubConnectionString, undefined);
+            assert.equal(ofType(dev, "azure-native:eventhub:Namespace").length, 0);
+        });
+    });
+
+    describe("Pexip's package on this machine (connectorPackage.path)", () => {
+        let dir: string;
+        before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "program-package-"))));
+        after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+        /** connectorPackage for a package of the fixture script of a shape, with an optional wrong checksum. */
+        const localPackage = (shape: keyof typeof FIXTURE_SCRIPTS, sha256?: string) => {
+            const built = pexipPackage(dir, `${shape}.zip`, fs.readFileSync(FIXTURE_SCRIPTS[shape], "utf8"));
+            return { path: built.file, sha256: sha256 ?? built.sha256 };
+        };
+
+        it("checks the package and the parameters before deploying, and runs the script at its path in the zip", async () => {
+            const connectorPackage = localPackage("singleApp");
+            const run = await runStack("dev", { connectorPackage, pexipDeployment: { incidentReporting: true, diskEncryption: true } });
+            assert.deepEqual(document(run).package, {
+                path: connectorPackage.path,
+                sha256: connectorPackage.sha256,
+                deploymentScript: "pexip_teams_connector_v37.1/create_vmss_deployment.ps1",
+            });
+            // Rendered as the script declares them: a [switch] and a [bool].
+            assert.match(run.outputs.deploymentCommand as string, / -IncidentReporting -Encryption \$true$/);
+        });
+
+        // Built when the test runs: the folder exists only then.
+        for (const [what, change, key, fragment] of [
+            ["a wrong SHA-256", () => ({ connectorPackage: localPackage("singleApp", "0".repeat(64)) }), "connectorPackage.sha256", "must be the SHA-256 of"],
+            [
+                "a package without the deployment script",
+                () => ({ connectorPackage: { ...localPackage("singleApp"), deploymentScript: "deploy/create.ps1" } }),
+                "connectorPackage.deploymentScript",
+                "holds no such file",
+            ],
+            ["a parameter the older script does not declare", () => ({ connectorPackage: localPackage("twoApp") }), "pexipDeployment.parameterNames.pfxPassword", "does not declare"],
+            [
+                "an extra parameter the script does not declare",
+                () => ({ connectorPackage: localPackage("singleApp"), pexipDeployment: { parameters: { Bogus: 1 } } }),
+                "pexipDeployment.parameters.Bogus",
+                "Pexip 37.1 package",
+            ],
+        ] as const) {
+            it(`refuses ${what} before anything is registered, naming ${key}`, async () => {
+                const { error, resources } = await runFailingStack("dev", change());
+                assert.ok(pulumi.RunError.isInstance(error), "reported as a RunError: no stack trace");
+                assert.equal((error as ConfigurationRunError).key, key);
+                assert.ok(error.message.includes(fragment), error.message);
+                assert.deepEqual(resources, []);
+            });
+        }
     });
 
     describe("bad configuration", () => {

@@ -705,6 +705,19 @@ describe("workflows", () => {
             assert.deepEqual(permissionsOf(jobs.stacks), { contents: "read" });
         });
 
+        it("signs Az PowerShell in for Pexip's deployment script, at the Az version the package asks for", () => {
+            const job = jobs.deploy;
+            const steps = stepsOf(job);
+            const login = steps.find((s) => s.uses?.startsWith("azure/login@"))!;
+            assert.equal(login.with?.["enable-AzPSSession"], true);
+            const install = steps.findIndex((s) => /Install-Module -Name Az -RequiredVersion \$env:AZ_POWERSHELL_VERSION/.test(s.run ?? ""));
+            const up = steps.findIndex((s) => /\bpulumi up\b/.test(s.run ?? ""));
+            assert.ok(install >= 0 && install < up);
+            assert.equal(steps[install].env?.AZ_POWERSHELL_VERSION, "${{ vars.AZ_POWERSHELL_VERSION }}");
+            const unset = runStep(steps[install], { AZ_POWERSHELL_VERSION: "" }, { stdout: "", stderr: "", exit: 0 });
+            assert.equal(unset.status, 2);
+        });
+
         it("stops before Azure when the offline plan exits 1 or 2", () => {
             const plan = stepNamed(jobs.deploy, /^Offline plan/);
             for (const exit of [1, 2]) {

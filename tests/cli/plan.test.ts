@@ -13,14 +13,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { MOCK_CLOUD } from "../../cli/mockRuntime";
 import { ADMIN_PASSWORD_STAND_IN, HAND_OVER_FILES, parseArguments, plan, PlanInputError, PlanOptions, PlanResult } from "../../cli/plan";
 import type { PlanReport } from "../../cli/planReport";
-import { TAGS } from "../../lib/contract";
+import { DRIVER_VARIABLES, FACTS, factVariable } from "../../lib/contract";
 import program = require("../../index");
 
 const ROOT = path.resolve(__dirname, "../..");
 /** ts-node's transpile-only hook by absolute path, so a child finds it from any directory. */
 const TS_NODE = require.resolve("ts-node/register/transpile-only");
 const VERSION_POLICY = "teams-connector-matches-vdx-version";
-const SCALE_SET = "azure-native:compute:VirtualMachineScaleSet";
 
 /** Strings that must never appear in any output: the mock cloud's secrets and their shapes. */
 const SECRETS = [MOCK_CLOUD.appSecret, MOCK_CLOUD.adminPassword, MOCK_CLOUD.eventHubKey, ADMIN_PASSWORD_STAND_IN, "PRIVATE KEY", "SharedAccessKey="];
@@ -61,10 +60,18 @@ async function planned(options: PlanOptions): Promise<PlanResult & { report: Pla
     return result as PlanResult & { report: PlanReport };
 }
 
-function scaleSet(report: PlanReport) {
-    const found = report.resources.filter((resource) => resource.type === SCALE_SET);
+/** The Pexip deployment command's environment, as the report shows it. */
+function deploymentEnvironment(report: PlanReport): Record<string, unknown> {
+    const found = report.resources.filter((resource) => resource.type === "command:local:Command" && resource.inputs.create === "deploy");
     assert.equal(found.length, 1);
-    return found[0].inputs as { sku: { capacity: number }; tags: Record<string, string> };
+    return found[0].inputs.environment as Record<string, unknown>;
+}
+
+/** The paths of every value shown as [secret], at any depth. */
+function secretPaths(value: unknown, at: string): string[] {
+    if (value === "[secret]") return [at];
+    if (typeof value !== "object" || value === null) return [];
+    return Object.entries(value).flatMap(([key, inner]) => secretPaths(inner, `${at}.${key}`));
 }
 
 /** The one line an exit-2 plan prints on stderr, without a stack trace. */
@@ -91,7 +98,7 @@ describe("offline plan (cli/plan.ts)", () => {
 
         it("has exactly the documented top-level keys and nothing else on stdout", () => {
             assert.equal(result.exitCode, 0, result.stderr);
-            assert.deepEqual(Object.keys(document), ["stack", "project", "resources", "sizing", "cost", "policy", "outputs"]);
+            assert.deepEqual(Object.keys(document), ["stack", "project", "resources", "sizing", "cost", "deployment", "policy", "outputs"]);
             assert.equal(document.stack, "dev");
             assert.equal(document.project, "vdx-teams-connector");
             assert.deepEqual(document.policy, { violations: [] });
@@ -114,15 +121,17 @@ describe("offline plan (cli/plan.ts)", () => {
         });
 
         it("shows every secret-marked value as [secret], in inputs and outputs", () => {
-            assert.equal(document.outputs.eventHubConnectionString, "[secret]");
             assert.equal(document.outputs.teamsAppSecret, "[secret]");
-            const secretInputs = document.resources.flatMap((resource: { name: string; inputs: Record<string, unknown> }) =>
-                Object.entries(resource.inputs)
-                    .filter(([, value]) => value === "[secret]")
-                    .map(([key]) => `${resource.name}.${key}`),
-            );
-            assert.ok(secretInputs.includes("vdxdevweu-windows-admin-password.properties"), secretInputs.join());
-            assert.ok(secretInputs.includes("vdxdevweu-certificate-self-signed.privateKeyPem"), secretInputs.join());
+            const secretInputs = document.resources.flatMap((resource: { name: string; inputs: Record<string, unknown> }) => secretPaths(resource.inputs, resource.name));
+            for (const path of [
+                "vdxdevweu-windows-admin-password.properties.value",
+                "vdxdevweu-certificate-self-signed.privateKeyPem",
+                `vdxdevweu-deployment-deploy.environment.${DRIVER_VARIABLES.adminPassword}`,
+                `vdxdevweu-deployment-deploy.environment.${DRIVER_VARIABLES.appSecret}`,
+                `vdxdevweu-deployment-deploy.environment.${DRIVER_VARIABLES.pfx}`,
+            ]) {
+                assert.ok(secretInputs.includes(path), `${path} is not [secret]: ${secretInputs.join()}`);
+            }
             assert.ok(!result.stdout.includes("4dabf18193072939515e22adb298388d"), "no raw secret marker");
             assertNoSecrets(result.stdout, "--json");
         });
@@ -145,9 +154,9 @@ describe("offline plan (cli/plan.ts)", () => {
                 assert.deepEqual(document.sizing, { concurrentPorts: ports, portsPerInstance: 16, spareInstances: 0, instances });
                 assert.deepEqual(document.cost, { currency: "DKK", licensePerYear: 15000, vmPerYear: 25000, vms: instances, totalPerYear: total, perPortPerYear: perPort });
                 // The report's sizing is what the program deployed.
-                const vmss = scaleSet(report);
-                assert.equal(vmss.sku.capacity, instances);
-                assert.equal(vmss.tags[TAGS.concurrentPorts], String(ports));
+                const environment = deploymentEnvironment(report);
+                assert.equal(environment[factVariable(FACTS.instanceCount)], String(instances));
+                assert.equal(environment[factVariable(FACTS.concurrentPorts)], String(ports));
             });
         }
 
@@ -198,7 +207,7 @@ describe("offline plan (cli/plan.ts)", () => {
             const version = violations.find((violation) => violation.policy === VERSION_POLICY);
             assert.ok(version, JSON.stringify(violations));
             assert.equal(version.enforcement, "mandatory");
-            assert.match(version.urn, /VirtualMachineScaleSet::vdxdevweu-scaleset-vmss$/);
+            assert.match(version.urn, /command:local:Command::vdxdevweu-deployment-deploy$/);
             assert.match(version.message, /runs Pexip 36\.0, but VDX runs 37\.1/);
             assert.match(result.stderr, /^error: 1 mandatory policy violation\(s\): teams-connector-matches-vdx-version$/m);
             // Nothing to hand over for a stack that cannot be deployed.
@@ -375,14 +384,11 @@ describe("offline plan (cli/plan.ts)", () => {
             assert.ok(!JSON.stringify(request).includes(MOCK_CLOUD.publicIpAddress));
         });
 
-        it("never writes the Event Hub connection string, only the command that prints it", () => {
-            const command = "pulumi stack output --stack dev --show-secrets eventHubConnectionString";
+        it("asks for no Event Hub when the stack does not use Infinity's scaling (dev)", () => {
             for (const name of [HAND_OVER_FILES.requestMarkdown, HAND_OVER_FILES.requestJson]) {
-                const text = read(name);
-                assert.ok(text.includes(command), `${name} names the command`);
-                assert.ok(!/Endpoint=sb:|SharedAccessKey=|servicebus\.windows\.net/.test(text), `${name} holds no connection string`);
+                assert.ok(!/eventHubConnectionString|Endpoint=sb:|SharedAccessKey=|servicebus\.windows\.net/.test(read(name)), `${name} mentions an Event Hub`);
             }
-            assert.equal(JSON.parse(read(HAND_OVER_FILES.requestJson)).payloads[1].body.notifications_queue, "{secret:eventHubConnectionString}");
+            assert.equal(JSON.parse(read(HAND_OVER_FILES.requestJson)).payloads[1].body.notifications_enabled, false);
         });
 
         it("the Teams PowerShell takes the application ID as a parameter instead of the mock's", () => {
@@ -420,6 +426,35 @@ describe("offline plan (cli/plan.ts)", () => {
             assert.deepEqual(titles, ["Consent", "Lobby bypass", "VDX request", "DNS"]);
             assert.match(url.stdout, /Lobby bypass: .*--out DIR writes it as teams-lobby-bypass\.ps1/);
         });
+    });
+
+    describe("the Pexip deployment", () => {
+        for (const [stack, scaling] of [
+            ["dev", /scale: a change of concurrentPorts, portsPerInstance or spareInstances sets vdxdevweu's capacity in place/],
+            ["prod", /scale: Pexip Infinity owns capacity after creation .* created with 5 instance\(s\)/],
+        ] as const) {
+            it(`${stack}: shows the script's parameters masked, its lifecycle, and that they were not checked (package by URL)`, async () => {
+                const text = await planned({ stack });
+                const { deployment } = text.report;
+                assert.equal(deployment.script, "create_vmss_deployment.ps1");
+                assert.equal(deployment.parametersChecked, false);
+                assert.deepEqual(deployment.lifecycle.map((entry) => entry.step), ["create", "delete", "redeploy", "scale"]);
+                const value = (name: string) => deployment.parameters.find((parameter) => parameter.name === name)?.value;
+                assert.equal(value("VMAdminCredential"), "<PSCredential 'pexadmin' [secret]>");
+                assert.match(value("AppCredential") ?? "", /^<PSCredential '[0-9a-f-]{36}' \[secret\]>$/);
+                assert.equal(value("instanceCount"), String(text.report.sizing.instances));
+                assert.match(text.stdout, /^Pexip deployment \(create_vmss_deployment\.ps1 into vdx(dev|tc)-TeamsConn-weu-RG; parameters not checked/m);
+                assert.match(text.stdout, /^ {2}delete: the driver removes .*-RG \(Remove-AzResourceGroup -Force\); .*-static-RG with the public IP and the Key Vault stays$/m);
+                assert.match(text.stdout, scaling);
+                assert.match(text.stdout, /^ {4}-PexipSourceAddressPrefixes +'198\.51\.100\.10\/32'/m);
+                const markdown = await planned({ stack, format: "markdown" });
+                assert.match(markdown.stdout, /^### Pexip deployment$/m);
+                assert.match(markdown.stdout, /^\| `-VMAdminCredential` \| `<PSCredential 'pexadmin' \[secret\]>` \|$/m);
+                const json = JSON.parse((await planned({ stack, format: "json" })).stdout);
+                assert.deepEqual(json.deployment, JSON.parse(JSON.stringify(deployment)));
+                for (const output of [text.stdout, markdown.stdout, JSON.stringify(json)]) assertNoSecrets(output, stack);
+            });
+        }
     });
 
     describe("a secondary region (identityStack)", () => {
@@ -471,7 +506,7 @@ describe("offline plan (cli/plan.ts)", () => {
             const child = cli(["--stack", "dev", "--json"]);
             assert.equal(child.status, 0, child.stderr);
             const document = JSON.parse(child.stdout);
-            assert.deepEqual(Object.keys(document), ["stack", "project", "resources", "sizing", "cost", "policy", "outputs"]);
+            assert.deepEqual(Object.keys(document), ["stack", "project", "resources", "sizing", "cost", "deployment", "policy", "outputs"]);
             assert.equal(child.stderr, "");
         });
 

@@ -54,6 +54,15 @@ function report(overrides: Partial<PlanReport> = {}): PlanReport {
         resources: RESOURCES,
         sizing: { concurrentPorts: 4, portsPerInstance: 16, spareInstances: 0, instances: 1, requiredInstances: 1, plannedCapacity: 16 },
         cost: COST,
+        deployment: {
+            resourceGroup: "vdxdev-TeamsConn-weu-RG",
+            scaleSetName: "vdxdevweu",
+            script: "create_vmss_deployment.ps1",
+            parametersChecked: false,
+            command: "& ./create_vmss_deployment.ps1 -VmssName 'vdxdevweu'",
+            parameters: [{ name: "VmssName", value: "'vdxdevweu'" }],
+            lifecycle: [{ step: "create", what: "the driver creates vdxdev-TeamsConn-weu-RG" }],
+        },
         policy: {
             violations: [{ policy: "rdp-not-open", enforcement: "advisory", message: "RDP must not be open.\nPort 3389 | is open", urn: RESOURCES[3].urn }],
             checkDate: "2026-11-25",
@@ -124,7 +133,7 @@ describe("plan report rendering", () => {
     describe("JSON", () => {
         it("has exactly the documented keys, at every level", () => {
             const document = jsonDocument(report());
-            assert.deepEqual(Object.keys(document), ["stack", "project", "resources", "sizing", "cost", "policy", "outputs"]);
+            assert.deepEqual(Object.keys(document), ["stack", "project", "resources", "sizing", "cost", "deployment", "policy", "outputs"]);
             for (const entry of document.resources as Record<string, unknown>[]) {
                 assert.deepEqual(Object.keys(entry), ["type", "name", "urn", "parent", "protect", "inputs"]);
             }

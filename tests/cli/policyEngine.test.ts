@@ -166,20 +166,20 @@ describe("cli/policyEngine", () => {
         });
 
         it("handles unknown values in the real pack the same way", async () => {
-            const vmss: PolicyEngineResource = {
-                type: "azure-native:compute:VirtualMachineScaleSet",
-                name: "vmss",
-                urn: "urn:pulumi:dev::p::azure-native:compute:VirtualMachineScaleSet::vmss",
-                inputs: { location: "westeurope", sku: { name: "Standard_D4s_v5", capacity: 3 }, tags: { "pexip-version": UNKNOWN_STRING, environment: "dev" } },
+            const deployment: PolicyEngineResource = {
+                type: "command:local:Command",
+                name: "deploy",
+                urn: "urn:pulumi:dev::p::command:local:Command::deploy",
+                inputs: { create: "deploy", delete: "remove", environment: { VDX_PEXIP_VERSION: UNKNOWN_STRING, VDX_ENVIRONMENT: "dev" } },
             };
-            const violations = (await runPolicies(POLICIES, [vmss], loadPolicyConfig())).filter((entry) => entry.policy === "teams-connector-matches-vdx-version");
+            const violations = (await runPolicies(POLICIES, [deployment], loadPolicyConfig())).filter((entry) => entry.policy === "teams-connector-matches-vdx-version");
             assert.deepEqual(violations, [
                 {
                     policy: "teams-connector-matches-vdx-version",
                     enforcement: "advisory",
                     message:
-                        "can't run policy 'teams-connector-matches-vdx-version' from policy pack 'vdx-teams-connector@v0.1.0' during preview: string value at .tags.pexip-version can't be known during preview",
-                    urn: vmss.urn,
+                        "can't run policy 'teams-connector-matches-vdx-version' from policy pack 'vdx-teams-connector@v0.1.0' during preview: string value at .environment.VDX_PEXIP_VERSION can't be known during preview",
+                    urn: deployment.urn,
                 },
             ]);
         });

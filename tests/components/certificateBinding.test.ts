@@ -4,15 +4,20 @@ import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { isSecretValue } from "../../cli/mockRuntime";
-import { TAGS } from "../../lib/contract";
+import { DRIVER_VARIABLES, FACTS, factVariable } from "../../lib/contract";
 import { ConfigurationRunError } from "../../program";
 import { daysFrom, goodChain, issueLeaf, makePfx } from "../support/certificates";
 import { loadStackConfig } from "../../cli/stackConfig";
 import { ofType, PROJECT_DIR, runFailingStack, runStack, single, unwrapSecrets } from "../support/stacks";
+import { ProgramRun } from "../../cli/mockRuntime";
 
 const FQDN = "teamsconn-dev.sundhed.example";
 const PASSWORD = "pfx-Password-7";
-const SECRETS_USER_ROLE = "4633458b-17de-408a-b874-0445c86b69e6";
+
+/** The Pexip deployment command's environment: what the driver and the policy pack read. */
+function deploymentEnvironment(run: ProgramRun): Record<string, unknown> {
+    return ofType(run, "command:local:Command").find((command) => command.inputs.create === "deploy")!.inputs.environment as Record<string, unknown>;
+}
 
 /** A PFX for the dev stack's hostname, valid around today (the program checks against the clock). */
 function pfxFile(dir: string, overrides: Parameters<typeof issueLeaf>[0] = {}): string {
@@ -29,8 +34,9 @@ describe("CertificateBinding (through the program)", () => {
     beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "tc-binding-"))));
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-    it("puts a valid PFX in Key Vault and on every VM", async () => {
-        const run = await runStack("dev", { certificate: { pfxFile: pfxFile(dir), password: PASSWORD } });
+    it("puts a valid PFX in Key Vault, and hands the file and its password to Pexip's deployment", async () => {
+        const file = pfxFile(dir);
+        const run = await runStack("dev", { certificate: { pfxFile: file, password: PASSWORD } });
 
         const vault = single(run, "azure-native:keyvault:Vault");
         // azure-native adds defaults of its own (disk encryption, public access); these are ours.
@@ -41,40 +47,43 @@ describe("CertificateBinding (through the program)", () => {
             enableSoftDelete: true,
             softDeleteRetentionInDays: 90,
             enablePurgeProtection: true,
-            enabledForDeployment: true,
         };
         const properties = vault.inputs.properties as Record<string, unknown>;
         for (const [key, value] of Object.entries(expected)) assert.deepEqual(properties[key], value, `vault properties.${key}`);
+        // Pexip's script installs the certificate; no scale set reads the vault.
+        assert.notEqual(properties.enabledForDeployment, true);
+        assert.equal(ofType(run, "azure-native:authorization:RoleAssignment").length, 0);
+        assert.equal(ofType(run, "azure-native:managedidentity:UserAssignedIdentity").length, 0);
 
         const secret = ofType(run, "azure-native:keyvault:Secret").find((resource) => resource.name === "vdxdevweu-certificate-tls")!;
         const secretProperties = secret.inputs.properties as any;
         assert.ok(isSecretValue(secretProperties) || isSecretValue(secretProperties.value), "the PFX must be a secret");
         assert.equal(unwrapSecrets(secretProperties).contentType, "application/x-pkcs12");
         const tags = secret.inputs.tags as Record<string, string>;
-        assert.equal(tags[TAGS.certificateSubject], FQDN);
-        assert.equal(tags[TAGS.certificateSans], FQDN);
-        assert.equal(tags[TAGS.certificateKeyType], "RSA");
-        assert.equal(tags[TAGS.certificateKeySize], "2048");
-        assert.equal(tags[TAGS.certificateSource], "pfxFile");
-        assert.match(tags[TAGS.certificateThumbprint], /^[0-9A-F]{40}$/);
+        assert.equal(tags[FACTS.certificateSubject], FQDN);
+        assert.equal(tags[FACTS.certificateSans], FQDN);
+        assert.equal(tags[FACTS.certificateKeyType], "RSA");
+        assert.equal(tags[FACTS.certificateKeySize], "2048");
+        assert.equal(tags[FACTS.certificateSource], "pfxFile");
+        assert.match(tags[FACTS.certificateThumbprint], /^[0-9A-F]{40}$/);
 
-        const identity = single(run, "azure-native:managedidentity:UserAssignedIdentity");
-        const [assignment] = ofType(run, "azure-native:authorization:RoleAssignment");
-        assert.equal(ofType(run, "azure-native:authorization:RoleAssignment").length, 1);
-        assert.match(assignment.inputs.roleDefinitionId as string, new RegExp(`/roleDefinitions/${SECRETS_USER_ROLE}$`));
-        assert.match(assignment.inputs.scope as string, /\/providers\/Microsoft.KeyVault\/vaults\/vdxdevweu-kv\/secrets\/teams-connector-tls$/);
-        assert.ok(typeof assignment.inputs.principalId === "string" && assignment.inputs.principalId !== "");
-
-        const vmss = unwrapSecrets(single(run, "azure-native:compute:VirtualMachineScaleSet").inputs);
-        assert.equal(vmss.virtualMachineProfile.osProfile.secrets.length, 1);
-        assert.equal(vmss.virtualMachineProfile.osProfile.secrets[0].vaultCertificates.length, 1);
-        assert.equal(vmss.virtualMachineProfile.osProfile.secrets[0].vaultCertificates[0].certificateStore, "My");
-        assert.match(vmss.virtualMachineProfile.osProfile.secrets[0].sourceVault.id, /\/vdxdevweu-kv$/);
-        assert.match(vmss.virtualMachineProfile.osProfile.secrets[0].vaultCertificates[0].certificateUrl, /^https:\/\/vdxdevweu-kv\.vault\.azure\.net\/secrets\/teams-connector-tls\/[0-9a-f]{32}$/);
-        assert.deepEqual(vmss.identity, { type: "UserAssigned", userAssignedIdentities: [`/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/vdxdev-TeamsConn-weu-static-RG/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${identity.inputs.resourceName}`] });
+        const environment = deploymentEnvironment(run);
+        assert.deepEqual(JSON.parse(environment[DRIVER_VARIABLES.deployment] as string).pfx, { source: "file", path: file });
+        assert.ok(isSecretValue(environment[DRIVER_VARIABLES.pfxPassword]));
+        assert.equal((environment[DRIVER_VARIABLES.pfxPassword] as any).value, PASSWORD);
+        assert.equal(environment[DRIVER_VARIABLES.pfx], undefined);
 
         assert.equal((run.outputs.certificate as any).source, "pfxFile");
         assert.ok(!JSON.stringify(run.outputs).includes(PASSWORD));
+    });
+
+    it("stores the same PFX bytes on every run, so a second `pulumi up` changes nothing", async () => {
+        const file = pfxFile(dir);
+        const stored = async () => {
+            const run = await runStack("dev", { certificate: { pfxFile: file, password: PASSWORD } });
+            return unwrapSecrets(ofType(run, "azure-native:keyvault:Secret").find((resource) => resource.name === "vdxdevweu-certificate-tls")!.inputs).properties.value;
+        };
+        assert.equal(await stored(), await stored());
     });
 
     const refusals: Array<[string, Parameters<typeof issueLeaf>[0], RegExp]> = [
@@ -97,25 +106,27 @@ describe("CertificateBinding (through the program)", () => {
         await assert.rejects(runStack("dev", { certificate: { pfxFile: join(dir, "none.pfx"), password: PASSWORD } }), /certificate\.pfxFile must be a readable PFX file/);
     });
 
-    it("uses a certificate kept in the party's vault without storing a copy", async () => {
+    it("uses a certificate kept in the party's vault without storing a copy: the driver exports it at deploy time", async () => {
         const run = await runStack("prod");
         assert.equal(ofType(run, "azure-native:keyvault:Secret").filter((resource) => resource.name.endsWith("-tls")).length, 0);
-        const [assignment] = ofType(run, "azure-native:authorization:RoleAssignment");
-        assert.equal(assignment.inputs.scope, "/subscriptions/00000000-0000-4000-8000-000000000001/resourceGroups/vdxtc-certificates-RG/providers/Microsoft.KeyVault/vaults/vdxtc-certs/secrets/teamsconn");
-        const vmss = unwrapSecrets(single(run, "azure-native:compute:VirtualMachineScaleSet").inputs);
-        assert.equal(
-            vmss.virtualMachineProfile.osProfile.secrets[0].vaultCertificates[0].certificateUrl,
-            "https://vdxtc-certs.vault.azure.net/secrets/teamsconn/0f1e2d3c4b5a69788796a5b4c3d2e1f0",
-        );
+        const environment = deploymentEnvironment(run);
+        assert.deepEqual(JSON.parse(environment[DRIVER_VARIABLES.deployment] as string).pfx, {
+            source: "keyVault",
+            vaultName: "vdxtc-certs",
+            secretName: "teamsconn",
+            secretVersion: "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+        });
+        assert.equal(environment[DRIVER_VARIABLES.pfx], undefined);
+        assert.equal(environment[DRIVER_VARIABLES.pfxPassword], undefined);
     });
 
-    it("tags the scale set with the certificate's facts, whatever the source", async () => {
+    it("gives the Pexip deployment the certificate's facts, whatever the source", async () => {
         for (const [stack, source] of [["dev", "selfSigned"], ["prod", "keyVaultSecret"]]) {
             const run = await runStack(stack);
-            const tags = single(run, "azure-native:compute:VirtualMachineScaleSet").inputs.tags as Record<string, string>;
-            assert.equal(tags[TAGS.certificateSource], source);
-            assert.equal(tags[TAGS.certificateSubject], (run.outputs.certificate as any).subject);
-            assert.equal(tags[TAGS.certificateThumbprint], (run.outputs.certificate as any).thumbprint);
+            const environment = deploymentEnvironment(run);
+            assert.equal(environment[factVariable(FACTS.certificateSource)], source);
+            assert.equal(environment[factVariable(FACTS.certificateSubject)], (run.outputs.certificate as any).subject);
+            assert.equal(environment[factVariable(FACTS.certificateThumbprint)], (run.outputs.certificate as any).thumbprint);
         }
     });
 
@@ -133,7 +144,9 @@ describe("CertificateBinding (through the program)", () => {
         assert.deepEqual(cert.dnsNames, [FQDN]);
         assert.equal(cert.subject.commonName, FQDN);
         const secret = ofType(run, "azure-native:keyvault:Secret").find((resource) => resource.name === "vdxdevweu-certificate-tls")!;
-        assert.equal((secret.inputs.tags as any)[TAGS.certificateSource], "selfSigned");
+        assert.equal((secret.inputs.tags as any)[FACTS.certificateSource], "selfSigned");
         assert.equal((run.outputs.certificate as any).subject, FQDN);
+        // The driver gets the PFX the stack made, as a secret.
+        assert.ok(isSecretValue(deploymentEnvironment(run)[DRIVER_VARIABLES.pfx]));
     });
 });

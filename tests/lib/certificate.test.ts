@@ -11,7 +11,7 @@ import {
     pfxFromPem,
 } from "../../lib/certificate";
 import { ConfigError } from "../../lib/configError";
-import { TAGS } from "../../lib/contract";
+import { CERTIFICATE_FACTS, FACTS } from "../../lib/contract";
 import { DeclaredCertificateFacts } from "../../lib/settings";
 import {
     FQDN,
@@ -335,20 +335,20 @@ describe("certificate", () => {
 
         it("writes every certificate fact under the contract's keys", () => {
             assert.deepEqual(certificateTags(facts), {
-                [TAGS.certificateSubject]: FQDN,
-                [TAGS.certificateSans]: `${FQDN},tc2.example.dk`,
-                [TAGS.certificateNotAfter]: "2027-03-01T12:00:00.000Z",
-                [TAGS.certificateThumbprint]: facts.thumbprint,
-                [TAGS.certificateKeyType]: "RSA",
-                [TAGS.certificateKeySize]: "2048",
-                [TAGS.certificateSource]: "pfxFile",
+                [FACTS.certificateSubject]: FQDN,
+                [FACTS.certificateSans]: `${FQDN},tc2.example.dk`,
+                [FACTS.certificateNotAfter]: "2027-03-01T12:00:00.000Z",
+                [FACTS.certificateThumbprint]: facts.thumbprint,
+                [FACTS.certificateKeyType]: "RSA",
+                [FACTS.certificateKeySize]: "2048",
+                [FACTS.certificateSource]: "pfxFile",
             });
-            assert.deepEqual(Object.keys(certificateTags(facts)).sort(), Object.values(TAGS).filter((key) => key.startsWith("certificate-")).sort());
+            assert.deepEqual(Object.keys(certificateTags(facts)).sort(), [...CERTIFICATE_FACTS].sort());
         });
 
         it("keeps whole names within 256 characters and keeps a wildcard visible", () => {
             const sans = [...Array.from({ length: 30 }, (_, index) => `host-${index}.teams.example.dk`), "*.example.dk"];
-            const value = certificateTags({ ...facts, sans })[TAGS.certificateSans];
+            const value = certificateTags({ ...facts, sans })[FACTS.certificateSans];
             assert.ok(value.length <= 256, `${value.length} characters`);
             assert.ok(value.endsWith(",…"));
             const kept = value.slice(0, -2).split(",");

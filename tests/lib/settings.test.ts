@@ -44,9 +44,15 @@ describe("parseSettings", () => {
         const settings = parse();
         assert.equal(settings.sizing.portsPerInstance, 16);
         assert.equal(settings.sizing.spareInstances, 0);
-        assert.equal(settings.vmSize, "Standard_D4s_v5");
+        assert.equal(settings.vmSize, undefined, "the package's own default VM size");
+        assert.equal(settings.domainNameLabel, "vdxdev-teamsconn-weu");
         assert.deepEqual(settings.managementAddresses, []);
-        assert.deepEqual(settings.mediaPortRanges, [{ protocol: "Udp", from: 40000, to: 49999 }]);
+        assert.deepEqual(settings.connectorPackage, {
+            source: { kind: "url", url: "https://store.example/pexip/tc_v37.1.zip" },
+            sha256: "a".repeat(64),
+            deploymentScript: "create_vmss_deployment.ps1",
+        });
+        assert.deepEqual(settings.pexipDeployment, { incidentReporting: undefined, diskEncryption: undefined, parameters: {}, parameterNames: {} });
         assert.equal(settings.adminPassword, undefined);
         assert.equal(settings.infinityScaling, undefined);
         assert.equal(settings.environment, "dev");
@@ -113,15 +119,20 @@ describe("parseSettings", () => {
             ["VDX prefix too long", { vdx: { nodeAddresses: ["198.51.100.0/33"] } }, "vdx.nodeAddresses[0]", "CIDR"],
             ["VDX hostname wildcard", { vdx: { nodeAddresses: ["198.51.100.0/24"], nodeFqdns: ["*.vdx.example"] } }, "vdx.nodeFqdns[0]", "wildcard"],
             ["management address not a CIDR", { managementAddresses: ["office"] }, "managementAddresses[0]", "CIDR"],
-            ["Teams service source open to all", { teamsServiceSources: ["Internet"] }, "teamsServiceSources[0]", "service tag other than Internet"],
-            ["Teams service source malformed", { teamsServiceSources: ["52.112.0.0/99"] }, "teamsServiceSources[0]", "CIDR"],
             ["management addresses not a list", { managementAddresses: "192.0.2.0/28" }, "managementAddresses", "must be a list"],
-            ["media range reversed", { mediaPortRanges: [{ protocol: "Udp", from: 50000, to: 40000 }] }, "mediaPortRanges[0].to", "from 50000"],
-            ["media protocol unknown", { mediaPortRanges: [{ protocol: "Icmp", from: 1, to: 2 }] }, "mediaPortRanges[0].protocol", "Udp"],
             ["weak admin password", { adminPassword: "short" }, "adminPassword", "12–123 characters"],
             ["package not https", { connectorPackage: { url: "http://x.example/a.zip", sha256: "a".repeat(64) } }, "connectorPackage.url", "https"],
             ["package checksum short", { connectorPackage: { url: "https://x.example/a.zip", sha256: "abc" } }, "connectorPackage.sha256", "64 hex"],
             ["no package", { connectorPackage: undefined }, "connectorPackage", "is required"],
+            ["package with path and url", { connectorPackage: { path: "a.zip", url: "https://x.example/a.zip", sha256: "a".repeat(64) } }, "connectorPackage", "exactly one of path"],
+            ["package path not a zip", { connectorPackage: { path: "a.tar", sha256: "a".repeat(64) } }, "connectorPackage.path", ".zip"],
+            ["deployment script not a .ps1", { connectorPackage: { path: "a.zip", sha256: "a".repeat(64), deploymentScript: "deploy.sh" } }, "connectorPackage.deploymentScript", ".ps1"],
+            ["DNS label with capitals", { domainNameLabel: "Hospital-TC" }, "domainNameLabel", "DNS label"],
+            ["incident reporting not a boolean", { pexipDeployment: { incidentReporting: "yes" } }, "pexipDeployment.incidentReporting", "true or false"],
+            ["extra parameter with a dash", { pexipDeployment: { parameters: { "-Verbose": true } } }, "pexipDeployment.parameters.-Verbose", "parameter name"],
+            ["extra parameter as an object", { pexipDeployment: { parameters: { Extra: { a: 1 } } } }, "pexipDeployment.parameters.Extra", "secrets are passed by the stack"],
+            ["renaming an unknown parameter", { pexipDeployment: { parameterNames: { appCredentials: "X" } } }, "pexipDeployment.parameterNames.appCredentials", "appCredential"],
+            ["renaming to a bad name", { pexipDeployment: { parameterNames: { appCredential: "Trusted App" } } }, "pexipDeployment.parameterNames.appCredential", "parameter name"],
             ["no certificate", { certificate: undefined }, "certificate", "is required"],
             ["two certificate sources", { certificate: { selfSigned: true, pfxFile: "a.pfx" } }, "certificate", "exactly one source"],
             ["PFX without password", { certificate: { pfxFile: "a.pfx" } }, "certificate.password", "is required"],

@@ -22,8 +22,28 @@ const SCALING: InfinityScaling = {
     ],
 };
 
+/** Always passes the command, as the CLI does: without infinityScaling it must be left out. */
 function build(settings: Settings = testSettings(), facts: { publicIp?: string; applicationId?: string } = {}) {
     return buildVdxRequest(settings, { ...facts, eventHubSecretCommand: eventHubSecretCommand(settings.stack) });
+}
+
+/** A dev stack with a self-signed certificate, as parseSettings allows it. */
+function selfSignedSettings(overrides: Partial<Settings> = {}): Settings {
+    return testSettings({ stack: "dev", environment: "dev", certificate: { kind: "selfSigned" }, ...overrides });
+}
+
+/** The text of a Markdown section, from its heading to the next heading of any level. */
+function markdownSection(markdown: string, heading: string): string {
+    const start = markdown.indexOf(`\n${heading}\n`);
+    assert.ok(start >= 0, `no ${heading}`);
+    const body = markdown.slice(start + heading.length + 2);
+    const end = body.search(/^#/m);
+    return end < 0 ? body : body.slice(0, end);
+}
+
+/** No connection string, key or Event Hub endpoint in any form. */
+function assertNoSecretLookingText(text: string): void {
+    assert.doesNotMatch(text, /SharedAccessKey|Endpoint=sb:|servicebus\.windows\.net/i);
 }
 
 function payload(payloads: readonly PexipPayload[], type: string): PexipPayload {
@@ -70,22 +90,47 @@ describe("buildVdxRequest", () => {
             assert.equal(typeof body.description, "string");
         });
 
-        it("creates the connector with a reference to the tenant and the Event Hub as a placeholder", () => {
+        it("without infinityScaling, creates the connector with notifications off, no queue and no minimum", () => {
             const { body } = payload(build().json.payloads, "teams_proxy");
-            assert.equal(body.name, "teamsconn.example.dk");
-            assert.equal(body.address, "teamsconn.example.dk");
-            assert.equal(body.port, 443);
+            assert.deepEqual(
+                { ...body, description: undefined },
+                {
+                    name: "teamsconn.example.dk",
+                    description: undefined,
+                    address: "teamsconn.example.dk",
+                    port: 443,
+                    azure_tenant: "{azure_tenant.uri}",
+                    notifications_enabled: false,
+                },
+            );
+        });
+
+        it("with infinityScaling, turns notifications on with the Event Hub as a placeholder and the configured minimum", () => {
+            const scaled = build(testSettings({ infinityScaling: { ...SCALING, minimumInstances: 2 } }));
+            const { body } = payload(scaled.json.payloads, "teams_proxy");
             assert.equal(body.azure_tenant, "{azure_tenant.uri}");
             assert.equal(body.notifications_enabled, true);
             assert.equal(body.notifications_queue, EVENT_HUB_PLACEHOLDER);
             assert.equal(EVENT_HUB_PLACEHOLDER, "{secret:eventHubConnectionString}");
+            assert.equal(body.min_number_of_instances, 2);
+            assert.equal(scaled.json.placeholders[EVENT_HUB_PLACEHOLDER], "the Event Hub connection string, sent separately by a secure channel");
+            assert.match(scaled.json.notes.join("\n"), /min_number_of_instances/);
         });
 
-        it("keeps Infinity at the sized count without a scaling profile, at the configured minimum with one", () => {
-            // 48 ports at 16 per instance = 3 instances.
-            assert.equal(payload(build().json.payloads, "teams_proxy").body.min_number_of_instances, 3);
-            const scaled = build(testSettings({ infinityScaling: { ...SCALING, minimumInstances: 2 } }));
-            assert.equal(payload(scaled.json.payloads, "teams_proxy").body.min_number_of_instances, 2);
+        it("without infinityScaling, has no Event Hub placeholder, no secret block and no minimum note", () => {
+            const { json } = build();
+            assert.equal("secret" in json, false);
+            assert.equal(EVENT_HUB_PLACEHOLDER in json.placeholders, false);
+            assert.ok(!JSON.stringify(json).includes(EVENT_HUB_PLACEHOLDER));
+            assert.ok(!JSON.stringify(json).includes(COMMAND), "the command is left out with no Event Hub");
+            assert.doesNotMatch(json.notes.join("\n"), /min_number_of_instances:/);
+            assert.match(json.notes.join("\n"), /No Event Hub/);
+        });
+
+        it("marks a self-signed certificate, and only that", () => {
+            assert.equal(build(selfSignedSettings()).json.certificateSelfSigned, true);
+            assert.match(build(selfSignedSettings()).json.notes.join("\n"), /self-signed certificate.*fail TLS/);
+            assert.equal("certificateSelfSigned" in build().json, false);
         });
 
         it("routes the prefix and a 9–13 digit conference ID to a Teams meeting through the connector", () => {
@@ -186,34 +231,48 @@ describe("buildVdxRequest", () => {
     });
 
     describe("secrets", () => {
-        it("never carries the admin password, the PFX password or an Event Hub key", () => {
-            const settings = testSettings({ infinityScaling: SCALING });
-            assert.ok(settings.adminPassword instanceof Secret);
-            const { json, markdown } = build(settings, { publicIp: "203.0.113.5", applicationId: "app" });
-            for (const text of [JSON.stringify(json), markdown]) {
-                assert.ok(!text.includes(ADMIN_PASSWORD), "admin password leaked");
-                assert.ok(!text.includes(PFX_PASSWORD), "PFX password leaked");
-                assert.ok(!text.includes("[secret]"), "a Secret object was serialised");
-                assert.doesNotMatch(text, /SharedAccessKey=/);
-            }
-        });
+        const variants: [string, Settings][] = [
+            ["without infinityScaling", testSettings()],
+            ["with infinityScaling", testSettings({ infinityScaling: SCALING })],
+            ["self-signed, with infinityScaling", selfSignedSettings({ infinityScaling: SCALING })],
+        ];
+        for (const [name, settings] of variants) {
+            it(`never carries the admin password, the PFX password or an Event Hub key (${name})`, () => {
+                assert.ok(settings.adminPassword instanceof Secret);
+                const { json, markdown } = build(settings, { publicIp: "203.0.113.5", applicationId: "app" });
+                for (const text of [JSON.stringify(json), markdown]) {
+                    assert.ok(!text.includes(ADMIN_PASSWORD), "admin password leaked");
+                    assert.ok(!text.includes(PFX_PASSWORD), "PFX password leaked");
+                    assert.ok(!text.includes("[secret]"), "a Secret object was serialised");
+                    assertNoSecretLookingText(text);
+                }
+            });
+        }
 
-        it("names the command that prints the connection string", () => {
-            const { json, markdown } = build();
+        it("with infinityScaling, names the command that prints the connection string", () => {
+            const { json, markdown } = build(testSettings({ infinityScaling: SCALING }));
             assert.equal(eventHubSecretCommand("prod"), COMMAND);
-            assert.equal(json.secret.command, COMMAND);
-            assert.equal(json.secret.placeholder, EVENT_HUB_PLACEHOLDER);
+            assert.deepEqual(json.secret, {
+                placeholder: EVENT_HUB_PLACEHOLDER,
+                field: "teams_proxy.notifications_queue",
+                command: COMMAND,
+                delivery: "secure channel agreed with the supplier; never in this request",
+            });
             assert.ok(markdown.includes(COMMAND));
         });
 
-        it("refuses a connection string passed where the command belongs", () => {
-            assert.throws(
-                () =>
-                    buildVdxRequest(testSettings(), {
-                        eventHubSecretCommand: "Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=standard_access_policy;SharedAccessKey=abc",
-                    }),
-                /not the connection string/,
-            );
+        it("requires the command with infinityScaling, and not without", () => {
+            assert.throws(() => buildVdxRequest(testSettings({ infinityScaling: SCALING }), {}), /eventHubSecretCommand is required with infinityScaling/);
+            const { json, markdown } = buildVdxRequest(testSettings(), {});
+            assert.equal("secret" in json, false);
+            assert.ok(!markdown.includes("eventHubConnectionString"));
+        });
+
+        it("refuses a connection string passed where the command belongs, with or without infinityScaling", () => {
+            const connectionString = "Endpoint=sb://x.servicebus.windows.net/;SharedAccessKeyName=standard_access_policy;SharedAccessKey=abc";
+            for (const settings of [testSettings(), testSettings({ infinityScaling: SCALING })]) {
+                assert.throws(() => buildVdxRequest(settings, { eventHubSecretCommand: connectionString }), /not the connection string/);
+            }
         });
     });
 
@@ -257,6 +316,42 @@ describe("buildVdxRequest", () => {
             assert.match(markdown, /mindst 14 dage/);
             assert.match(markdown, /same Pexip version as VDX/);
             assert.match(markdown, /at least 14 days' notice/);
+        });
+
+        it("with infinityScaling, has the Event Hub section in both languages and says notifications are on", () => {
+            assert.ok(markdown.includes("\n### Event Hub-forbindelsesstrengen\n"));
+            assert.ok(markdown.includes("\n### The Event Hub connection string\n"));
+            assert.ok(markdown.includes(EVENT_HUB_PLACEHOLDER));
+            assert.match(markdownSection(markdown, "### Det skal oprettes"), /Event Hub-notifikationer slået til, mindst 1 instans/);
+            assert.match(markdownSection(markdown, "### What to create"), /Event Hub notifications on, at least 1 instance/);
+        });
+
+        it("without infinityScaling, has no Event Hub section and says notifications are off", () => {
+            const plain = build().markdown;
+            assert.ok(!plain.includes("Event Hub-forbindelsesstrengen"));
+            assert.ok(!plain.includes("Event Hub connection string"));
+            assert.ok(!plain.includes(EVENT_HUB_PLACEHOLDER));
+            assert.ok(!plain.includes(COMMAND));
+            assert.ok(!plain.includes("min_number_of_instances"));
+            const danish = markdownSection(plain, "### Det skal oprettes");
+            const english = markdownSection(plain, "### What to create");
+            assert.match(danish, /\*\*Teams Connector\*\*.*notifikationer slået fra: connectoren har ingen Event Hub/);
+            assert.match(english, /\*\*Teams Connector\*\*.*notifications off: the connector has no Event Hub/);
+            assert.doesNotMatch(danish, /slået til|mindst \d+ instans/);
+            assert.doesNotMatch(english, /notifications on|at least \d+ instance/);
+        });
+
+        it("warns in both languages under who and what when the certificate is self-signed", () => {
+            const selfSigned = build(selfSignedSettings()).markdown;
+            assert.match(
+                markdownSection(selfSigned, "### Hvem og hvad"),
+                /VDX's noder stoler ikke på et selvsigneret certifikat, så opkald via denne connector fejler i TLS-forbindelsen, indtil der er installeret et certifikat fra en certifikatudsteder \(CA\)/,
+            );
+            assert.match(
+                markdownSection(selfSigned, "### Who and what"),
+                /VDX's nodes do not trust a self-signed certificate, so calls through this connector fail TLS until a CA-issued certificate is installed/,
+            );
+            assert.doesNotMatch(markdown, /selvsigneret|self-signed/i);
         });
 
         it("is the same for the same input", () => {

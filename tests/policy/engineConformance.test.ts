@@ -9,14 +9,14 @@ import {
     compliantStack,
     eventHubNamespace,
     keyVault,
-    networkSecurityGroup,
+    named,
+    pexipDeployment,
     publicIp,
     resource,
-    rule,
-    scaleSet,
-    securityRule,
+    scalingCommand,
     testConfig,
     UNKNOWN_STRING,
+    withSources,
 } from "./fixtures";
 
 /**
@@ -42,20 +42,38 @@ const CONFIG = testConfig({
     "teams-connector-matches-vdx-version": { currentVersion: "37.1", upgrades: [{ version: "38.1", from: "2026-03-16" }] },
 });
 
-/** Passing and failing resources of every policy, and an unknown value. */
+/** Passing and failing resources of every policy, advisories reported by mandatory policies, and unknown values. */
 function resources(): PolicyEngineResource[] {
-    const named = (entry: PolicyEngineResource, name: string): PolicyEngineResource => ({ ...entry, name, urn: `${entry.urn}-${name}` });
     return [
         ...compliantStack(),
-        named(scaleSet({ sku: { name: "Standard_B2s", capacity: 1 }, tags: { "pexip-version": "38.1", "ports-per-instance": "20" } }), "bad"),
-        named(scaleSet({ tags: { "pexip-version": UNKNOWN_STRING } }), "unknown"),
-        named(certificateSecret({ "certificate-subject": "*.vdx.example", "certificate-sans": "a.vdx.example,…", "certificate-source": "selfSigned", "certificate-not-after": "2026-03-20T00:00:00Z" }), "bad"),
-        named(certificateSecret({ "certificate-subject": undefined, "certificate-sans": undefined, "certificate-not-after": "2025-01-01T00:00:00Z" }), "expired"),
-        named(networkSecurityGroup([rule({ sourceAddressPrefix: "*", sourceAddressPrefixes: undefined, destinationPortRanges: ["443", "3389"], destinationPortRange: undefined })]), "open"),
-        named(securityRule({ sourceAddressPrefixes: ["Internet"], destinationPortRange: "3000-4000" }), "open"),
-        named(keyVault({ enablePurgeProtection: undefined, enableRbacAuthorization: false }), "weak"),
-        named(publicIp({ publicIPAllocationMethod: "Dynamic", sku: { name: "Basic" }, location: "eastus", tags: undefined }), "bad"),
-        named(eventHubNamespace({ minimumTlsVersion: "1.0", location: "global" }), "bad"),
+        named(scalingCommand(), "another-scale"),
+        // Every deployment fact wrong at once.
+        named(
+            withSources(
+                { rdp: ["0.0.0.0/1", "128.0.0.0/1", "10.0.0.0/8"], pexip: [] },
+                {
+                    VDX_PEXIP_VERSION: "38.1",
+                    VDX_VM_SIZE: "Standard_B2s",
+                    VDX_PORTS_PER_INSTANCE: "20",
+                    VDX_LOCATION: "eastus",
+                    VDX_CERTIFICATE_SUBJECT: "*.vdx.example",
+                    VDX_CERTIFICATE_SANS: "a.vdx.example,…",
+                    VDX_CERTIFICATE_SOURCE: "selfSigned",
+                    VDX_CERTIFICATE_NOT_AFTER: "2025-01-01T00:00:00Z",
+                },
+            ),
+            "bad",
+        ),
+        named(pexipDeployment({ VDX_INSTANCE_COUNT: "1", VDX_CERTIFICATE_NOT_AFTER: "2026-03-20T00:00:00Z" }), "undersized"),
+        // Dev: HTTPS findings are advisories.
+        named(withSources({ pexip: ["Internet", "vdx-nodes", "192.0.2.10/32", "192.0.2.0/28"] }, { VDX_ENVIRONMENT: "dev" }), "dev-open"),
+        named(pexipDeployment({ VDX_CONCURRENT_PORTS: undefined, VDX_RDP_SOURCES: "everyone", VDX_PEXIP_SOURCES: undefined, VDX_CERTIFICATE_NOT_AFTER: "soon" }), "unreadable"),
+        named(pexipDeployment({ VDX_PEXIP_VERSION: UNKNOWN_STRING, VDX_RDP_SOURCES: UNKNOWN_STRING }), "unknown"),
+        named(certificateSecret({ "certificate-subject": "*.vdx.example", "certificate-sans": "a.vdx.example,…", "certificate-source": "selfSigned", "certificate-not-after": "2026-03-20T00:00:00Z" }), "bad-secret"),
+        named(certificateSecret({ "certificate-subject": undefined, "certificate-sans": undefined, "certificate-not-after": "2025-01-01T00:00:00Z" }), "expired-secret"),
+        named(keyVault({ enablePurgeProtection: undefined, enableRbacAuthorization: false }), "weak-kv"),
+        named(publicIp({ publicIPAllocationMethod: "Dynamic", sku: { name: "Basic" }, location: "eastus", tags: undefined }), "bad-pip"),
+        named(eventHubNamespace({ minimumTlsVersion: "1.0", location: "global" }), "bad-ehn"),
         resource("azure-native:resources:ResourceGroup", "staging", { location: "norwayeast", tags: { environment: "staging" } }),
     ];
 }
@@ -139,11 +157,17 @@ describe("policy pack in @pulumi/policy's real analyzer", function () {
             assert.deepEqual(actual, ours, target.urn);
             violations += actual.violations.length;
         }
-        // The set exercises every policy, the advisory notice and the unknown value.
+        // The set exercises every policy, advisories from mandatory policies, the unknown values and the scaling command.
         const policies = new Set(expected.violations.map((entry) => entry.policy));
         assert.deepEqual([...POLICIES.map((policy) => policy.name)].filter((name) => !policies.has(name)), []);
-        assert.ok(expected.violations.some((entry) => entry.message.startsWith("can't run policy")));
-        assert.ok(expected.violations.some((entry) => entry.policy === "teams-connector-matches-vdx-version" && entry.enforcement === "advisory"));
+        const unknown = expected.violations.filter((entry) => entry.message.startsWith("can't run policy")).map((entry) => entry.policy);
+        assert.deepEqual(unknown, ["teams-connector-matches-vdx-version", "rdp-not-open"]);
+        const advisories = new Set(expected.violations.filter((entry) => entry.enforcement === "advisory" && !entry.message.startsWith("can't")).map((entry) => entry.policy));
+        for (const policy of ["teams-connector-matches-vdx-version", "rdp-not-open", "https-sources-restricted"]) assert.ok(advisories.has(policy), policy);
+        const scaling = all.filter((target) => target.type === "command:local:Command" && target.inputs?.update === "scale").map((target) => target.urn);
+        assert.equal(scaling.length, 2);
+        assert.ok(expected.violations.every((entry) => !scaling.includes(entry.urn as string)));
+        assert.ok(expected.notApplicable.some((entry) => entry.reason === "Not the Pexip deployment" && scaling.includes(entry.urn as string)));
         assert.equal(violations, expected.violations.length);
     });
 });

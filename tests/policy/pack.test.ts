@@ -1,10 +1,15 @@
 import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
+import { local } from "@pulumi/command";
 import { parse } from "yaml";
-import { loadPolicyConfig, reconcilePolicyConfig } from "../../cli/policyEngine";
+import { RegisteredResource } from "../../cli/mockRuntime";
+import { analyzePolicies, loadPolicyConfig, reconcilePolicyConfig } from "../../cli/policyEngine";
+import { DRIVER_ACTIONS, DRIVER_VARIABLES, FACTS, factVariable } from "../../lib/contract";
+import { TYPES } from "../../policy/common";
 import { PACK, PACK_NAME, POLICIES } from "../../policy/policies";
-import { check, compliantStack, testConfig } from "./fixtures";
+import { runStack } from "../support/stacks";
+import { check, compliantStack, pexipDeployment, scalingCommand, SECRET_SIG, testConfig } from "./fixtures";
 
 const POLICY_DIR = path.join(__dirname, "..", "..", "policy");
 
@@ -21,7 +26,7 @@ describe("policy pack", () => {
                 ["capacity-covers-ports", "mandatory"],
                 ["vm-size-allowed", "mandatory"],
                 ["rdp-not-open", "mandatory"],
-                ["https-sources-restricted", "advisory"],
+                ["https-sources-restricted", "mandatory"],
                 ["public-ip-static-standard", "mandatory"],
                 ["event-hub-tls", "mandatory"],
                 ["key-vault-protected", "mandatory"],
@@ -42,6 +47,56 @@ describe("policy pack", () => {
         assert.deepEqual(await check(compliantStack()), []);
     });
 
+    it("matches resources by the program's type tokens: the command token is @pulumi/command's, and the old scale set, NSG and rules are gone", () => {
+        assert.deepEqual(TYPES, {
+            command: "command:local:Command",
+            publicIp: "azure-native:network:PublicIPAddress",
+            keyVault: "azure-native:keyvault:Vault",
+            keyVaultSecret: "azure-native:keyvault:Secret",
+            eventHubNamespace: "azure-native:eventhub:Namespace",
+            bot: "azure-native:botservice:Bot",
+            botChannel: "azure-native:botservice:Channel",
+        });
+        assert.equal((local.Command as unknown as { __pulumiType: string }).__pulumiType, TYPES.command);
+    });
+
+    it("finds nothing to check on the scaling command: every policy declares itself not applicable", async () => {
+        const scaling = scalingCommand();
+        const analysis = await analyzePolicies(POLICIES, [scaling], testConfig());
+        assert.deepEqual(analysis.violations, []);
+        const deploymentOnly = "Not the Pexip deployment";
+        const otherType = (type: string) => `Policy only applies to resources of type '${type}'`;
+        assert.deepEqual(
+            analysis.notApplicable.map((entry) => [entry.policy, entry.reason, entry.urn]),
+            [
+                ["teams-connector-matches-vdx-version", deploymentOnly],
+                ["no-wildcard-certificate", "No certificate facts on this resource"],
+                ["no-self-signed-in-prod", "Not a self-signed certificate"],
+                ["certificate-not-expired", "No certificate expiry on this resource"],
+                ["certificate-not-expiring", "No readable certificate expiry on this resource"],
+                ["capacity-covers-ports", deploymentOnly],
+                ["vm-size-allowed", deploymentOnly],
+                ["rdp-not-open", deploymentOnly],
+                ["https-sources-restricted", deploymentOnly],
+                ["public-ip-static-standard", otherType(TYPES.publicIp)],
+                ["event-hub-tls", otherType(TYPES.eventHubNamespace)],
+                ["key-vault-protected", otherType(TYPES.keyVault)],
+                ["eu-data-residency", "The resource has no location"],
+                ["environment-tagged", "Not a taggable azure-native resource"],
+            ].map(([policy, reason]) => [policy, reason, scaling.urn]),
+        );
+    });
+
+    it("runs every deployment policy on the Pexip deployment", async () => {
+        const analysis = await analyzePolicies(POLICIES, [pexipDeployment()], testConfig());
+        assert.deepEqual(analysis.violations, []);
+        // Only the Azure-only policies pass it by (and no-self-signed-in-prod: the certificate is a CA's).
+        assert.deepEqual(
+            analysis.notApplicable.map((entry) => entry.policy),
+            ["no-self-signed-in-prod", "public-ip-static-standard", "event-hub-tls", "key-vault-protected", "environment-tagged"],
+        );
+    });
+
     describe("policy/config.json", () => {
         it("names only policies of the pack and validates against their schemas", () => {
             const config = loadPolicyConfig();
@@ -57,6 +112,20 @@ describe("policy pack", () => {
 
         it("holds VDX's current version 37.1 and no announced upgrade, so the repository's stacks pass", () => {
             assert.deepEqual(loadPolicyConfig()["teams-connector-matches-vdx-version"], { currentVersion: "37.1", upgrades: [] });
+        });
+
+        it("gives the exposure policies the default thresholds: more than a /16 of IPv4, an IPv6 /32", () => {
+            const reconciled = reconcilePolicyConfig(POLICIES, loadPolicyConfig());
+            for (const name of ["rdp-not-open", "https-sources-restricted"]) {
+                assert.deepEqual(reconciled.get(name)?.properties, { ipv4Addresses: 65536, ipv6PrefixLength: 32 }, name);
+            }
+        });
+
+        it("refuses thresholds outside their range", () => {
+            assert.throws(
+                () => reconcilePolicyConfig(POLICIES, { "rdp-not-open": { ipv4Addresses: 0, ipv6PrefixLength: 129 } }),
+                /rdp-not-open: ipv4Addresses must be ≥ 1[\s\S]*rdp-not-open: ipv6PrefixLength must be ≤ 128/,
+            );
         });
 
         it("gives every date-dependent policy the check date through withCheckDate", () => {
@@ -91,16 +160,76 @@ describe("policy pack", () => {
             ]);
         });
 
-        it("imports neither azure-native nor index.ts, and nothing of the program beyond lib/contract", () => {
-            const allowed = /^(@pulumi\/policy(\/schema)?|fs|path|\.\/[A-Za-z]+|\.\.\/lib\/contract)$/;
+        it("imports only its own dependencies, neither azure-native nor index.ts, and nothing of the program beyond lib/contract", () => {
+            const pkg = JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+            const dependencies = Object.keys(pkg.dependencies);
+            assert.ok(dependencies.includes("cidr-tools"), "policy/exposure.ts needs cidr-tools");
+            assert.ok(!dependencies.some((name) => name.startsWith("@pulumi/azure")), "the pack must not depend on azure-native");
+            const isDependency = (module: string) => dependencies.some((name) => module === name || module.startsWith(`${name}/`));
+            const allowed = /^(fs|path|net|\.\/[A-Za-z]+|\.\.\/lib\/contract)$/;
             for (const file of fs.readdirSync(POLICY_DIR).filter((name) => name.endsWith(".ts"))) {
                 const source = fs.readFileSync(path.join(POLICY_DIR, file), "utf8");
                 for (const [, module] of source.matchAll(/^import [^;]* from "([^"]+)";$/gm)) {
-                    assert.match(module, allowed, `${file} imports ${module}`);
+                    assert.ok(isDependency(module) || allowed.test(module), `${file} imports ${module}`);
                     if (file !== "index.ts") assert.notEqual(module, "./index", `${file} imports index.ts`);
                 }
                 assert.doesNotMatch(source, /require\(/, `${file} uses require`);
             }
+        });
+    });
+    describe("fixtures (tests/policy/fixtures.ts) in the shape the program registers", () => {
+        const SECRET_KEY = Object.keys(SECRET_SIG)[0];
+        const isSecret = (value: unknown) => typeof value === "object" && value !== null && SECRET_KEY in value;
+        const inputsOf = (resource: { inputs?: Record<string, unknown> }) => resource.inputs as Record<string, unknown>;
+        const environmentOf = (resource: { inputs?: Record<string, unknown> }) => inputsOf(resource).environment as Record<string, unknown>;
+        const documentOf = (resource: { inputs?: Record<string, unknown> }) => JSON.parse(environmentOf(resource)[DRIVER_VARIABLES.deployment] as string) as Record<string, unknown>;
+        const sortedKeys = (value: unknown) => Object.keys(value as Record<string, unknown>).sort();
+        const commands = (resources: RegisteredResource[]) => resources.filter((resource) => resource.type === TYPES.command);
+
+        it("the deployment: the driver's actions, every fact under factVariable's name, the document, secrets marked, triggers", async () => {
+            const registered = commands((await runStack("prod")).resources).find((resource) => resource.inputs.create === DRIVER_ACTIONS.deploy);
+            assert.ok(registered, "the prod stack registers the Pexip deployment");
+            const fixture = pexipDeployment();
+            assert.equal(fixture.type, registered.type);
+            assert.deepEqual(sortedKeys(inputsOf(fixture)), sortedKeys(registered.inputs));
+            for (const key of ["interpreter", "create", "delete"]) assert.deepEqual(inputsOf(fixture)[key], registered.inputs[key], key);
+
+            // Every fact, and besides the facts only the driver's own variables, the secrets marked as such.
+            const facts = Object.values(FACTS).map(factVariable).sort();
+            const variables = (environment: Record<string, unknown>) => Object.keys(environment).filter((name) => !facts.includes(name));
+            const fixtureEnvironment = environmentOf(fixture);
+            const registeredEnvironment = environmentOf(registered);
+            assert.deepEqual(Object.keys(fixtureEnvironment).filter((name) => facts.includes(name)).sort(), facts);
+            assert.deepEqual(Object.keys(registeredEnvironment).filter((name) => facts.includes(name)).sort(), facts);
+            const driverVariables: string[] = Object.values(DRIVER_VARIABLES);
+            for (const environment of [fixtureEnvironment, registeredEnvironment]) {
+                for (const name of variables(environment)) {
+                    assert.ok(driverVariables.includes(name), `${name} is neither a fact nor a driver variable`);
+                    assert.equal(isSecret(environment[name]), name !== DRIVER_VARIABLES.deployment, name);
+                }
+                for (const fact of facts) assert.equal(typeof environment[fact], "string", fact);
+            }
+            assert.ok(variables(registeredEnvironment).every((name) => name in fixtureEnvironment || name === DRIVER_VARIABLES.pfx), "the fixture lacks a driver variable");
+
+            // The deployment document and the triggers have the program's keys.
+            assert.deepEqual(sortedKeys(documentOf(fixture)), sortedKeys(documentOf(registered)));
+            assert.deepEqual(sortedKeys(documentOf(fixture).parameters), sortedKeys(documentOf(registered).parameters));
+            const triggers = (resource: { inputs?: Record<string, unknown> }) => inputsOf(resource).triggers as unknown[];
+            assert.equal(triggers(fixture).length, triggers(registered).length);
+            assert.deepEqual(sortedKeys(triggers(fixture)[0]), sortedKeys(triggers(registered)[0]));
+        });
+
+        it("the scaling step: scale on update, no create, only the scaling document and the instance count", async () => {
+            const registered = commands((await runStack("dev")).resources).find((resource) => resource.inputs.update === DRIVER_ACTIONS.scale);
+            assert.ok(registered, "the dev stack (Pulumi owns capacity) registers the scaling command");
+            const fixture = scalingCommand();
+            assert.equal(fixture.type, registered.type);
+            assert.deepEqual(sortedKeys(inputsOf(fixture)), sortedKeys(registered.inputs));
+            assert.equal(registered.inputs.create, undefined);
+            for (const key of ["interpreter", "update"]) assert.deepEqual(inputsOf(fixture)[key], registered.inputs[key], key);
+            assert.deepEqual(sortedKeys(environmentOf(fixture)), [DRIVER_VARIABLES.deployment, factVariable(FACTS.instanceCount)].sort());
+            assert.deepEqual(sortedKeys(environmentOf(registered)), sortedKeys(environmentOf(fixture)));
+            assert.deepEqual(sortedKeys(documentOf(fixture)), sortedKeys(documentOf(registered)));
         });
     });
 });

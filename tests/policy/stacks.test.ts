@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { RegisteredResource } from "../../cli/mockRuntime";
 import { loadPolicyConfig, PolicyViolation, runPolicies, withCheckDate } from "../../cli/policyEngine";
-import { TAGS } from "../../lib/contract";
+import { FACTS, factVariable } from "../../lib/contract";
 import { POLICIES } from "../../policy/policies";
 import { runStack } from "../support/stacks";
 
@@ -15,9 +15,9 @@ async function check(resources: RegisteredResource[]): Promise<PolicyViolation[]
 const mandatory = (violations: PolicyViolation[]) => violations.filter((violation) => violation.enforcement === "mandatory");
 
 /** A copy of the resources with one resource's inputs changed, as a code change would. */
-function changed(resources: RegisteredResource[], type: string, change: (inputs: any) => void): RegisteredResource[] {
+function changed(resources: RegisteredResource[], name: RegExp, change: (inputs: any) => void): RegisteredResource[] {
     return resources.map((resource) => {
-        if (resource.type !== type) return resource;
+        if (!name.test(resource.name)) return resource;
         const inputs = structuredClone(resource.inputs);
         change(inputs);
         return { ...resource, inputs };
@@ -38,35 +38,38 @@ describe("policy pack over the program's stacks (end to end)", () => {
         const found = mandatory(await check(run.resources));
         assert.deepEqual(found.map((violation) => violation.policy), ["teams-connector-matches-vdx-version"]);
         assert.match(found[0].message, /37\.1/);
-        assert.match(found[0].urn ?? "", /VirtualMachineScaleSet::vdxtcweu-scaleset-vmss$/);
+        assert.match(found[0].urn ?? "", /command:local:Command::vdxtcweu-deployment-deploy$/);
     });
 
-    it("RDP opened to the Internet is caught by rdp-not-open", async () => {
-        const run = await runStack("prod", { managementAddresses: ["0.0.0.0/0"] });
-        const found = mandatory(await check(run.resources));
-        assert.deepEqual(found.map((violation) => violation.policy), ["rdp-not-open"]);
-        assert.match(found[0].urn ?? "", /NetworkSecurityGroup::vdxtcweu-network-nsg$/);
-    });
+    for (const [what, prefixes] of [
+        ["by spelling", ["0.0.0.0/0"]],
+        ["by coverage", ["0.0.0.0/1", "128.0.0.0/1"]],
+    ] as const) {
+        it(`RDP opened to the Internet ${what} is caught by rdp-not-open, and HTTPS with it by https-sources-restricted in prod`, async () => {
+            const run = await runStack("prod", { managementAddresses: prefixes });
+            const found = mandatory(await check(run.resources));
+            assert.deepEqual(found.map((violation) => violation.policy).sort(), ["https-sources-restricted", "rdp-not-open"]);
+            for (const violation of found) assert.match(violation.urn ?? "", /command:local:Command::vdxtcweu-deployment-deploy$/);
+        });
+    }
 
-    for (const [stack, type] of [
-        ["dev", "azure-native:keyvault:Secret"],
-        ["prod", "azure-native:compute:VirtualMachineScaleSet"],
-    ]) {
-        it(`${stack}: a wildcard certificate slipped past the program is caught by no-wildcard-certificate on the ${type.split(":")[2]}`, async () => {
+    for (const [stack, name, update] of [
+        ["dev", /-certificate-tls$/, (inputs: any) => (inputs.tags[FACTS.certificateSans] = "*.sundhed.example")],
+        ["prod", /-deployment-deploy$/, (inputs: any) => (inputs.environment[factVariable(FACTS.certificateSans)] = "*.sundhed.example")],
+    ] as const) {
+        it(`${stack}: a wildcard certificate slipped past the program is caught by no-wildcard-certificate on ${name.source}`, async () => {
             const run = await runStack(stack);
-            const resources = changed(run.resources, type, (inputs) => {
-                if (inputs.tags?.[TAGS.certificateSans]) inputs.tags[TAGS.certificateSans] = "*.sundhed.example";
-            });
+            const resources = changed(run.resources, name, update);
             const found = mandatory(await check(resources));
             assert.deepEqual(found.map((violation) => violation.policy), ["no-wildcard-certificate"]);
             assert.match(found[0].message, /\*\.sundhed\.example/);
         });
     }
 
-    it("an undersized scale set is caught by capacity-covers-ports", async () => {
+    it("an undersized deployment is caught by capacity-covers-ports", async () => {
         const run = await runStack("prod");
-        const resources = changed(run.resources, "azure-native:compute:VirtualMachineScaleSet", (inputs) => {
-            inputs.sku.capacity = 2;
+        const resources = changed(run.resources, /-deployment-deploy$/, (inputs) => {
+            inputs.environment[factVariable(FACTS.instanceCount)] = "2";
         });
         const found = mandatory(await check(resources));
         assert.deepEqual(found.map((violation) => violation.policy), ["capacity-covers-ports"]);

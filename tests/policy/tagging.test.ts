@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { check, compliantStack, of, publicIp, resource, violation } from "./fixtures";
+import { check, compliantStack, named, notApplicable, of, pexipDeployment, publicIp, resource, scalingCommand, violation } from "./fixtures";
 
 describe("policy: tagging", () => {
     const policy = "environment-tagged";
@@ -9,7 +9,7 @@ describe("policy: tagging", () => {
     });
 
     it("rejects a taggable resource without environment, or with an unknown value", async () => {
-        const untagged = publicIp({ tags: undefined });
+        const untagged = named(publicIp({ tags: undefined }), "untagged");
         const staging = resource("azure-native:resources:ResourceGroup", "rg", { location: "westeurope", tags: { environment: "staging" } });
         assert.deepEqual(of(await check([untagged, staging]), policy), [
             violation(policy, "mandatory", untagged, `The resource has no "environment" tag; set it to one of dev, prod.`),
@@ -24,5 +24,15 @@ describe("policy: tagging", () => {
             resource("azure-native:eventhub:EventHub", "events", { namespaceName: "ns" }),
         ];
         assert.deepEqual(of(await check(resources), policy), []);
+    });
+
+    it("ignores the Pexip deployment and its scaling step: commands, not Azure resources, with no tags", async () => {
+        const deployment = pexipDeployment();
+        const scaling = scalingCommand();
+        assert.deepEqual(of(await check([deployment, scaling]), policy), []);
+        assert.deepEqual(await notApplicable([deployment, scaling], policy), {
+            [deployment.name]: "Not a taggable azure-native resource",
+            [scaling.name]: "Not a taggable azure-native resource",
+        });
     });
 });

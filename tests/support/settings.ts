@@ -1,5 +1,5 @@
 import { Secret } from "../../lib/secret";
-import { DEFAULT_COST, DEFAULT_MEDIA_PORT_RANGES, Settings } from "../../lib/settings";
+import { DEFAULT_COST, Settings } from "../../lib/settings";
 
 /** Secret values the tests plant, to prove they never reach generated text. */
 export const ADMIN_PASSWORD = "Adm1n-Pa55word-Never-Shown";
@@ -19,18 +19,18 @@ export function testSettings(overrides: Partial<Settings> = {}): Settings {
         regionCode: "weu",
         fqdn: "teamsconn.example.dk",
         sizing: { concurrentPorts: 48, portsPerInstance: 16, spareInstances: 0 },
-        vmSize: "Standard_D4s_v5",
+        vmSize: undefined,
         zones: ["1", "2", "3"],
+        domainNameLabel: "medcom-teamsconn-weu",
         pexipVersion: "37.1",
         connectorPackage: {
-            url: "https://dl.example.com/pexip_teams_connector_37_1.zip",
+            source: { kind: "url", url: "https://dl.example.com/pexip_teams_connector_37_1.zip" },
             sha256: "0".repeat(64),
-            installScript: "install_teams_connector.ps1",
+            deploymentScript: "create_vmss_deployment.ps1",
         },
+        pexipDeployment: { incidentReporting: undefined, diskEncryption: undefined, parameters: {}, parameterNames: {} },
         vdx: { nodeAddresses: ["192.0.2.10/32", "192.0.2.11/32"], nodeFqdns: ["node1.vdx.example", "node2.vdx.example"] },
         managementAddresses: ["198.51.100.0/24"],
-        teamsServiceSources: [],
-        mediaPortRanges: DEFAULT_MEDIA_PORT_RANGES,
         infinityScaling: undefined,
         adminPassword: new Secret(ADMIN_PASSWORD),
         certificate: { kind: "pfxFile", pfxFile: "certs/teamsconn.pfx", password: new Secret(PFX_PASSWORD) },

@@ -1,0 +1,110 @@
+import * as pulumi from "@pulumi/pulumi";
+import { local } from "@pulumi/command";
+import { CAPACITY_FACTS, CapacityOwner, DRIVER_ACTIONS, DRIVER_VARIABLES, FACTS, factVariable } from "../lib/contract";
+import { DeploymentDocument, scalingDocument } from "../lib/deploymentParameters";
+
+/**
+ * The driver every command runs: PowerShell 7 with the script from this repository, its path
+ * relative to the project so that a checkout elsewhere (CI, another operator) changes nothing.
+ */
+export const DRIVER_COMMAND = ["pwsh", "-NoLogo", "-NoProfile", "-NonInteractive", "-File", "scripts/pexip-deployment.ps1"];
+
+export interface PexipDeploymentArgs {
+    /** What the driver deploys: resource groups, package, PFX source and the script's parameters. */
+    readonly document: pulumi.Input<DeploymentDocument>;
+    /** Instances to create the scale set with, and to keep it at while Pulumi owns capacity. */
+    readonly instanceCount: number;
+    /** `pulumi`: a scaling command resizes in place; `infinity`: Infinity's scheduled scaling does. */
+    readonly capacityOwner: CapacityOwner;
+    /** Facts for the policy pack by variable name (lib/contract.ts), the certificate's and the instance count (read by the driver) included. */
+    readonly facts: Readonly<Record<string, pulumi.Input<string>>>;
+    /** What makes a redeploy, shown in a preview's diff. */
+    readonly triggers: pulumi.Input<Record<string, unknown>>;
+    /** The Windows administrator password (a secret). */
+    readonly adminPassword: pulumi.Input<string>;
+    /** The Teams application's client secret (a secret). */
+    readonly appSecret: pulumi.Input<string>;
+    /** The password of a PFX file on the deploying machine (a secret), for `certificate.pfxFile`. */
+    readonly pfxPassword?: pulumi.Input<string>;
+    /** A base64 PFX the stack made (a secret), for the self-signed dev certificate. */
+    readonly pfx?: pulumi.Input<string>;
+    /** What must exist before Pexip's script runs: the static resource group and the public IP it reuses. */
+    readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * The connector itself, the way Pexip supports it: the package's deployment script creates the
+ * scale set, load balancer and NSG in the dynamic resource group, driven by Pulumi.
+ *
+ * - create: the driver creates the dynamic group and runs the script;
+ * - delete: the driver removes the dynamic group (the static one stays);
+ * - any change to what the script is given replaces it, delete first: Pexip's upgrade and
+ *   redeploy procedure;
+ * - a resize changes only the scaling command, which sets the capacity in place; there is none
+ *   when Infinity owns capacity.
+ */
+export class PexipDeployment extends pulumi.ComponentResource {
+    /** The dynamic resource group Pexip's script deploys into. */
+    readonly resourceGroupName: pulumi.Output<string>;
+    /** The scale set Pexip's script creates. */
+    readonly scaleSetName: pulumi.Output<string>;
+    /** The instances the scale set is kept at (or created with, when Infinity owns capacity). */
+    readonly instanceCount: number;
+
+    constructor(name: string, args: PexipDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("vdx:teams:PexipDeployment", name, {}, opts);
+        const document = pulumi.output(args.document);
+        const instanceCount = String(args.instanceCount);
+        const secrets: Record<string, pulumi.Input<string>> = {
+            [DRIVER_VARIABLES.adminPassword]: pulumi.secret(args.adminPassword),
+            [DRIVER_VARIABLES.appSecret]: pulumi.secret(args.appSecret),
+        };
+        if (args.pfxPassword !== undefined) secrets[DRIVER_VARIABLES.pfxPassword] = pulumi.secret(args.pfxPassword);
+        if (args.pfx !== undefined) secrets[DRIVER_VARIABLES.pfx] = pulumi.secret(args.pfx);
+
+        const deployment = new local.Command(
+            `${name}-deploy`,
+            {
+                interpreter: DRIVER_COMMAND,
+                create: DRIVER_ACTIONS.deploy,
+                delete: DRIVER_ACTIONS.remove,
+                // Each value its own input, so that only the secrets are secret and the facts stay readable.
+                environment: {
+                    ...args.facts,
+                    [DRIVER_VARIABLES.deployment]: document.apply((value) => JSON.stringify(value)),
+                    ...secrets,
+                },
+                triggers: [args.triggers],
+            },
+            {
+                parent: this,
+                dependsOn: args.dependsOn,
+                deleteBeforeReplace: true,
+                replaceOnChanges: ["*"],
+                // A resize is the scaling command's; the count here is the one the scale set is created with.
+                ignoreChanges: CAPACITY_FACTS.map((fact) => `environment.${factVariable(fact)}`),
+            },
+        );
+
+        if (args.capacityOwner === "pulumi") {
+            new local.Command(
+                `${name}-scale`,
+                {
+                    interpreter: DRIVER_COMMAND,
+                    update: DRIVER_ACTIONS.scale,
+                    // An update, never a replacement (which would run nothing): no triggers, the deployment's ID is in the document.
+                    environment: {
+                        [DRIVER_VARIABLES.deployment]: pulumi.all([document, deployment.id]).apply(([value, id]) => JSON.stringify(scalingDocument(value, id))),
+                        [factVariable(FACTS.instanceCount)]: instanceCount,
+                    },
+                },
+                { parent: this, dependsOn: [deployment] },
+            );
+        }
+
+        this.resourceGroupName = document.resourceGroup;
+        this.scaleSetName = document.scaleSetName;
+        this.instanceCount = args.instanceCount;
+        this.registerOutputs({ resourceGroupName: this.resourceGroupName, scaleSetName: this.scaleSetName, instanceCount: this.instanceCount });
+    }
+}

@@ -1,0 +1,364 @@
+import { ConfigError } from "./configError";
+import { CapacityOwner, Fact, FACTS, factVariable } from "./contract";
+import { connectorNames } from "./naming";
+import type { DeclaredParameter } from "./powershellParameters";
+import type { Settings } from "./settings";
+import { Sizing } from "./sizing";
+
+/**
+ * The one place that turns settings into what Pexip's deployment script is run with: the
+ * deployment document the driver (scripts/pexip-deployment.ps1) reads, the masked command line
+ * shown to people, and the facts the policy pack checks. Pure: no Pulumi, no Azure.
+ *
+ * Parameter names come from a public copy of Pexip's older installation commands
+ * (docs/teams-connector.md). Current versions' exact list is not public, so every name can be
+ * renamed (`pexipDeployment.parameterNames`), extra parameters added (`pexipDeployment.parameters`),
+ * and, for a local package, all of it is checked against the script's own param block
+ * (`checkAgainstScript`) before anything is created.
+ */
+
+/** A parameter the stack sets, under the name a version's script may call differently. */
+interface StackParameter {
+    /** The name in Pexip's older public commands, or our best reading where marked. */
+    readonly name: string;
+    /** Whether that name is in Pexip's public commands; unconfirmed ones are settings to check. */
+    readonly confirmed: boolean;
+    /** What the stack passes, for messages and docs. */
+    readonly what: string;
+}
+
+/** The parameters the stack passes, by the key `pexipDeployment.parameterNames` uses. */
+export const STACK_PARAMETERS = {
+    subscriptionId: { name: "SubscriptionId", confirmed: true, what: "the subscription" },
+    resourceGroupName: { name: "ResourceGroupName", confirmed: true, what: "the dynamic resource group" },
+    vmssName: { name: "VmssName", confirmed: true, what: "the scale set's name (baseName + regionCode)" },
+    vmAdminCredential: { name: "VMAdminCredential", confirmed: true, what: "the Windows administrator credential" },
+    pfxPath: { name: "PfxPath", confirmed: true, what: "the certificate's PFX file" },
+    pfxPassword: { name: "PfxPassword", confirmed: false, what: "the PFX file's password" },
+    teamsConnectorFqdn: { name: "TeamsConnectorFqdn", confirmed: true, what: "the connector's hostname (fqdn)" },
+    pexipFqdns: { name: "PexipFqdns", confirmed: true, what: "the VDX nodes' hostnames (vdx.nodeFqdns)" },
+    instanceCount: { name: "instanceCount", confirmed: true, what: "the instance count from the sizing" },
+    appCredential: { name: "AppCredential", confirmed: false, what: "the Teams application's credential (older versions: TrustedAppCredential)" },
+    staticResourcesResourceGroupName: { name: "StaticResourcesResourceGroupName", confirmed: true, what: "the static resource group" },
+    publicIPAddressResourceName: { name: "PublicIPAddressResourceName", confirmed: true, what: "the static public IP's name" },
+    rdpSourceAddressPrefixes: { name: "RdpSourceAddressPrefixes", confirmed: true, what: "the RDP source prefixes (managementAddresses)" },
+    pexipSourceAddressPrefixes: {
+        name: "PexipSourceAddressPrefixes",
+        confirmed: true,
+        what: "the HTTPS source prefixes (vdx.nodeAddresses and managementAddresses)",
+    },
+    incidentReporting: { name: "IncidentReporting", confirmed: true, what: "pexipDeployment.incidentReporting" },
+    encryption: { name: "Encryption", confirmed: true, what: "pexipDeployment.diskEncryption" },
+    vmSize: { name: "VmSize", confirmed: false, what: "vmSize" },
+} as const satisfies Record<string, StackParameter>;
+
+export type StackParameterKey = keyof typeof STACK_PARAMETERS;
+export const STACK_PARAMETER_KEYS = Object.keys(STACK_PARAMETERS) as StackParameterKey[];
+
+/** The Windows administrator's user name on the connector VMs. */
+export const ADMIN_USER_NAME = "pexadmin";
+
+/** A value the user may give an extra parameter. */
+export type PlainValue = string | number | boolean | readonly string[];
+
+/**
+ * A value the driver fills in at deploy time from what it alone holds: a secret from its
+ * environment, the PFX file it prepares, or the instance count.
+ */
+export type DriverValue =
+    | { readonly from: "adminCredential"; readonly userName: string }
+    | { readonly from: "appCredential"; readonly userName: string }
+    | { readonly from: "pfxPath" }
+    | { readonly from: "pfxPassword"; readonly as: "SecureString" | "String" }
+    | { readonly from: "instanceCount" };
+
+export type ParameterValue = PlainValue | DriverValue;
+
+/** Where the driver gets the PFX that `pfxPath` points the script at. */
+export type PfxSource =
+    /** `certificate.pfxFile` on the deploying machine, with its configured password. */
+    | { readonly source: "file"; readonly path: string }
+    /** A certificate in a Key Vault (the party's, `certificate.keyVaultSecretId`), exported at deploy time. */
+    | { readonly source: "keyVault"; readonly vaultName: string; readonly secretName: string; readonly secretVersion: string }
+    /** A PFX the stack made (the dev stack's self-signed certificate), a secret in the driver's environment. */
+    | { readonly source: "stack" };
+
+/** Where the driver gets Pexip's package. */
+export type PackageSource = { readonly path: string } | { readonly url: string };
+
+/** What the driver reads from `VDX_DEPLOYMENT` (see scripts/pexip-deployment.ps1). */
+export interface DeploymentDocument {
+    readonly subscriptionId: string;
+    readonly location: string;
+    /** The dynamic resource group: created before the script runs, removed on delete. */
+    readonly resourceGroup: string;
+    readonly scaleSetName: string;
+    /** Tags of the dynamic resource group. */
+    readonly tags: Readonly<Record<string, string>>;
+    readonly package: PackageSource & { readonly sha256: string; readonly deploymentScript: string };
+    readonly pfx: PfxSource;
+    /** The script's parameters by name, in a stable order; splatted by the driver. */
+    readonly parameters: Readonly<Record<string, ParameterValue>>;
+}
+
+/** What the scaling command's driver run reads: enough to find the scale set. */
+export interface ScalingDocument extends Pick<DeploymentDocument, "subscriptionId" | "resourceGroup" | "scaleSetName"> {
+    /**
+     * The deployment command's ID. A redeploy changes it, and so updates the scaling command,
+     * which sets the capacity again: a redeploy creates the scale set with its first count.
+     */
+    readonly deployment: string;
+}
+
+/** One parameter and the setting it comes from, for messages that name the key to change. */
+export interface ParameterEntry {
+    readonly name: string;
+    readonly value: ParameterValue;
+    /** The configuration key that sets or names it. */
+    readonly key: string;
+}
+
+/** IDs known only at deploy time. */
+export interface DeploymentIds {
+    readonly subscriptionId: string;
+    readonly applicationId: string;
+}
+
+/** Stand-ins for the IDs where only names matter (the check against the script). */
+export const UNKNOWN_IDS: DeploymentIds = { subscriptionId: "<subscription>", applicationId: "<application>" };
+
+/** The HTTPS source prefixes: VDX's nodes, and the management network that gives consent (Pexip). */
+export function pexipSourcePrefixes(settings: Settings): string[] {
+    return [...settings.vdx.nodeAddresses, ...settings.managementAddresses];
+}
+
+/** The parameters, each under its (possibly renamed) name; a name set to null is not passed. */
+export function deploymentParameters(settings: Settings, ids: DeploymentIds, declared?: readonly DeclaredParameter[]): ParameterEntry[] {
+    const names = connectorNames(settings.baseName, settings.regionCode);
+    const options = settings.pexipDeployment;
+    const pfxPasswordKind = declared === undefined ? undefined : findDeclared(declared, nameOf(settings, "pfxPassword") ?? "")?.kind;
+    const values: Array<[StackParameterKey, ParameterValue | undefined]> = [
+        ["subscriptionId", ids.subscriptionId],
+        ["resourceGroupName", names.dynamicResourceGroup],
+        ["vmssName", names.scaleSet],
+        ["vmAdminCredential", { from: "adminCredential", userName: ADMIN_USER_NAME }],
+        ["pfxPath", { from: "pfxPath" }],
+        ["pfxPassword", { from: "pfxPassword", as: pfxPasswordKind === "string" ? "String" : "SecureString" }],
+        ["teamsConnectorFqdn", settings.fqdn],
+        ["pexipFqdns", settings.vdx.nodeFqdns],
+        ["instanceCount", { from: "instanceCount" }],
+        ["appCredential", { from: "appCredential", userName: ids.applicationId }],
+        ["staticResourcesResourceGroupName", names.staticResourceGroup],
+        ["publicIPAddressResourceName", names.publicIp],
+        ["rdpSourceAddressPrefixes", settings.managementAddresses],
+        ["pexipSourceAddressPrefixes", pexipSourcePrefixes(settings)],
+        ["incidentReporting", options.incidentReporting],
+        ["encryption", options.diskEncryption],
+        ["vmSize", settings.vmSize],
+    ];
+    const entries: ParameterEntry[] = [];
+    const add = (entry: ParameterEntry) => {
+        // PowerShell matches parameter names case-insensitively: two entries for one parameter would lose one.
+        const clash = entries.find((other) => other.name.toLowerCase() === entry.name.toLowerCase());
+        if (clash !== undefined) {
+            const rule = clash.key.startsWith("pexipDeployment.parameterNames.")
+                ? `is set by the stack (${STACK_PARAMETERS[clash.key.split(".").pop() as StackParameterKey].what}) as -${clash.name}; change that setting, or rename the stack's parameter with ${clash.key}`
+                : `names -${clash.name}, which ${clash.key} already sets: each parameter may be set once`;
+            throw new ConfigError(entry.key, rule, entry.name);
+        }
+        entries.push(entry);
+    };
+    for (const [key, value] of values) {
+        const name = nameOf(settings, key);
+        if (value !== undefined && name !== undefined) add({ name, value, key: `pexipDeployment.parameterNames.${key}` });
+    }
+    for (const [name, value] of Object.entries(options.parameters)) add({ name, value, key: `pexipDeployment.parameters.${name}` });
+    return entries;
+}
+
+/** A stack parameter's name in this stack: renamed, the default, or undefined when set to null. */
+function nameOf(settings: Settings, key: StackParameterKey): string | undefined {
+    const renamed = settings.pexipDeployment.parameterNames[key];
+    if (renamed === null) return undefined;
+    return renamed ?? STACK_PARAMETERS[key].name;
+}
+
+function findDeclared(declared: readonly DeclaredParameter[], name: string): DeclaredParameter | undefined {
+    return declared.find((parameter) => parameter.name.toLowerCase() === name.toLowerCase());
+}
+
+/** The package and script a check refers to, for messages. */
+export interface ScriptContext {
+    readonly pexipVersion: string;
+    /** The script's path inside the package. */
+    readonly scriptPath: string;
+}
+
+/**
+ * Refuses, before anything is created, a parameter the script does not declare, a mandatory
+ * one the stack leaves out, and a value the declared type cannot take. Messages name the
+ * parameter, the setting to change and the package version.
+ */
+export function checkAgainstScript(entries: readonly ParameterEntry[], declared: readonly DeclaredParameter[], context: ScriptContext): void {
+    const script = `${context.scriptPath} of the Pexip ${context.pexipVersion} package`;
+    for (const entry of entries) {
+        const parameter = findDeclared(declared, entry.name);
+        if (parameter === undefined) {
+            const known = declared.map((candidate) => candidate.name).join(", ");
+            throw new ConfigError(entry.key, `names -${entry.name}, which ${script} does not declare (it declares: ${known})`, entry.name);
+        }
+        const problem = typeProblem(entry.value, parameter);
+        if (problem !== undefined) throw new ConfigError(entry.key, `gives -${parameter.name} ${problem}, but ${script} declares it [${parameter.type}]`, entry.name);
+    }
+    for (const parameter of declared) {
+        if (parameter.mandatory && !entries.some((entry) => entry.name.toLowerCase() === parameter.name.toLowerCase())) {
+            // Credentials and passwords come only from the stack's own secrets, never from plain settings.
+            const secret = parameter.kind === "credential" || parameter.kind === "securestring";
+            const how = secret
+                ? `it takes a secret the stack does not pass: point a parameter the stack sets at it with pexipDeployment.parameterNames, or this package's version is not one the stack supports`
+                : `add it to pexipDeployment.parameters, or point a parameter the stack sets at it with pexipDeployment.parameterNames`;
+            throw new ConfigError(`pexipDeployment.parameters.${parameter.name}`, `is required: ${script} declares -${parameter.name} mandatory and the stack does not set it; ${how}`);
+        }
+    }
+}
+
+/** Why a value does not fit a declared type, or undefined when it fits (or the type is not known). */
+function typeProblem(value: ParameterValue, parameter: DeclaredParameter): string | undefined {
+    const kind = parameter.kind;
+    if (isDriverValue(value)) {
+        if (value.from === "adminCredential" || value.from === "appCredential") return kind === "credential" || kind === "other" ? undefined : "a credential";
+        if (value.from === "instanceCount") return kind === "integer" || kind === "other" ? undefined : "a whole number";
+        if (value.from === "pfxPassword") return ["securestring", "string", "other"].includes(kind) ? undefined : "a password";
+        return kind === "string" || kind === "other" ? undefined : "a file path";
+    }
+    if (Array.isArray(value)) return kind === "array" || kind === "other" ? undefined : "a list";
+    if (typeof value === "boolean") return kind === "switch" || kind === "bool" || kind === "other" ? undefined : "true or false";
+    if (kind === "switch" || kind === "bool" || kind === "credential" || kind === "securestring") return `a ${typeof value}`;
+    if (kind === "integer" && (typeof value !== "number" || !Number.isInteger(value))) return `a ${typeof value}`;
+    return undefined;
+}
+
+export function isDriverValue(value: ParameterValue): value is DriverValue {
+    return typeof value === "object" && !Array.isArray(value);
+}
+
+/** The document the driver deploys from. */
+export function deploymentDocument(
+    settings: Settings,
+    ids: DeploymentIds,
+    pfx: PfxSource,
+    tags: Readonly<Record<string, string>>,
+    scriptPath?: string,
+    declared?: readonly DeclaredParameter[],
+): DeploymentDocument {
+    const names = connectorNames(settings.baseName, settings.regionCode);
+    const pkg = settings.connectorPackage;
+    return {
+        subscriptionId: ids.subscriptionId,
+        location: settings.location,
+        resourceGroup: names.dynamicResourceGroup,
+        scaleSetName: names.scaleSet,
+        tags,
+        package: {
+            ...(pkg.source.kind === "path" ? { path: pkg.source.path } : { url: pkg.source.url }),
+            sha256: pkg.sha256,
+            deploymentScript: scriptPath ?? pkg.deploymentScript,
+        },
+        pfx,
+        parameters: Object.fromEntries(deploymentParameters(settings, ids, declared).map((entry) => [entry.name, entry.value])),
+    };
+}
+
+/** The scaling command's document, for the deployment with this ID. */
+export function scalingDocument(document: DeploymentDocument, deployment: string): ScalingDocument {
+    return { subscriptionId: document.subscriptionId, resourceGroup: document.resourceGroup, scaleSetName: document.scaleSetName, deployment };
+}
+
+/**
+ * The deployment as a PowerShell command line, secrets masked: what the driver runs, for the
+ * plan and the stack outputs.
+ */
+export function renderCommand(document: DeploymentDocument, instanceCount: number, declared?: readonly DeclaredParameter[]): string {
+    const script = document.package.deploymentScript.split("/").pop() as string;
+    return [`& ./${script}`, ...renderParameters(document, instanceCount, declared).map((parameter) => parameter.argument)].join(" ");
+}
+
+/**
+ * Each parameter as a command-line argument, secrets masked. Switches and booleans follow the
+ * script's declaration when it is known (`-Name` for a switch, `-Name $true` for a bool);
+ * `-Name:$true` suits both otherwise.
+ */
+export function renderParameters(
+    document: DeploymentDocument,
+    instanceCount: number,
+    declared?: readonly DeclaredParameter[],
+): Array<{ name: string; argument: string }> {
+    return Object.entries(document.parameters).map(([name, value]) => {
+        const kind = declared === undefined ? undefined : findDeclared(declared, name)?.kind;
+        if (typeof value !== "boolean") return { name, argument: `-${name} ${renderValue(value, document.pfx, instanceCount)}` };
+        if (kind === "switch") return { name, argument: value ? `-${name}` : `-${name}:$false` };
+        return { name, argument: kind === "bool" ? `-${name} $${value}` : `-${name}:$${value}` };
+    });
+}
+
+function renderValue(value: ParameterValue, pfx: PfxSource, instanceCount: number): string {
+    if (typeof value === "string") return quote(value);
+    if (typeof value === "number") return String(value);
+    if (Array.isArray(value)) return value.length === 0 ? "@()" : value.map(quote).join(",");
+    const driven = value as DriverValue;
+    switch (driven.from) {
+        case "adminCredential":
+        case "appCredential":
+            return `<PSCredential ${quote(driven.userName)} [secret]>`;
+        case "pfxPath":
+            return pfx.source === "file" ? quote(pfx.path) : `<temporary PFX from ${pfx.source === "keyVault" ? `Key Vault ${pfx.vaultName}` : "the stack"}>`;
+        case "pfxPassword":
+            return `<${driven.as} [secret]>`;
+        case "instanceCount":
+            return String(instanceCount);
+    }
+    return "";
+}
+
+/** A PowerShell single-quoted string. */
+function quote(text: string): string {
+    return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** What makes a redeploy, readable in a preview's diff (the deployment replaces on any change). */
+export function redeployTriggers(settings: Settings, applicationId: string, certificateThumbprint: string): Record<string, unknown> {
+    return {
+        pexipVersion: settings.pexipVersion,
+        packageSha256: settings.connectorPackage.sha256,
+        certificateThumbprint,
+        vmSize: settings.vmSize ?? "",
+        applicationId,
+        fqdn: settings.fqdn,
+        pexipFqdns: [...settings.vdx.nodeFqdns],
+        rdpSourceAddressPrefixes: [...settings.managementAddresses],
+        pexipSourceAddressPrefixes: pexipSourcePrefixes(settings),
+        parameters: settings.pexipDeployment.parameters,
+        parameterNames: settings.pexipDeployment.parameterNames,
+    };
+}
+
+/** The facts the policy pack reads, except the certificate's (added where the certificate is known). */
+export function deploymentFacts(settings: Settings, sizing: Sizing, capacityOwner: CapacityOwner): Partial<Record<Fact, string>> {
+    return {
+        [FACTS.environment]: settings.environment,
+        [FACTS.pexipVersion]: settings.pexipVersion,
+        [FACTS.location]: settings.location,
+        [FACTS.instanceCount]: String(sizing.instances),
+        [FACTS.concurrentPorts]: String(sizing.concurrentPorts),
+        [FACTS.portsPerInstance]: String(sizing.portsPerInstance),
+        [FACTS.capacityOwner]: capacityOwner,
+        [FACTS.vmSize]: settings.vmSize ?? "",
+        [FACTS.rdpSources]: JSON.stringify(settings.managementAddresses),
+        [FACTS.pexipSources]: JSON.stringify(pexipSourcePrefixes(settings)),
+    };
+}
+
+/** Facts as the deployment command's environment variables. */
+export function factEnvironment(facts: Partial<Record<Fact, string>>): Record<string, string> {
+    return Object.fromEntries(Object.entries(facts).map(([fact, value]) => [factVariable(fact as Fact), value as string]));
+}
