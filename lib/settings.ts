@@ -1,7 +1,7 @@
 import { isIP } from "net";
 import { ConfigError } from "./configError";
 import { DEFAULT_DEPLOYMENT_SCRIPT } from "./connectorPackage";
-import { MAX_CALLS_PER_INSTANCE, VM_SIZES } from "./contract";
+import { MAX_CALLS_PER_INSTANCE, PLANNED_CALLS_PER_INSTANCE, VM_SIZES } from "./contract";
 import { PlainValue, STACK_PARAMETER_KEYS, StackParameterKey } from "./deploymentParameters";
 import { Secret } from "./secret";
 import { SizingInput } from "./sizing";
@@ -104,8 +104,12 @@ export type IdentitySettings =
           readonly consent: ConsentMode;
           /** Globally unique Azure Bot name. */
           readonly botName: string;
-          /** The bot's calling endpoint, on the first region's connector. */
+          /** The bot's messaging endpoint, on the first region's connector. */
           readonly botEndpoint: string;
+          /** The Teams channel's calling webhook, which Microsoft keeps apart from the messaging endpoint. */
+          readonly botCallingWebhook: string;
+          /** Where Entra sends the administrator after admin consent; registered as the application's reply URL. */
+          readonly consentRedirectUri: string;
       }
     | {
           readonly owner: false;
@@ -196,7 +200,7 @@ export function parseSettings(source: ConfigSource, context: { project: string; 
     const environment = read.choice<Environment>("environment", ["dev", "prod"], defaultEnvironment(context.stack));
     const fqdn = read.hostname("fqdn");
 
-    const portsPerInstance = read.integer("portsPerInstance", { min: 1, max: MAX_CALLS_PER_INSTANCE, default: MAX_CALLS_PER_INSTANCE });
+    const portsPerInstance = read.integer("portsPerInstance", { min: 1, max: MAX_CALLS_PER_INSTANCE, default: PLANNED_CALLS_PER_INSTANCE });
     const sizing: SizingInput = {
         concurrentPorts: read.integer("concurrentPorts", { min: 1 }),
         portsPerInstance,
@@ -433,7 +437,7 @@ function parseCertificate(read: Reader, environment: Environment): CertificateSo
     };
 }
 
-const OWNER_ONLY_KEYS = ["consent", "botName", "botEndpoint"] as const;
+const OWNER_ONLY_KEYS = ["consent", "botName", "botEndpoint", "botCallingWebhook", "consentRedirectUri"] as const;
 
 function parseIdentity(read: Reader, fqdn: string, baseName: string): IdentitySettings {
     const identityStack = read.raw("identityStack");
@@ -460,6 +464,8 @@ function parseIdentity(read: Reader, fqdn: string, baseName: string): IdentitySe
             default: `${baseName}-teams-bot`,
         }),
         botEndpoint: read.httpsUrl("botEndpoint", read.raw("botEndpoint") ?? `https://${fqdn}/api/messages`),
+        botCallingWebhook: read.httpsUrl("botCallingWebhook", read.raw("botCallingWebhook") ?? `https://${fqdn}/api/calling`),
+        consentRedirectUri: read.httpsUrl("consentRedirectUri", read.raw("consentRedirectUri") ?? `https://${fqdn}/adminconsent`),
     };
 }
 

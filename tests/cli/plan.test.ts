@@ -137,21 +137,21 @@ describe("offline plan (cli/plan.ts)", () => {
         });
     });
 
-    describe("sizing and cost (dev stack, 16 calls per instance, no spare)", () => {
+    describe("sizing and cost (dev stack, Pexip's planning figure of 15 calls per instance, no spare)", () => {
         const cases: [ports: number, instances: number, total: number, perPort: number][] = [
             [1, 1, 40000, 40000],
-            [16, 1, 40000, 2500],
-            [17, 2, 65000, 3824],
+            [15, 1, 40000, 2667],
+            [16, 2, 65000, 4063],
             [33, 3, 90000, 2727],
-            [48, 3, 90000, 1875],
-            [160, 10, 265000, 1656],
+            [48, 4, 115000, 2396],
+            [160, 11, 290000, 1813],
         ];
         for (const [ports, instances, total, perPort] of cases) {
             it(`${ports} port(s): ${instances} instance(s), ${total} DKK a year`, async () => {
                 const { report, exitCode, stdout } = await planned({ stack: "dev", format: "json", configChanges: { concurrentPorts: String(ports) } });
                 assert.equal(exitCode, 0);
                 const document = JSON.parse(stdout);
-                assert.deepEqual(document.sizing, { concurrentPorts: ports, portsPerInstance: 16, spareInstances: 0, instances });
+                assert.deepEqual(document.sizing, { concurrentPorts: ports, portsPerInstance: 15, spareInstances: 0, instances });
                 assert.deepEqual(document.cost, { currency: "DKK", licensePerYear: 15000, vmPerYear: 25000, vms: instances, totalPerYear: total, perPortPerYear: perPort });
                 // The report's sizing is what the program deployed.
                 const environment = deploymentEnvironment(report);

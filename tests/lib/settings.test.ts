@@ -42,7 +42,8 @@ function rejects(changes: Record<string, unknown>, key: string, fragment: string
 describe("parseSettings", () => {
     it("applies the documented defaults", () => {
         const settings = parse();
-        assert.equal(settings.sizing.portsPerInstance, 16);
+        // Pexip plans with 15 calls per instance (docs.pexip.com/admin/teams_scaling.htm); 16 is the limit.
+        assert.equal(settings.sizing.portsPerInstance, 15);
         assert.equal(settings.sizing.spareInstances, 0);
         assert.equal(settings.vmSize, undefined, "the package's own default VM size");
         assert.equal(settings.domainNameLabel, "vdxdev-teamsconn-weu");
@@ -61,6 +62,8 @@ describe("parseSettings", () => {
             consent: "url",
             botName: "vdxdev-teams-bot",
             botEndpoint: "https://teamsconn.sundhed.example/api/messages",
+            botCallingWebhook: "https://teamsconn.sundhed.example/api/calling",
+            consentRedirectUri: "https://teamsconn.sundhed.example/adminconsent",
         });
         assert.deepEqual(settings.cost, { licensePerYear: 15000, vmPerYear: 25000 });
     });

@@ -35,7 +35,14 @@ export function testSettings(overrides: Partial<Settings> = {}): Settings {
         adminPassword: new Secret(ADMIN_PASSWORD),
         certificate: { kind: "pfxFile", pfxFile: "certs/teamsconn.pfx", password: new Secret(PFX_PASSWORD) },
         teamsTenantId: "11111111-2222-3333-4444-555555555555",
-        identity: { owner: true, consent: "url", botName: "medcom-teams-bot", botEndpoint: "https://teamsconn.example.dk/api/messages" },
+        identity: {
+            owner: true,
+            consent: "url",
+            botName: "medcom-teams-bot",
+            botEndpoint: "https://teamsconn.example.dk/api/messages",
+            botCallingWebhook: "https://teamsconn.example.dk/api/calling",
+            consentRedirectUri: "https://teamsconn.example.dk/adminconsent",
+        },
         teams: {
             tenantKey: "teams@vdx.example",
             domain: "vdx.example",
