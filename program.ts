@@ -13,7 +13,8 @@ import { FACTS } from "./lib/contract";
 import { checkAgainstScript, deploymentParameters, UNKNOWN_IDS } from "./lib/deploymentParameters";
 import { botResourceGroupName } from "./lib/naming";
 import { ParamBlockError, readParameters } from "./lib/powershellParameters";
-import { ConfigSource, parseSettings, Settings } from "./lib/settings";
+import { parseSettings, Settings } from "./lib/settings";
+import { checkStackLiterals } from "./lib/stackLiterals";
 import { DEFAULT_PROVIDER_NAME, lobbyBypassScript } from "./lib/teamsPowerShell";
 
 /**
@@ -30,14 +31,19 @@ export class ConfigurationRunError extends pulumi.RunError {
     }
 }
 
-/** Reads and validates the stack's configuration; throws `ConfigError` on the first broken rule. */
+/** The SDK knows which configuration values are secrets, but declares the question internal. */
+const runtimeConfig = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
+
+/**
+ * Reads and validates the stack's configuration; throws `ConfigError` on the first broken rule.
+ * The stack file itself is checked for values the CLI changes before the program sees them.
+ */
 export function readSettings(): Settings {
-    const project = pulumi.getProject();
-    const source: ConfigSource = {
-        get: (key) => pulumi.runtime.getConfig(`${project}:${key}`),
-        location: () => pulumi.runtime.getConfig("azure-native:location"),
-    };
-    return parseSettings(source, { project, stack: pulumi.getStack() });
+    const stackFile = path.join(process.cwd(), `Pulumi.${pulumi.getStack()}.yaml`);
+    if (fs.existsSync(stackFile)) checkStackLiterals(fs.readFileSync(stackFile, "utf8"), pulumi.getProject());
+    const config = pulumi.runtime.allConfig();
+    const secretKeys = Object.keys(config).filter((key) => runtimeConfig.isConfigSecret(key));
+    return parseSettings(config, { project: pulumi.getProject(), stack: pulumi.getStack(), secretKeys });
 }
 
 /** A checked certificate, and what the operator should hear about it. */
@@ -124,6 +130,7 @@ function teamsIdentity(settings: Settings, applicationTenantId: pulumi.Input<str
         displayName: `${settings.baseName} Pexip Teams Connector`,
         consent: identity.consent,
         teamsTenantId: settings.teamsTenantId,
+        consentRedirectUri: identity.consentRedirectUri,
     });
     const bot = new TeamsBot(`${settings.baseName}-bot`, {
         resourceGroupName: botResourceGroupName(settings.baseName),
@@ -131,7 +138,8 @@ function teamsIdentity(settings: Settings, applicationTenantId: pulumi.Input<str
         botName: identity.botName,
         applicationId: app.applicationId,
         applicationTenantId,
-        endpoint: identity.botEndpoint,
+        messagingEndpoint: identity.botEndpoint,
+        callingWebhook: identity.botCallingWebhook,
         tags,
     });
     return {

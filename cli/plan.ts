@@ -3,7 +3,7 @@
  * what the party does next, without Pulumi's CLI, a backend, Azure or any secret.
  *
  *     npm run --silent plan -- --stack <name> [--json | --markdown] [--as-of YYYY-MM-DD] [--out DIR]
- *                                             [--policy-config FILE]
+ *                                             [--policy-config FILE] [--help]
  *
  * It reads Pulumi.yaml and Pulumi.<name>.yaml from the current directory (encrypted values
  * stay `[secret]`), runs index.ts under the Pulumi SDK's mock runtime, runs every policy of the
@@ -21,7 +21,7 @@ import { estimateCost } from "../lib/cost";
 import { DRIVER_ACTIONS, DRIVER_VARIABLES } from "../lib/contract";
 import { DeploymentDocument, renderParameters } from "../lib/deploymentParameters";
 import { connectorNames } from "../lib/naming";
-import { ConfigSource, parseSettings, Settings } from "../lib/settings";
+import { parseSettings, Settings } from "../lib/settings";
 import { sizeConnector } from "../lib/sizing";
 import { buildVdxRequest, eventHubSecretCommand } from "../lib/vdxRequest";
 import { checkDate, isCalendarDate } from "../policy/common";
@@ -149,7 +149,13 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
         stderr.push(`error: ${mandatory.length} mandatory policy violation(s): ${names}`);
         if (options.outDir !== undefined) stderr.push(`hand-over files not written to ${options.outDir}: fix the mandatory violations first`);
     } else if (options.outDir !== undefined) {
-        files.push(...writeHandOver(options.outDir, handOverFiles(planned)));
+        const contents = handOverFiles(planned);
+        try {
+            files.push(...writeHandOver(options.outDir, contents));
+        } catch (error) {
+            if (error instanceof PlanInputError) return failure(format, 2, error.key, error.message);
+            throw error;
+        }
         stderr.push(...files.map((file) => `wrote ${file}`));
     }
     return {
@@ -174,6 +180,7 @@ async function buildPlan(options: PlanOptions): Promise<Planned> {
     if (options.asOf !== undefined && !isCalendarDate(options.asOf)) {
         throw new PlanInputError("--as-of", `--as-of must be a calendar date YYYY-MM-DD, got "${options.asOf}"`);
     }
+    if (options.outDir !== undefined) checkOutDir(options.outDir);
     const projectDir = path.resolve(options.projectDir ?? process.cwd());
     const loaded = withConfigChanges(loadStackConfig(projectDir, options.stack), options.configChanges ?? {});
     const warnings: string[] = [];
@@ -189,7 +196,7 @@ async function buildPlan(options: PlanOptions): Promise<Planned> {
         const versionPolicy = POLICIES.filter((policy) => policy.name === VERSION_POLICY);
         policyConfig = withCheckDate(versionPolicy, policyConfig, options.asOf);
     }
-    const policyDate = policyCheckDate(policyConfig);
+    const { checkDate: policyDate, disabled: disabledPolicies } = reconciledPolicy(policyConfig);
 
     const run = await evaluate(options.program ?? indexProgram, loaded, config, settings, projectDir, warnings);
     const violations = await checkPolicies(run.resources, policyConfig, warnings);
@@ -230,6 +237,8 @@ async function buildPlan(options: PlanOptions): Promise<Planned> {
             violations: violations.map((violation) => ({ ...violation, message: redactText(violation.message, secrets) })),
             checkDate: policyDate,
             configFile: displayPath(policyConfigFile),
+            disabled: disabledPolicies,
+            packSize: POLICIES.length,
         },
         deployment: deploymentSummary(settings, run.resources, outputs),
         outputs,
@@ -257,12 +266,8 @@ function standInSecrets(loaded: StackConfig, warnings: string[]): Record<string,
 
 /** parseSettings over the loaded configuration: what program.ts's readSettings does with the engine's. */
 function readSettings(loaded: StackConfig, config: Record<string, string>): Settings {
-    const source: ConfigSource = {
-        get: (key) => config[`${loaded.project}:${key}`],
-        location: () => config["azure-native:location"],
-    };
     try {
-        return parseSettings(source, { project: loaded.project, stack: loaded.stack });
+        return parseSettings(config, { project: loaded.project, stack: loaded.stack, secretKeys: loaded.secretKeys });
     } catch (error) {
         // A rule broken by "[secret]" is the placeholder's fault, not the value's: say so.
         if (error instanceof ConfigError) {
@@ -305,12 +310,16 @@ function readPolicyConfig(file: string): PolicyPackConfig {
     }
 }
 
-/** The version policy's check date after the engine's reconciliation (defaults, `all`, entries). */
-function policyCheckDate(config: PolicyPackConfig): string {
+/**
+ * The version policy's check date and the policies the configuration disables, after the
+ * engine's reconciliation (defaults, `all`, entries).
+ */
+function reconciledPolicy(config: PolicyPackConfig): { checkDate: string; disabled: string[] } {
     try {
         const reconciled = reconcilePolicyConfig(POLICIES, config);
         const properties = reconciled.get(VERSION_POLICY)?.properties ?? {};
-        return checkDate(VERSION_POLICY, properties);
+        const disabled = [...reconciled].filter(([, entry]) => entry.enforcementLevel === "disabled").map(([name]) => name);
+        return { checkDate: checkDate(VERSION_POLICY, properties), disabled };
     } catch (error) {
         throw new PlanInputError("policy", oneLine((error as Error).message));
     }
@@ -586,12 +595,64 @@ function parameterisedScript(script: string, standInId: string, stack: string): 
     ].join("\n");
 }
 
+/**
+ * The nearest existing directory on the way to `outDir`, and the directories to create below it,
+ * outermost first. Not `mkdir -p` (`fs.mkdirSync` with `recursive`): where the kernel answers
+ * ENOENT for a directory whose parent exists, as /proc and /sys do, Node creates the parent
+ * again and retries the child, forever, at 100% CPU.
+ */
+function outDirectories(outDir: string): { existing: string; missing: string[] } {
+    const missing: string[] = [];
+    let existing = path.resolve(outDir);
+    while (!fs.existsSync(existing) && path.dirname(existing) !== existing) {
+        missing.unshift(existing);
+        existing = path.dirname(existing);
+    }
+    return { existing, missing };
+}
+
+/** A problem with `--out`: a user error naming the flag and the path. */
+function outProblem(outDir: string, problem: string): PlanInputError {
+    return new PlanInputError("--out", `--out ${outDir}: ${problem}`);
+}
+
+/** A file-system error's code and meaning, without the path Node appends: "EACCES: permission denied". */
+function fsReason(error: unknown): string {
+    return (error as Error).message.split(",")[0];
+}
+
+/**
+ * Refuses an `--out` that cannot take the hand-over files before the plan runs, and leaves
+ * nothing behind: a file where a directory must be, or a directory in which nothing can be
+ * created. The last is found by trying (a directory made and removed at once): access(2) says
+ * yes to root everywhere and to /proc, which then refuses.
+ */
+function checkOutDir(outDir: string): void {
+    const { existing, missing } = outDirectories(outDir);
+    if (!fs.statSync(existing).isDirectory()) {
+        throw outProblem(outDir, missing.length === 0 ? "it is a file, not a directory" : `${existing} is a file, not a directory`);
+    }
+    try {
+        fs.rmdirSync(fs.mkdtempSync(path.join(existing, ".plan-out-")));
+    } catch (error) {
+        throw outProblem(outDir, `nothing can be created in ${existing} (${fsReason(error)})`);
+    }
+}
+
+/** Writes the hand-over files, creating `outDir` and missing parents one level at a time. */
 function writeHandOver(outDir: string, files: Record<string, string>): string[] {
-    fs.mkdirSync(outDir, { recursive: true });
+    const attempt = (target: string, write: () => void): string => {
+        try {
+            write();
+            return target;
+        } catch (error) {
+            throw outProblem(outDir, `cannot write ${target} (${fsReason(error)})`);
+        }
+    };
+    for (const dir of outDirectories(outDir).missing) attempt(dir, () => fs.mkdirSync(dir));
     return Object.entries(files).map(([name, content]) => {
         const file = path.join(outDir, name);
-        fs.writeFileSync(file, content);
-        return file;
+        return attempt(file, () => fs.writeFileSync(file, content));
     });
 }
 
@@ -625,9 +686,81 @@ function displayPath(file: string): string {
 // ---------------------------------------------------------------------------------------
 // The command line
 
-const USAGE = "usage: npm run plan -- --stack <name> [--json | --markdown] [--as-of YYYY-MM-DD] [--out DIR] [--policy-config FILE]";
+/** One command-line flag: the single description that the parser, the usage line and `--help` use. */
+export interface PlanFlag {
+    readonly name: string;
+    /** A short form. */
+    readonly alias?: string;
+    /** The value's placeholder, for a flag that takes one. */
+    readonly value?: string;
+    readonly required?: boolean;
+    /** The output format the flag selects; such flags exclude each other. */
+    readonly format?: PlanFormat;
+    readonly meaning: string;
+}
 
-/** Parsed command line; `help` prints the usage. */
+/** The plan's flags, in the order of the usage line. Each may be given once. */
+export const PLAN_FLAGS: readonly PlanFlag[] = [
+    { name: "--stack", value: "<name>", required: true, meaning: "the stack to plan, Pulumi.<name>.yaml in the current directory" },
+    { name: "--json", format: "json", meaning: "print exactly one JSON document, for tools (docs/plan.md); excludes --markdown" },
+    { name: "--markdown", format: "markdown", meaning: "print the report as a pull-request comment, with a Mermaid diagram" },
+    {
+        name: "--as-of",
+        value: "YYYY-MM-DD",
+        meaning: "the version policy's check date; default: the policy configuration's asOf, else today in Copenhagen",
+    },
+    {
+        name: "--out",
+        value: "DIR",
+        meaning: "also write the hand-over files (VDX request, Teams PowerShell) into DIR, created if missing; not on a mandatory violation",
+    },
+    { name: "--policy-config", value: "FILE", meaning: "this policy configuration instead of policy/config.json (as pulumi preview --policy-pack-config)" },
+    { name: "--help", alias: "-h", meaning: "print this help and exit 0, whatever else is given" },
+];
+
+/** What each exit code means, for `--help`. */
+const EXIT_CODES: Readonly<Record<PlanResult["exitCode"], string>> = {
+    0: "no mandatory policy violation (advisories and warnings allowed)",
+    1: "a mandatory policy violation: the report is still printed, --out writes nothing",
+    2: 'invalid configuration, an unreadable stack or a usage mistake: one line "error: ..." on stderr (with --json a JSON error object on stdout)',
+    3: "a bug in the plan itself: the message and a stack trace on stderr",
+};
+
+function flagText(flag: PlanFlag): string {
+    return flag.value === undefined ? flag.name : `${flag.name} ${flag.value}`;
+}
+
+const USAGE = `usage: npm run --silent plan -- ${PLAN_FLAGS.flatMap((flag) => {
+    if (flag.format === undefined) return [flag.required ? flagText(flag) : `[${flagText(flag)}]`];
+    // The format flags as one choice, where the first of them stands.
+    const formats = PLAN_FLAGS.filter((other) => other.format !== undefined);
+    return flag === formats[0] ? [`[${formats.map((other) => other.name).join(" | ")}]`] : [];
+}).join(" ")}`;
+
+/** The text `--help` prints: the usage line, every flag with its meaning, the exit codes and two examples. */
+export function planHelp(): string {
+    const names = PLAN_FLAGS.map((flag) => (flag.alias === undefined ? flagText(flag) : `${flag.alias}, ${flagText(flag)}`));
+    const width = Math.max(...names.map((name) => name.length)) + 2;
+    return [
+        "The offline plan: what a stack would create, what it costs and what the policy pack says, without Azure,",
+        "a Pulumi backend or any secret (docs/plan.md).",
+        "",
+        USAGE,
+        "",
+        "Flags (each at most once; --flag=value works too):",
+        ...PLAN_FLAGS.map((flag, index) => `  ${names[index].padEnd(width)}${flag.required ? "required: " : ""}${flag.meaning}`),
+        "",
+        "Exit codes:",
+        ...Object.entries(EXIT_CODES).map(([code, meaning]) => `  ${code}  ${meaning}`),
+        "",
+        "Examples:",
+        "  npm run --silent plan -- --stack dev",
+        "  npm run --silent plan -- --stack prod --json --out plan-out > plan.json",
+        "",
+    ].join("\n");
+}
+
+/** Parsed command line; `help` prints the help. */
 export interface PlanArguments {
     readonly options?: PlanOptions;
     readonly help?: boolean;
@@ -635,32 +768,44 @@ export interface PlanArguments {
     readonly format: PlanFormat;
 }
 
-/** Parses the arguments; throws PlanInputError for a usage mistake. */
+/** Parses the arguments; throws PlanInputError for a usage mistake, naming the flag. */
 export function parseArguments(argv: readonly string[]): PlanArguments {
-    const format: PlanFormat = argv.includes("--json") ? "json" : argv.includes("--markdown") ? "markdown" : "text";
-    if (argv.includes("--json") && argv.includes("--markdown")) throw new PlanInputError("--json", "--json and --markdown exclude each other");
-    const values: Record<string, string> = {};
+    const help = PLAN_FLAGS.find((flag) => flag.name === "--help")!;
+    if (argv.some((arg) => arg === help.name || arg === help.alias)) return { help: true, format: "text" };
+    const values = new Map<string, string>();
     for (let index = 0; index < argv.length; index++) {
         const arg = argv[index];
-        if (arg === "--help" || arg === "-h") return { help: true, format };
-        if (arg === "--json" || arg === "--markdown") continue;
-        const match = /^(--stack|--as-of|--out|--policy-config)(?:=(.*))?$/.exec(arg);
-        if (match === null) throw new PlanInputError(arg, `unknown argument ${arg}; ${USAGE}`);
-        const value = match[2] ?? argv[++index];
-        if (value === undefined || value === "" || (match[2] === undefined && value.startsWith("--"))) {
-            throw new PlanInputError(match[1], `${match[1]} needs a value; ${USAGE}`);
+        const [name, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+        const flag = PLAN_FLAGS.find((candidate) => candidate.name === name || candidate.alias === name);
+        if (flag === undefined || (flag.value === undefined && inline !== undefined)) throw new PlanInputError(arg, `unknown argument ${arg}; ${USAGE}`);
+        // A second value would silently win over the first (--stack dev --stack prod planned prod).
+        if (values.has(flag.name)) throw new PlanInputError(flag.name, `${flag.name} is given more than once: give each flag once; ${USAGE}`);
+        if (flag.value === undefined) {
+            values.set(flag.name, "");
+            continue;
         }
-        values[match[1]] = value;
+        const value = inline ?? argv[++index];
+        if (value === undefined || value === "" || (inline === undefined && value.startsWith("--"))) {
+            throw new PlanInputError(flag.name, `${flag.name} needs a value; ${USAGE}`);
+        }
+        values.set(flag.name, value);
     }
-    if (values["--stack"] === undefined) throw new PlanInputError("--stack", `--stack <name> is required; ${USAGE}`);
+    const formats = PLAN_FLAGS.filter((flag) => flag.format !== undefined && values.has(flag.name));
+    const format = formats[0]?.format ?? "text";
+    if (formats.length > 1) throw new PlanInputError(formats[0].name, `${formats.map((flag) => flag.name).join(" and ")} exclude each other`);
+    const stack = values.get("--stack");
+    if (stack === undefined) throw new PlanInputError("--stack", `--stack <name> is required; ${USAGE}`);
+    const asOf = values.get("--as-of");
+    const outDir = values.get("--out");
+    const policyConfigFile = values.get("--policy-config");
     return {
         format,
         options: {
-            stack: values["--stack"],
+            stack,
             format,
-            ...(values["--as-of"] === undefined ? {} : { asOf: values["--as-of"] }),
-            ...(values["--out"] === undefined ? {} : { outDir: values["--out"] }),
-            ...(values["--policy-config"] === undefined ? {} : { policyConfigFile: values["--policy-config"] }),
+            ...(asOf === undefined ? {} : { asOf }),
+            ...(outDir === undefined ? {} : { outDir }),
+            ...(policyConfigFile === undefined ? {} : { policyConfigFile }),
         },
     };
 }
@@ -679,7 +824,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 2;
     }
     if (parsed.help || parsed.options === undefined) {
-        process.stdout.write(`${USAGE}\n`);
+        process.stdout.write(planHelp());
         return 0;
     }
     const result = await plan(parsed.options);

@@ -2,7 +2,8 @@ import type { CostEstimate } from "../lib/cost";
 
 /**
  * Rendering of the offline plan: text for a person at a terminal, Markdown (with a Mermaid
- * diagram of the resource tree) for a pull-request comment, and one JSON document for tools.
+ * diagram of the resources by resource group) for a pull-request comment, and one JSON
+ * document for tools.
  * Pure functions of a `PlanReport`: secrets are already replaced by `[secret]` when the report
  * is built (cli/plan.ts), so nothing here can leak one.
  */
@@ -89,6 +90,10 @@ export interface PlanReport {
         readonly checkDate: string;
         /** The policy configuration file that was applied. */
         readonly configFile: string;
+        /** Policies the configuration disables (`"disabled"`, per policy or through `all`): nothing checked them. */
+        readonly disabled: readonly string[];
+        /** How many policies the pack has, disabled ones included. */
+        readonly packSize: number;
     };
     readonly deployment: PlanDeployment;
     /** Stack outputs, secrets redacted. */
@@ -151,8 +156,10 @@ export function jsonDocument(report: PlanReport): Record<string, unknown> {
                 message: violation.message,
                 urn: violation.urn,
             })),
+            disabled: report.policy.disabled,
         },
         outputs: report.outputs,
+        standIns: report.standIns,
     };
 }
 
@@ -288,11 +295,55 @@ function checkedText(deployment: PlanDeployment): string {
         : "parameters not checked: the package is downloaded at deploy time; set connectorPackage.path to the downloaded zip to check them first";
 }
 
+/** "a", "a and b", "a, b and c". */
+function list(items: readonly string[]): string {
+    return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
+/**
+ * The verdict, shared by text and Markdown: PASS or FAIL as the exit code says; what was found,
+ * warnings included, so that "PASS" never hides them; and the policies the configuration
+ * disables, which checked nothing.
+ */
 function resultLine(report: PlanReport): string {
-    const mandatory = report.policy.violations.filter((violation) => violation.enforcement === "mandatory").length;
-    const advisory = report.policy.violations.length - mandatory;
-    if (mandatory > 0) return `FAIL: ${plural(mandatory, "mandatory policy violation")}${advisory > 0 ? `, ${plural(advisory, "advisory")}` : ""}`;
-    return advisory > 0 ? `PASS with ${plural(advisory, "advisory", "advisories")}` : "PASS: no policy violations";
+    const { violations, disabled, packSize, configFile } = report.policy;
+    const mandatory = violations.filter((violation) => violation.enforcement === "mandatory").length;
+    const counts: [number, string, string?][] = [
+        [mandatory, "mandatory policy violation"],
+        [violations.length - mandatory, "advisory", "advisories"],
+        [report.warnings.length, "warning"],
+    ];
+    const found = list(counts.filter(([count]) => count > 0).map(([count, one, many]) => plural(count, one, many)));
+    const nothingChecked = disabled.length === packSize;
+    const verdict = mandatory > 0 ? `FAIL: ${found}` : found !== "" ? `PASS with ${found}` : nothingChecked ? "PASS" : "PASS: no policy violations";
+    if (disabled.length === 0) return verdict;
+    const byConfig = `disabled by policy config (${configFile})`;
+    return nothingChecked
+        ? `${verdict}, but nothing was checked: all ${packSize} policies ${byConfig}`
+        : `${verdict}; ${plural(disabled.length, "policy", "policies")} ${byConfig}`;
+}
+
+/** Violations of one policy with one message: a single line in text and Markdown, however many resources. */
+interface ViolationGroup {
+    readonly policy: string;
+    readonly enforcement: PlanViolation["enforcement"];
+    /** The message on one line. */
+    readonly text: string;
+    /** The resources' names, as reported. */
+    readonly resources: string[];
+}
+
+/** The violations grouped by policy and message, in the order first reported. The JSON keeps each one. */
+function violationGroups(violations: readonly PlanViolation[]): ViolationGroup[] {
+    const groups = new Map<string, ViolationGroup>();
+    for (const violation of violations) {
+        const text = violationText(violation);
+        const key = JSON.stringify([violation.policy, violation.enforcement, text]);
+        const group = groups.get(key) ?? { policy: violation.policy, enforcement: violation.enforcement, text, resources: [] };
+        group.resources.push(urnName(violation.urn));
+        groups.set(key, group);
+    }
+    return [...groups.values()];
 }
 
 // ---------------------------------------------------------------------------------------
@@ -304,6 +355,10 @@ export function renderText(report: PlanReport): string {
     out.push(`Offline plan for ${report.project}/${report.stack} (${report.environment}, ${report.location}, ${report.fqdn}, Pexip ${report.pexipVersion})`);
     out.push("No cloud was contacted: the program ran under Pulumi's mock runtime; addresses and IDs are stand-ins.");
     out.push(`Result: ${resultLine(report)}`);
+    if (report.warnings.length > 0) {
+        out.push("Warnings");
+        out.push(...report.warnings.map((warning) => `  - ${warning}`));
+    }
     out.push("");
 
     out.push(`Resources (${report.resources.length}; [protected]: Pulumi refuses to delete it)`);
@@ -332,9 +387,11 @@ export function renderText(report: PlanReport): string {
 
     out.push(`Policy (check date ${report.policy.checkDate}, ${report.policy.configFile})`);
     if (report.policy.violations.length === 0) out.push("  no violations");
-    for (const violation of report.policy.violations) {
-        out.push(`  [${violation.enforcement}] ${violation.policy} on ${urnName(violation.urn)}: ${violationText(violation)}`);
+    for (const group of violationGroups(report.policy.violations)) {
+        const on = group.resources.length === 1 ? group.resources[0] : `${group.resources.length} resources (${group.resources.join(", ")})`;
+        out.push(`  [${group.enforcement}] ${group.policy} on ${on}: ${group.text}`);
     }
+    if (report.policy.disabled.length > 0) out.push(`  disabled by policy config: ${report.policy.disabled.join(", ")}`);
     out.push("");
 
     out.push("Outputs (* made up by the mock cloud: real after `pulumi up`)");
@@ -350,31 +407,33 @@ export function renderText(report: PlanReport): string {
         out.push(`  ${index + 1}. ${step.title}: ${step.text}`);
         if (step.command !== undefined) out.push(`     ${step.command}`);
     });
-
-    if (report.warnings.length > 0) {
-        out.push("");
-        out.push("Warnings");
-        out.push(...report.warnings.map((warning) => `  - ${warning}`));
-    }
     return `${out.join("\n")}\n`;
 }
 
 // ---------------------------------------------------------------------------------------
 // Markdown
 
-/** The plan as a pull-request comment, with a Mermaid diagram of the resource tree. */
+/** The plan as a pull-request comment, with a Mermaid diagram of the resources by resource group. */
 export function renderMarkdown(report: PlanReport): string {
     const out: string[] = [];
     out.push(`## Offline plan: \`${report.project}\` / \`${report.stack}\``);
     out.push("");
-    out.push(`**${resultLine(report)}** · ${mdText(report.environment)} · \`${report.location}\` · \`${report.fqdn}\` · Pexip \`${report.pexipVersion}\``);
+    out.push(`**${mdText(resultLine(report))}** · ${mdText(report.environment)} · \`${report.location}\` · \`${report.fqdn}\` · Pexip \`${report.pexipVersion}\``);
     out.push("");
+    if (report.warnings.length > 0) {
+        // GitHub's warning alert: next to the verdict, where a reviewer cannot miss it.
+        out.push("> [!WARNING]");
+        out.push(...report.warnings.map((warning) => `> - ${mdText(warning)}`));
+        out.push("");
+    }
     out.push("_No cloud was contacted: the program ran under Pulumi's mock runtime; addresses and IDs are stand-ins._");
     out.push("");
 
     out.push(`### Resources (${report.resources.length})`);
     out.push("");
-    out.push(mermaidTree(report.resources));
+    out.push(mermaidDiagram(report.resources, report.deployment.resourceGroup));
+    out.push("");
+    out.push("_One box per resource group; a red border marks a protected resource. Components and the resource tree are in the table._");
     out.push("");
     out.push("<details><summary>Resource table</summary>");
     out.push("");
@@ -428,12 +487,18 @@ export function renderMarkdown(report: PlanReport): string {
     if (report.policy.violations.length === 0) {
         out.push("No violations.");
     } else {
-        out.push("| Level | Policy | Resource | Message |");
+        out.push("| Level | Policy | Resources | Message |");
         out.push("|---|---|---|---|");
-        for (const violation of report.policy.violations) {
-            const level = violation.enforcement === "mandatory" ? "**mandatory**" : "advisory";
-            out.push(`| ${level} | ${mdCodeCell(violation.policy)} | ${mdCodeCell(urnName(violation.urn))} | ${mdCell(violationText(violation))} |`);
+        for (const group of violationGroups(report.policy.violations)) {
+            const level = group.enforcement === "mandatory" ? "**mandatory**" : "advisory";
+            const names = group.resources.map(mdCodeCell).join(", ");
+            const on = group.resources.length === 1 ? names : `${group.resources.length} resources: ${names}`;
+            out.push(`| ${level} | ${mdCodeCell(group.policy)} | ${on} | ${mdCell(group.text)} |`);
         }
+    }
+    if (report.policy.disabled.length > 0) {
+        out.push("");
+        out.push(`Disabled by policy config (${mdCode(report.policy.configFile)}): ${report.policy.disabled.map(mdCode).join(", ")}.`);
     }
     out.push("");
 
@@ -454,44 +519,82 @@ export function renderMarkdown(report: PlanReport): string {
     report.nextSteps.forEach((step, index) => {
         out.push(`${index + 1}. **${mdText(step.title)}**: ${mdText(step.text)}${step.command === undefined ? "" : ` ${mdCode(step.command)}`}`);
     });
-
-    if (report.warnings.length > 0) {
-        out.push("");
-        out.push("### Warnings");
-        out.push("");
-        out.push(...report.warnings.map((warning) => `- ${mdText(warning)}`));
-    }
     return `${out.join("\n")}\n`;
 }
 
+/** The component that runs Pexip's deployment script: its commands deploy into the dynamic resource group. */
+const PEXIP_DEPLOYMENT_TYPE = "vdx:teams:PexipDeployment";
+
+/** Nodes per row inside a box of the diagram: about 600 px, within a pull request's width. */
+const DIAGRAM_COLUMNS = 3;
+
 /**
- * A ```mermaid flowchart of the tree. Node ids are generated (`n0`, `n1`, ...) so no resource
- * name can break the syntax; labels are quoted and every character Mermaid or HTML could
- * read as markup is an entity code.
+ * The box a resource is drawn in: its Azure resource group; for Pexip's deployment commands,
+ * the dynamic group that Pexip's script creates and fills; Entra ID objects, which are
+ * tenant-wide; and what lives in Pulumi's state only (random, tls).
  */
-export function mermaidTree(resources: readonly PlanResource[]): string {
-    const lines = ["```mermaid", "flowchart LR"];
-    const edges: string[] = [];
-    const components: string[] = [];
+function diagramBox(resource: PlanResource, dynamicResourceGroup: string): string {
+    const group = resource.inputs.resourceGroupName;
+    if (typeof group === "string") return group;
+    if (resource.parent !== null && urnType(resource.parent) === PEXIP_DEPLOYMENT_TYPE) return dynamicResourceGroup;
+    if (resource.type.startsWith("azuread:")) return "Entra ID (tenant-wide)";
+    return "no resource group (Pulumi state only)";
+}
+
+/** The type's last part: `PublicIPAddress` for `azure-native:network:PublicIPAddress`. */
+function shortType(type: string): string {
+    return type.slice(type.lastIndexOf(":") + 1);
+}
+
+/** The name without its parent component's name: `pip` for `vdxdevweu-pip` under `vdxdevweu`. */
+function shortName(resource: PlanResource, byUrn: ReadonlyMap<string, PlanResource>): string {
+    const parent = resource.parent === null ? undefined : byUrn.get(resource.parent);
+    const prefix = parent === undefined ? undefined : `${parent.name}-`;
+    return prefix !== undefined && resource.name.startsWith(prefix) && resource.name.length > prefix.length ? resource.name.slice(prefix.length) : resource.name;
+}
+
+/** The last type of a URN's type chain: the resource's own type. */
+function urnType(urn: string): string {
+    const chain = urn.split("::")[2] ?? "";
+    return chain.slice(chain.lastIndexOf("$") + 1);
+}
+
+/**
+ * A ```mermaid flowchart that stays readable at a pull request's width: top to bottom, one box
+ * per resource group (see diagramBox) with short labels, rows of at most DIAGRAM_COLUMNS nodes,
+ * the boxes one under the other. Components are left out: they own nothing in Azure, and the
+ * resource table keeps the tree. Unlinked nodes of one rank line up side by side, so invisible
+ * links (`~~~`) break the rows and stack the boxes. Ids are generated (`g0`, `n0`, ...) so no
+ * resource name can break the syntax; labels are quoted and every character Mermaid or HTML
+ * could read as markup is an entity code.
+ */
+export function mermaidDiagram(resources: readonly PlanResource[], dynamicResourceGroup: string): string {
+    const byUrn = new Map(resources.map((resource) => [resource.urn, resource]));
+    const boxes = new Map<string, PlanResource[]>();
+    walk(resourceTree(resources), ({ resource }) => {
+        if (!resource.custom) return;
+        const box = diagramBox(resource, dynamicResourceGroup);
+        boxes.set(box, [...(boxes.get(box) ?? []), resource]);
+    });
+    const lines = ["```mermaid", "flowchart TB"];
+    const links: string[] = [];
     const protectedIds: string[] = [];
     let next = 0;
-    const ids = new Map<TreeNode, string>();
-    const parents = new Map<TreeNode, TreeNode>();
-    walk(resourceTree(resources), (node) => {
-        const id = `n${next++}`;
-        ids.set(node, id);
-        node.children.forEach((child) => parents.set(child, node));
-        const { resource } = node;
-        lines.push(`    ${id}["${mermaidText(resource.name)}<br/>${mermaidText(resource.type)}"]`);
-        const parent = parents.get(node);
-        if (parent !== undefined) edges.push(`    ${ids.get(parent)} --> ${id}`);
-        if (!resource.custom) components.push(id);
-        if (resource.protect) protectedIds.push(id);
+    [...boxes].forEach(([box, members], index) => {
+        const label = box === dynamicResourceGroup ? `${box} (Pexip's script)` : box;
+        lines.push(`    subgraph g${index}["${mermaidText(label)}"]`);
+        const ids = members.map((resource) => {
+            const id = `n${next++}`;
+            lines.push(`        ${id}["${mermaidText(shortName(resource, byUrn))}<br/>${mermaidText(shortType(resource.type))}"]`);
+            if (resource.protect) protectedIds.push(id);
+            return id;
+        });
+        lines.push("    end");
+        links.push(...ids.slice(DIAGRAM_COLUMNS).map((id, at) => `    ${ids[at]} ~~~ ${id}`));
+        if (index > 0) links.push(`    g${index - 1} ~~~ g${index}`);
     });
-    lines.push(...edges);
-    lines.push("    classDef component fill:#eef,stroke:#88a,stroke-dasharray:4 3");
+    lines.push(...links);
     lines.push("    classDef protected stroke:#c00,stroke-width:3px");
-    if (components.length > 0) lines.push(`    class ${components.join(",")} component`);
     if (protectedIds.length > 0) lines.push(`    class ${protectedIds.join(",")} protected`);
     lines.push("```");
     return lines.join("\n");

@@ -13,7 +13,7 @@ import type {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { schemaValidator, SchemaProblem } from "../lib/schema";
 import { PACK } from "../policy/policies";
 
 /**
@@ -23,8 +23,8 @@ import { PACK } from "../policy/policies";
  * - Configuration (Go engine, pkg/resource/analyzer/config.go `ReconcilePolicyPackConfig`):
  *   start from each policy's own enforcement level and its schema's `default`s, apply `all`'s
  *   enforcement level to every policy, then each policy's entry (level and properties, shallow
- *   merge), then validate every policy's properties against its `configSchema`; any error stops
- *   the run. Entries are a level string or an object with `enforcementLevel` and properties.
+ *   merge), then validate every policy's properties against its `configSchema` (JSON Schema,
+ *   checked with ajv as the stack's settings are); any error stops the run. Entries are a level string or an object with `enforcementLevel` and properties.
  * - Analysis (@pulumi/policy 1.21 server.js, `makeAnalyzeRpcFun` / `makeAnalyzeStackRpcFun`):
  *   `disabled` skips a policy and `remediate` reports as `mandatory`; a validation whose
  *   function carries `__pulumiType` is skipped for other types; props go through the engine's
@@ -184,13 +184,9 @@ export function reconcilePolicyConfig(
     const problems: string[] = [];
     for (const policy of policies) {
         if (policy.configSchema === undefined) continue;
-        const schema: PolicyConfigJSONSchema = {
-            type: "object",
-            properties: policy.configSchema.properties,
-            ...(policy.configSchema.required === undefined ? {} : { required: policy.configSchema.required }),
-        };
-        for (const problem of validateJson(schema, result.get(policy.name)?.properties, "")) {
-            problems.push(`${policy.name}: ${problem}`);
+        for (const problem of configValidator(policy)(result.get(policy.name)?.properties)) {
+            const given = problem.value === undefined ? "" : `, got ${JSON.stringify(problem.value)}`;
+            problems.push(`${policy.name}: ${problem.path || "the configuration"} ${problem.rule}${given}`);
         }
     }
     if (problems.length > 0) throw new PolicyConfigError(problems);
@@ -539,103 +535,15 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Keywords that only annotate. */
-const ANNOTATIONS = new Set(["description", "default", "title", "examples"]);
+const validators = new WeakMap<Policy, (value: unknown) => SchemaProblem[]>();
 
-/** Keywords validateJson checks. Anything else throws rather than passing unchecked. */
-const CHECKED = new Set([
-    "type", "enum", "const", "pattern", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-    "multipleOf", "items", "minItems", "maxItems", "uniqueItems", "properties", "required", "additionalProperties",
-]);
-
-/**
- * JSON Schema (draft 7 subset) validation of a policy's configuration, standing in for the
- * engine's gojsonschema. Returns one message per problem, with the path in the configuration.
- */
-export function validateJson(schema: PolicyConfigJSONSchema | boolean, value: unknown, at: string): string[] {
-    if (schema === true) return [];
-    if (schema === false) return [`${label(at)} is not allowed`];
-    for (const keyword of Object.keys(schema)) {
-        if (!CHECKED.has(keyword) && !ANNOTATIONS.has(keyword)) {
-            throw new Error(`config schema keyword "${keyword}" at ${label(at)} is not supported by cli/policyEngine.ts`);
-        }
+/** A policy's config schema as the engine checks it (JSON Schema, with ajv: lib/schema.ts), compiled once. */
+function configValidator(policy: Policy): (value: unknown) => SchemaProblem[] {
+    let validate = validators.get(policy);
+    if (validate === undefined) {
+        const schema = policy.configSchema!;
+        validate = schemaValidator({ type: "object", properties: schema.properties, ...(schema.required === undefined ? {} : { required: schema.required }) });
+        validators.set(policy, validate);
     }
-    const problems: string[] = [];
-    if (schema.type !== undefined) {
-        const types = Array.isArray(schema.type) ? schema.type : [schema.type];
-        if (!types.some((type) => jsonTypeMatches(type, value))) {
-            return [`${label(at)} must be ${types.join(" or ")}, got ${JSON.stringify(value)}`];
-        }
-    }
-    if (schema.enum !== undefined && !schema.enum.some((option) => sameJson(option, value))) {
-        problems.push(`${label(at)} must be one of ${schema.enum.map((option) => JSON.stringify(option)).join(", ")}`);
-    }
-    if (schema.const !== undefined && !sameJson(schema.const, value)) problems.push(`${label(at)} must be ${JSON.stringify(schema.const)}`);
-    if (typeof value === "string") {
-        if (schema.pattern !== undefined && !new RegExp(schema.pattern, "u").test(value)) {
-            problems.push(`${label(at)} "${value}" does not match ${schema.pattern}`);
-        }
-        const length = [...value].length;
-        if (schema.minLength !== undefined && length < schema.minLength) problems.push(`${label(at)} must be at least ${schema.minLength} characters`);
-        if (schema.maxLength !== undefined && length > schema.maxLength) problems.push(`${label(at)} must be at most ${schema.maxLength} characters`);
-    }
-    if (typeof value === "number") {
-        if (schema.minimum !== undefined && value < schema.minimum) problems.push(`${label(at)} must be ≥ ${schema.minimum}`);
-        if (schema.maximum !== undefined && value > schema.maximum) problems.push(`${label(at)} must be ≤ ${schema.maximum}`);
-        if (schema.exclusiveMinimum !== undefined && value <= schema.exclusiveMinimum) problems.push(`${label(at)} must be > ${schema.exclusiveMinimum}`);
-        if (schema.exclusiveMaximum !== undefined && value >= schema.exclusiveMaximum) problems.push(`${label(at)} must be < ${schema.exclusiveMaximum}`);
-        if (schema.multipleOf !== undefined && !Number.isInteger(value / schema.multipleOf)) problems.push(`${label(at)} must be a multiple of ${schema.multipleOf}`);
-    }
-    if (Array.isArray(value)) {
-        if (schema.minItems !== undefined && value.length < schema.minItems) problems.push(`${label(at)} must have at least ${schema.minItems} item(s)`);
-        if (schema.maxItems !== undefined && value.length > schema.maxItems) problems.push(`${label(at)} must have at most ${schema.maxItems} item(s)`);
-        if (schema.uniqueItems === true && value.some((item, index) => value.findIndex((other) => sameJson(other, item)) !== index)) {
-            problems.push(`${label(at)} must not repeat items`);
-        }
-        if (schema.items !== undefined) {
-            if (Array.isArray(schema.items)) throw new Error(`tuple "items" at ${label(at)} is not supported by cli/policyEngine.ts`);
-            const itemSchema = schema.items;
-            value.forEach((item, index) => problems.push(...validateJson(itemSchema, item, `${at}[${index}]`)));
-        }
-    }
-    if (isPlainObject(value)) {
-        for (const key of schema.required ?? []) {
-            if (value[key] === undefined) problems.push(`${label(at ? `${at}.${key}` : key)} is required`);
-        }
-        for (const [key, entry] of Object.entries(value)) {
-            const path = at ? `${at}.${key}` : key;
-            const property = schema.properties?.[key];
-            if (property !== undefined) problems.push(...validateJson(property, entry, path));
-            else if (schema.additionalProperties !== undefined) problems.push(...validateJson(schema.additionalProperties, entry, path));
-        }
-    }
-    return problems;
-}
-
-function label(at: string): string {
-    return at === "" ? "the configuration" : at;
-}
-
-function jsonTypeMatches(type: string, value: unknown): boolean {
-    switch (type) {
-        case "string":
-            return typeof value === "string";
-        case "number":
-            return typeof value === "number" && Number.isFinite(value);
-        case "integer":
-            return typeof value === "number" && Number.isInteger(value);
-        case "boolean":
-            return typeof value === "boolean";
-        case "array":
-            return Array.isArray(value);
-        case "object":
-            return isPlainObject(value);
-        case "null":
-            return value === null;
-        default:
-            throw new Error(`config schema type "${type}" is not a JSON Schema type`);
-    }
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-    return JSON.stringify(a) === JSON.stringify(b);
+    return validate;
 }

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { REDACTED } from "../lib/secret";
+import { checkStackLiterals } from "../lib/stackLiterals";
 
 /** Placeholder for a value encrypted in a stack file: the plan never decrypts. */
 export const SECRET_PLACEHOLDER = REDACTED;
@@ -65,6 +66,8 @@ export function loadStackConfig(projectDir: string, stack: string): StackConfig 
         throw new StackFileError(`unknown stack "${stack}": no Pulumi.${stack}.yaml (stacks here: ${known.join(", ") || "none"})`);
     }
     const stackYaml = readYaml(stackFile, `Pulumi.${stack}.yaml`) ?? {};
+    // The CLI would hand the program 37.1 for an unquoted 37.10: refuse what is not read as written.
+    checkStackLiterals(fs.readFileSync(stackFile, "utf8"), project.name);
 
     const config: Record<string, string> = {};
     const secretKeys: string[] = [];

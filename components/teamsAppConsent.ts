@@ -11,6 +11,12 @@ export interface TeamsAppConsentArgs {
     readonly consent: ConsentMode;
     /** The Teams tenant whose administrator consents. */
     readonly teamsTenantId: string;
+    /**
+     * Where Entra ID sends the administrator after admin consent: registered as the
+     * application's web redirect URI and passed as `redirect_uri` in the admin-consent link,
+     * which Entra ID refuses unless the two match exactly. An absolute https URL.
+     */
+    readonly consentRedirectUri: string;
 }
 
 /**
@@ -46,6 +52,11 @@ export class TeamsAppConsent extends pulumi.ComponentResource {
                 displayName: args.displayName,
                 // The Teams tenant may differ from the subscription's tenant.
                 signInAudience: "AzureADMultipleOrgs",
+                // Registered in both consent modes: the admin-consent endpoint fails with "no reply
+                // address" without it, and an administrator may still consent by link after a grant.
+                // Redirect URIs belong on the application, not the service principal
+                // (https://learn.microsoft.com/en-us/entra/identity-platform/reply-url).
+                web: { redirectUris: [args.consentRedirectUri] },
                 requiredResourceAccesses: [
                     {
                         resourceAppId: MICROSOFT_GRAPH_APP_ID,
@@ -88,7 +99,8 @@ export class TeamsAppConsent extends pulumi.ComponentResource {
 
         this.applicationId = app.clientId;
         this.appSecret = pulumi.secret(password.value);
-        this.adminConsentUrl = args.consent === "url" ? app.clientId.apply((clientId) => adminConsentUrl(args.teamsTenantId, clientId)) : undefined;
+        this.adminConsentUrl =
+            args.consent === "url" ? app.clientId.apply((clientId) => adminConsentUrl(args.teamsTenantId, clientId, args.consentRedirectUri)) : undefined;
         this.grantedPermissions = args.consent === "grant" ? GRAPH_APPLICATION_PERMISSIONS.length : 0;
         this.registerOutputs({
             applicationId: this.applicationId,

@@ -13,8 +13,16 @@ export interface TeamsBotArgs {
     readonly applicationId: pulumi.Input<string>;
     /** The application's home tenant (single-tenant bots are bound to it). */
     readonly applicationTenantId: pulumi.Input<string>;
-    /** The calling endpoint on the connector. */
-    readonly endpoint: string;
+    /**
+     * The bot's messaging endpoint on the connector (Bot Framework activities), the Azure
+     * Bot's `endpoint`. An https URL.
+     */
+    readonly messagingEndpoint: string;
+    /**
+     * The Teams channel's calling webhook on the connector, where Teams posts incoming call
+     * notifications. Microsoft keeps it apart from the messaging endpoint. An https URL.
+     */
+    readonly callingWebhook: string;
     /** Tags for every resource. */
     readonly tags: Record<string, string>;
 }
@@ -45,7 +53,7 @@ export class TeamsBot extends pulumi.ComponentResource {
                 sku: { name: "S1" },
                 properties: {
                     displayName: args.botName,
-                    endpoint: args.endpoint,
+                    endpoint: args.messagingEndpoint,
                     // New multi-tenant bots are no longer allowed.
                     msaAppType: "SingleTenant",
                     msaAppId: args.applicationId,
@@ -64,7 +72,11 @@ export class TeamsBot extends pulumi.ComponentResource {
                 location: "global",
                 properties: {
                     channelName: "MsTeamsChannel",
-                    properties: { isEnabled: true, enableCalling: true, callingWebhook: args.endpoint },
+                    // A calling bot's Teams channel has calling enabled and its own "Webhook (for
+                    // calling)", the URL for all incoming calls; the messaging endpoint is the bot's.
+                    // https://learn.microsoft.com/en-us/microsoftteams/platform/bots/calls-and-meetings/registering-calling-bot
+                    // https://learn.microsoft.com/en-us/microsoftteams/platform/bots/calls-and-meetings/call-notifications
+                    properties: { isEnabled: true, enableCalling: true, callingWebhook: args.callingWebhook },
                 },
                 tags: args.tags,
             },

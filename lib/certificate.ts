@@ -7,7 +7,8 @@ import type { DeclaredCertificateFacts } from "./settings";
 /**
  * The connector's TLS certificate, checked against the rules of Pexip and VDX before
  * anything is deployed: RSA of at least 2048 bits, the connector's hostname, no wildcard,
- * valid now, a private key for a legacy CSP. Pure: no Pulumi, no Azure.
+ * valid now, a private key for a legacy CSP, and in a PFX the intermediate chain. Pure: no
+ * Pulumi, no Azure.
  *
  * node-forge only unpacks and packs PKCS#12; the X.509 facts come from Node's crypto, which
  * reads EC certificates too, so that an EC certificate is refused for Pexip's reason.
@@ -42,7 +43,7 @@ export interface CertificateFacts {
 export interface PfxInspection {
     /** Facts of the leaf certificate. */
     facts: CertificateFacts;
-    /** Problems that do not stop a deployment (expiry soon, no chain), one sentence each. */
+    /** Problems that do not stop a deployment (expiry soon, certificates left out), one sentence each. */
     warnings: string[];
     /** Base64 PKCS#12 with the empty password, key + leaf + chain: a Key Vault secret's value. */
     keyVaultValue: string;
@@ -104,7 +105,8 @@ type CheckedFacts = Pick<CertificateFacts, "subject" | "notAfter" | "keyType" | 
 /**
  * Opens a PFX and checks it against the connector's rules, reporting the first broken one
  * (opens → has key → key matches → RSA ≥ 2048 → legacy CSP → no wildcard → hostname →
- * validity) as a ConfigError on `certificate.pfxFile`. `label` names the file in messages.
+ * validity → chain) as a ConfigError on `certificate.pfxFile`. `label` names the file in
+ * messages. A self-signed leaf needs no chain; any other leaf needs its issuer in the PFX.
  */
 export function inspectPfx(pfx: Buffer, password: string, fqdn: string, now: Date, label: string): PfxInspection {
     // Typed so that control flow knows a refusal does not return.
@@ -128,16 +130,12 @@ export function inspectPfx(pfx: Buffer, password: string, fqdn: string, now: Dat
     const chain = chainOf(leaf, certificates);
     const facts = factsOf(leaf, "pfxFile", chain.length > 0);
 
-    const violation = keyViolation(facts) ?? cspViolation(bag) ?? nameViolation(facts, fqdn) ?? dateViolation(facts, now);
+    // The chain comes last: a certificate broken in any other way needs more than a new export.
+    const violation =
+        keyViolation(facts) ?? cspViolation(bag) ?? nameViolation(facts, fqdn) ?? dateViolation(facts, now) ?? chainViolation(leaf, chain);
     if (violation !== undefined) refuse(`${violation.rule}; ${name(leaf)} ${violation.found}`);
 
     const warnings = factWarnings(facts, fqdn, now).map((warning) => `${PFX_KEY} (${label}): ${name(leaf)} ${warning}`);
-    if (chain.length === 0 && !isSelfSigned(leaf)) {
-        warnings.push(
-            `${PFX_KEY} (${label}): holds no intermediate certificate for ${name(leaf)}; Pexip needs the chain in the PFX, ` +
-                `so export it with all certificates in the certification path`,
-        );
-    }
     const leftOut = certificates.length - 1 - chain.length;
     if (leftOut > 0) {
         warnings.push(`${PFX_KEY} (${label}): ${leftOut} certificate(s) in it are not in the chain of ${name(leaf)} and are left out of Key Vault`);
@@ -253,6 +251,26 @@ function cspViolation(bag: forge.pkcs12.Bag): Violation | undefined {
             `so export it again for a CSP (e.g. openssl pkcs12 -export -CSP "${LEGACY_CSP}")`,
         given: provider,
         found: `has its key marked for "${provider}"`,
+    };
+}
+
+/**
+ * Pexip needs the intermediate chain in the connector's PFX (issue 12, "Domain corrections"),
+ * so a leaf that is not self-signed must have its issuer in the file. Self-signed means issued
+ * by its own name and key, not just its own name: a CA that shares the leaf's name still
+ * has to travel with it. The dev stack's self-signed certificate has no issuer to carry.
+ */
+function chainViolation(leaf: X509Certificate, chain: readonly X509Certificate[]): Violation | undefined {
+    if (chain.length > 0 || isSelfSigned(leaf)) return undefined;
+    const issuer = commonName(leaf.issuer);
+    return {
+        field: "pfxFile",
+        rule:
+            "must contain the intermediate chain: Pexip needs the issuing CA certificates in the PFX, " +
+            "so export it again with all certificates in the certification path " +
+            "(Windows: Export-PfxCertificate -ChainOption BuildChain; OpenSSL: pkcs12 -export with the CA certificates in -certfile)",
+        given: issuer,
+        found: `is issued by ${issuer !== "" ? `CN=${issuer}` : "a CA"}, but no certificate in the PFX is its issuer`,
     };
 }
 

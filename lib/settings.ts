@@ -1,21 +1,25 @@
-import { isIP } from "net";
 import { ConfigError } from "./configError";
 import { DEFAULT_DEPLOYMENT_SCRIPT } from "./connectorPackage";
-import { MAX_CALLS_PER_INSTANCE, PLANNED_CALLS_PER_INSTANCE, VM_SIZES } from "./contract";
-import { PlainValue, STACK_PARAMETER_KEYS, StackParameterKey } from "./deploymentParameters";
+import { VM_SIZES } from "./contract";
+import { PlainValue, StackParameterKey } from "./deploymentParameters";
+import { schemaValidator, SchemaProblem, unknownKeyRule } from "./schema";
 import { Secret } from "./secret";
-import { SizingInput } from "./sizing";
+import { REQUIRED_SETTINGS, SETTINGS, WEEKDAYS } from "./settingsSchema";
+import { MAX_INSTANCES, sizeConnector, SizingInput } from "./sizing";
+
+export { WEEKDAYS };
 
 /**
  * Configuration, parsed and validated once into typed values. Everything a component or a
- * tool needs comes from here; nothing downstream reads configuration itself.
+ * tool needs comes from here; nothing downstream reads configuration itself. The rules are
+ * lib/settingsSchema.ts's (one declaration, also Pulumi.yaml's); what one setting's schema cannot
+ * say (rules across settings, defaults that depend on others) is here.
  */
 
 export type VmSize = (typeof VM_SIZES)[number];
 
 export type Environment = "dev" | "prod";
 export type ConsentMode = "grant" | "url";
-export const CONSENT_MODES: readonly ConsentMode[] = ["grant", "url"];
 
 /** Pexip's versioned Teams Connector package (a zip), for the version VDX runs. */
 export interface ConnectorPackage {
@@ -39,7 +43,6 @@ export interface PexipDeploymentSettings {
     readonly parameterNames: Readonly<Partial<Record<StackParameterKey, string | null>>>;
 }
 
-export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
 /** One Pexip Infinity scheduled-scaling policy (`configuration/v1/scheduled_scaling/`). */
@@ -154,65 +157,160 @@ export interface Settings {
     readonly cost: CostSettings;
 }
 
-/** Reads one raw configuration value: a string, or a JSON string for objects. */
-export interface ConfigSource {
-    /** Project keys, without the `<project>:` namespace. */
-    get(key: string): string | undefined;
-    /** The Azure region, `azure-native:location`. */
-    location(): string | undefined;
+/** The configuration as the engine hands it to the program: namespaced keys, objects and lists as JSON text. */
+export type RawConfig = Readonly<Record<string, string>>;
+
+/** Where the configuration comes from, and which of its keys are secrets (their values are never shown). */
+export interface ConfigContext {
+    readonly project: string;
+    readonly stack: string;
+    /** Namespaced keys whose values are secrets. */
+    readonly secretKeys?: readonly string[];
 }
 
 export const DEFAULT_COST: CostSettings = { licensePerYear: 15000, vmPerYear: 25000 };
 
-/** Starts with a letter: the Key Vault and Event Hub namespace names begin with it. */
-const BASE_NAME = /^[a-z][a-z0-9]*$/;
-const LETTERS = /^[a-z]+$/;
-const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const VERSION = /^\d+(\.\d+){0,2}$/;
-const SHA256 = /^[0-9a-f]{64}$/i;
-const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
-/** Azure's rule for a public IP's DNS label. */
-const DOMAIN_NAME_LABEL = /^[a-z][a-z0-9-]{1,61}[a-z0-9]$/;
-/** A PowerShell parameter name. */
-const PARAMETER_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Namespaces the stack's configuration may use besides the project's own: the providers' it uses. */
+const PROVIDER_NAMESPACES = ["azure-native", "azuread", "random", "tls", "command", "pulumi"];
 
-export function parseSettings(source: ConfigSource, context: { project: string; stack: string }): Settings {
-    const read = new Reader(source);
+const OWNER_ONLY_KEYS = ["consent", "botName", "botEndpoint", "botCallingWebhook", "consentRedirectUri"] as const;
 
-    const location = source.location();
-    if (location === undefined || location === "") {
-        throw new ConfigError("azure-native:location", "is required: the Azure region (pulumi config set azure-native:location westeurope)");
-    }
-    if (!/^[a-z0-9]+$/.test(location)) {
-        throw new ConfigError("azure-native:location", "must be an Azure region name in lower case, like westeurope", location);
-    }
+const validateSettings = schemaValidator({
+    type: "object",
+    properties: Object.fromEntries(Object.entries(SETTINGS).map(([key, declaration]) => [key, declaration.schema])),
+    required: REQUIRED_SETTINGS,
+    additionalProperties: false,
+});
 
-    const baseNameRule = "must be 1–9 characters a–z and 0–9, starting with a letter";
-    const baseName = read.string("baseName", { pattern: BASE_NAME, rule: baseNameRule });
-    if (baseName.length > 9) throw new ConfigError("baseName", baseNameRule, baseName);
-    const regionCode = read.string("regionCode", { pattern: LETTERS, rule: "must be letters a–z" });
-    const stem = baseName + regionCode;
-    if (stem.length < 3 || stem.length > 14) {
-        throw new ConfigError("regionCode", "must make baseName+regionCode 3–14 characters", stem);
-    }
-
-    const environment = read.choice<Environment>("environment", ["dev", "prod"], defaultEnvironment(context.stack));
-    const fqdn = read.hostname("fqdn");
-
-    const portsPerInstance = read.integer("portsPerInstance", { min: 1, max: MAX_CALLS_PER_INSTANCE, default: PLANNED_CALLS_PER_INSTANCE });
-    const sizing: SizingInput = {
-        concurrentPorts: read.integer("concurrentPorts", { min: 1 }),
-        portsPerInstance,
-        spareInstances: read.integer("spareInstances", { min: 0, default: 0 }),
+/**
+ * Parses and checks the configuration. Throws ConfigError on the first broken rule, in the
+ * order the settings are declared, naming the key, the rule and the value (a secret's never).
+ */
+export function parseSettings(config: RawConfig, context: ConfigContext): Settings {
+    const secret = (key: string) => (context.secretKeys ?? []).includes(key.includes(":") ? key : `${context.project}:${key}`);
+    const fail = (key: string, rule: string, value?: unknown): never => {
+        const root = key.split(/[.[]/)[0];
+        throw secret(root) ? new ConfigError(key, `${rule} (value not shown: it is a secret)`) : new ConfigError(key, rule, value);
     };
 
-    const vdx = read.object("vdx");
-    const nodeAddresses = read.cidrList("vdx.nodeAddresses", vdx?.nodeAddresses, { min: 1 });
-    const nodeFqdns = read.list("vdx.nodeFqdns", vdx?.nodeFqdns ?? [], (key, value) => read.hostnameValue(key, value));
+    const values: Record<string, unknown> = {};
+    for (const [fullKey, text] of Object.entries(config)) {
+        const colon = fullKey.indexOf(":");
+        if (colon < 0) continue;
+        const namespace = fullKey.slice(0, colon);
+        const key = fullKey.slice(colon + 1);
+        if (namespace === context.project) {
+            if (!(key in SETTINGS)) fail(key, unknownKeyRule(key, Object.keys(SETTINGS), `a setting of ${context.project}`));
+            // An empty text is how Pulumi.yaml's defaults say "not set".
+            if (text !== "") values[key] = typed(key, text);
+        } else if (!PROVIDER_NAMESPACES.includes(namespace)) {
+            fail(fullKey, namespaceRule(namespace, key, context.project));
+        }
+    }
 
-    const teamsTenantId = read.string("teamsTenantId", { pattern: GUID, rule: "must be a GUID (the Teams tenant's ID)" });
+    const location = config["azure-native:location"];
+    if (location === undefined || location === "") {
+        fail("azure-native:location", "is required: the Azure region (pulumi config set azure-native:location westeurope)");
+    }
+    if (!/^[a-z0-9]+$/.test(location)) fail("azure-native:location", "must be an Azure region name in lower case, like westeurope", location);
 
+    const problems = validateSettings(values);
+    if (problems.length > 0) {
+        const first = firstProblem(problems);
+        fail(first.path, first.rule, first.value);
+    }
+    return settingsOf(values as unknown as Values, location, context, fail);
+}
+
+/** A value as its declaration types it: numbers, lists and objects from their text. */
+function typed(key: string, text: string): unknown {
+    const declaration = SETTINGS[key];
+    if (declaration.pulumiType === "string") return text;
+    // Only a safe integer becomes a number: 99999999999999999999 would lose its digits.
+    if (declaration.pulumiType === "integer") return /^\s*-?\d+\s*$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : text;
+    if (declaration.pulumiType === "boolean") return text === "true" ? true : text === "false" ? false : text;
+    try {
+        return JSON.parse(text);
+    } catch {
+        // A plain string where a list or object was expected is still a value to report.
+        return text;
+    }
+}
+
+function namespaceRule(namespace: string, key: string, project: string): string {
+    const guess = unknownKeyRule(namespace, [project], "a namespace this stack reads");
+    return `${guess.includes("did you mean") ? `is in the namespace "${namespace}", which is not the project's; did you mean ${project}:${key}?` : `is in the namespace "${namespace}", which nothing in this stack reads (it reads ${[project, ...PROVIDER_NAMESPACES].join(", ")})`}`;
+}
+
+/**
+ * The problem of the setting declared first, so that the same stack always reports the same one;
+ * within a setting an unknown key first, since a typo (nodeAdresses) explains a missing one.
+ */
+function firstProblem(problems: readonly SchemaProblem[]): SchemaProblem {
+    const order = Object.keys(SETTINGS);
+    const rank = (problem: SchemaProblem) => {
+        const index = order.indexOf(problem.path.split(/[.[]/)[0]);
+        return (index < 0 ? order.length : index) * 2 + (problem.unknownKey ? 0 : 1);
+    };
+    return [...problems].sort((a, b) => rank(a) - rank(b))[0];
+}
+
+/** The configuration after the schema: every value of the declared type and shape. */
+interface Values {
+    baseName: string;
+    regionCode: string;
+    environment?: Environment;
+    fqdn: string;
+    concurrentPorts: number;
+    portsPerInstance?: number;
+    spareInstances?: number;
+    vmSize?: VmSize;
+    zones?: Array<number | string>;
+    domainNameLabel?: string;
+    pexipVersion: string;
+    connectorPackage: { path?: string; url?: string; sha256: string; deploymentScript?: string };
+    pexipDeployment?: Partial<PexipDeploymentSettings>;
+    vdx: { nodeAddresses: string[]; nodeFqdns?: string[] };
+    managementAddresses?: string[];
+    adminPassword?: string;
+    infinityScaling?: { minimumInstances?: number; timeZone?: string; schedules?: Array<Omit<ScalingSchedule, "minutesInAdvance"> & { minutesInAdvance?: number }> };
+    certificate: Record<string, any>;
+    teamsTenantId: string;
+    consent?: ConsentMode;
+    identityStack?: string;
+    botName?: string;
+    botEndpoint?: string;
+    botCallingWebhook?: string;
+    consentRedirectUri?: string;
+    teams?: { tenantKey?: string; domain?: string; prefix?: string; instructionUrl?: string; grantTo?: string | string[] };
+    cost?: Partial<CostSettings>;
+}
+
+type Fail = (key: string, rule: string, value?: unknown) => never;
+
+/** The rules across settings, and the defaults that depend on other settings. */
+function settingsOf(values: Values, location: string, context: ConfigContext, fail: Fail): Settings {
+    const { baseName, regionCode, fqdn } = values;
+    const stem = baseName + regionCode;
+    if (stem.length < 3 || stem.length > 14) fail("regionCode", "must make baseName+regionCode 3–14 characters", stem);
+    const environment = values.environment ?? (context.stack === "prod" || context.stack.startsWith("prod-") ? "prod" : "dev");
+
+    const sizing: SizingInput = {
+        concurrentPorts: values.concurrentPorts,
+        portsPerInstance: values.portsPerInstance ?? 15,
+        spareInstances: values.spareInstances ?? 0,
+    };
+    const { instances } = sizeConnector(sizing);
+    if (instances > MAX_INSTANCES) {
+        fail(
+            "concurrentPorts",
+            `needs ${instances} instances with portsPerInstance ${sizing.portsPerInstance} and spareInstances ${sizing.spareInstances}; ` +
+                `a scale set holds at most ${MAX_INSTANCES} with a single placement group`,
+            values.concurrentPorts,
+        );
+    }
+
+    const nodeFqdns = (values.vdx.nodeFqdns ?? []).map((name) => name.replace(/\.$/, ""));
     return {
         project: context.project,
         stack: context.stack,
@@ -220,449 +318,139 @@ export function parseSettings(source: ConfigSource, context: { project: string; 
         location,
         baseName,
         regionCode,
-        fqdn,
+        fqdn: fqdn.replace(/\.$/, ""),
         sizing,
-        vmSize: read.raw("vmSize") === undefined ? undefined : read.choice("vmSize", VM_SIZES, VM_SIZES[0]),
-        zones: read.list("zones", read.json("zones") ?? ["1", "2", "3"], (key, value) => {
-            if (value !== "1" && value !== "2" && value !== "3") throw new ConfigError(key, `must be "1", "2" or "3"`, value);
-            return value;
-        }),
-        domainNameLabel: read.string("domainNameLabel", {
-            pattern: DOMAIN_NAME_LABEL,
-            rule: "must be 3–63 characters a–z, 0–9 and -, starting with a letter (Azure's DNS label rule)",
-            default: `${baseName}-teamsconn-${regionCode}`,
-        }),
-        pexipVersion: read.string("pexipVersion", { pattern: VERSION, rule: "must be a Pexip version like 37.1" }),
-        connectorPackage: parsePackage(read),
-        pexipDeployment: parsePexipDeployment(read),
-        vdx: { nodeAddresses, nodeFqdns },
-        managementAddresses: read.cidrList("managementAddresses", read.json("managementAddresses") ?? [], { min: 0 }),
-        infinityScaling: parseInfinityScaling(read),
-        adminPassword: parseAdminPassword(read),
-        certificate: parseCertificate(read, environment),
-        teamsTenantId: teamsTenantId.toLowerCase(),
-        identity: parseIdentity(read, fqdn, baseName),
-        teams: parseTeams(read, nodeFqdns),
-        cost: parseCost(read),
+        vmSize: values.vmSize,
+        zones: (values.zones ?? [1, 2, 3]).map(String),
+        domainNameLabel: values.domainNameLabel ?? `${baseName}-teamsconn-${regionCode}`,
+        pexipVersion: values.pexipVersion,
+        connectorPackage: packageOf(values.connectorPackage, fail),
+        pexipDeployment: {
+            incidentReporting: values.pexipDeployment?.incidentReporting,
+            diskEncryption: values.pexipDeployment?.diskEncryption,
+            parameters: values.pexipDeployment?.parameters ?? {},
+            parameterNames: values.pexipDeployment?.parameterNames ?? {},
+        },
+        vdx: { nodeAddresses: values.vdx.nodeAddresses, nodeFqdns },
+        managementAddresses: values.managementAddresses ?? [],
+        infinityScaling: infinityScalingOf(values.infinityScaling, fail),
+        adminPassword: adminPasswordOf(values.adminPassword, fail),
+        certificate: certificateOf(values.certificate, environment, fail),
+        teamsTenantId: values.teamsTenantId.toLowerCase(),
+        identity: identityOf(values, fqdn, fail),
+        teams: teamsOf(values.teams, nodeFqdns, fail),
+        cost: { ...DEFAULT_COST, ...values.cost },
     };
 }
 
-/** `prod` and `prod-<region>` stacks are production unless `environment` says otherwise. */
-function defaultEnvironment(stack: string): Environment {
-    return stack === "prod" || stack.startsWith("prod-") ? "prod" : "dev";
-}
-
-function parsePackage(read: Reader): ConnectorPackage {
-    const pkg = read.object("connectorPackage");
-    if (pkg === undefined) {
-        throw new ConfigError("connectorPackage", "is required: { path or url, sha256 } of Pexip's Teams Connector package for VDX's version");
-    }
+function packageOf(pkg: Values["connectorPackage"], fail: Fail): ConnectorPackage {
     if ((pkg.path === undefined) === (pkg.url === undefined)) {
-        throw new ConfigError("connectorPackage", "must give exactly one of path (the zip on this machine) and url (where the driver downloads it)", Object.keys(pkg));
-    }
-    let source: ConnectorPackage["source"];
-    if (pkg.path !== undefined) {
-        if (typeof pkg.path !== "string" || !pkg.path.toLowerCase().endsWith(".zip")) {
-            throw new ConfigError("connectorPackage.path", "must be the path of the package's .zip file", pkg.path);
-        }
-        source = { kind: "path", path: pkg.path };
-    } else {
-        source = { kind: "url", url: read.httpsUrl("connectorPackage.url", pkg.url) };
-    }
-    const sha256 = pkg.sha256;
-    if (typeof sha256 !== "string" || !SHA256.test(sha256)) {
-        throw new ConfigError("connectorPackage.sha256", "must be the package's SHA-256 as 64 hex digits", sha256);
-    }
-    const deploymentScript = pkg.deploymentScript ?? DEFAULT_DEPLOYMENT_SCRIPT;
-    if (typeof deploymentScript !== "string" || !/^[\w. -]+(\/[\w. -]+)*\.ps1$/i.test(deploymentScript)) {
-        throw new ConfigError("connectorPackage.deploymentScript", "must be the .ps1 script's path inside the package, with / between folders", deploymentScript);
-    }
-    return { source, sha256: sha256.toLowerCase(), deploymentScript };
-}
-
-function parsePexipDeployment(read: Reader): PexipDeploymentSettings {
-    const raw = read.object("pexipDeployment") ?? {};
-    const flag = (key: string): boolean | undefined => {
-        const value = raw[key];
-        if (value !== undefined && typeof value !== "boolean") throw new ConfigError(`pexipDeployment.${key}`, "must be true or false", value);
-        return value;
-    };
-    const parameters = read.objectValue("pexipDeployment.parameters", raw.parameters ?? {});
-    for (const [name, value] of Object.entries(parameters)) {
-        const key = `pexipDeployment.parameters.${name}`;
-        if (!PARAMETER_NAME.test(name)) throw new ConfigError(key, "must be a PowerShell parameter name (letters, digits, _), without the -", name);
-        const plain = ["string", "number", "boolean"].includes(typeof value) || (Array.isArray(value) && value.every((item) => typeof item === "string"));
-        if (!plain || (typeof value === "number" && !Number.isFinite(value))) {
-            throw new ConfigError(key, "must be a string, a number, true/false or a list of strings (secrets are passed by the stack itself)", value);
-        }
-    }
-    const parameterNames = read.objectValue("pexipDeployment.parameterNames", raw.parameterNames ?? {});
-    for (const [logical, name] of Object.entries(parameterNames)) {
-        const key = `pexipDeployment.parameterNames.${logical}`;
-        if (!STACK_PARAMETER_KEYS.includes(logical as StackParameterKey)) {
-            throw new ConfigError(key, `must be one of the parameters the stack sets: ${STACK_PARAMETER_KEYS.join(", ")}`, logical);
-        }
-        if (name !== null && (typeof name !== "string" || !PARAMETER_NAME.test(name))) {
-            throw new ConfigError(key, "must be the script's parameter name (letters, digits, _), or null when this version takes no such parameter", name);
-        }
+        fail("connectorPackage", "must give exactly one of path (the zip on this machine) and url (where the driver downloads it)", Object.keys(pkg));
     }
     return {
-        incidentReporting: flag("incidentReporting"),
-        diskEncryption: flag("diskEncryption"),
-        parameters: parameters as Record<string, PlainValue>,
-        parameterNames: parameterNames as PexipDeploymentSettings["parameterNames"],
+        source: pkg.path !== undefined ? { kind: "path", path: pkg.path } : { kind: "url", url: pkg.url! },
+        sha256: pkg.sha256.toLowerCase(),
+        deploymentScript: pkg.deploymentScript ?? DEFAULT_DEPLOYMENT_SCRIPT,
     };
 }
 
-function parseInfinityScaling(read: Reader): InfinityScaling | undefined {
-    const raw = read.object("infinityScaling");
-    if (raw === undefined) return undefined;
-    const timeZone = raw.timeZone ?? "Europe/Copenhagen";
-    if (typeof timeZone !== "string" || !isTimeZone(timeZone)) {
-        throw new ConfigError("infinityScaling.timeZone", "must be an IANA time zone like Europe/Copenhagen", timeZone);
+function infinityScalingOf(raw: Values["infinityScaling"], fail: Fail): InfinityScaling | undefined {
+    // Empty is Pulumi.yaml's default: Infinity's scaling is off.
+    if (raw === undefined || raw.minimumInstances === undefined) return undefined;
+    const schedules = (raw.schedules ?? []).map((schedule, index) => {
+        if (schedule.to <= schedule.from) fail(`infinityScaling.schedules[${index}].to`, `must be later than from (${schedule.from})`, schedule.to);
+        return { ...schedule, minutesInAdvance: schedule.minutesInAdvance ?? 30 };
+    });
+    const most = raw.minimumInstances + schedules.reduce((sum, schedule) => sum + schedule.instancesToAdd, 0);
+    if (most > MAX_INSTANCES) {
+        fail(
+            "infinityScaling.schedules",
+            `may add at most ${MAX_INSTANCES - raw.minimumInstances} instances in all on top of minimumInstances ${raw.minimumInstances}: ` +
+                `a scale set holds at most ${MAX_INSTANCES} with a single placement group`,
+            most,
+        );
     }
-    return {
-        minimumInstances: read.integerValue("infinityScaling.minimumInstances", raw.minimumInstances ?? 1, { min: 1 }),
-        timeZone,
-        schedules: read.list("infinityScaling.schedules", raw.schedules ?? [], (key, value) => {
-            const schedule = (value ?? {}) as Record<string, unknown>;
-            const name = schedule.name;
-            if (typeof name !== "string" || name.trim() === "") throw new ConfigError(`${key}.name`, "must be a non-empty name", name);
-            const days = read.list(`${key}.days`, schedule.days, (dayKey, day) => {
-                if (!WEEKDAYS.includes(day as Weekday)) throw new ConfigError(dayKey, `must be one of ${WEEKDAYS.join(", ")}`, day);
-                return day as Weekday;
-            });
-            if (days.length === 0) throw new ConfigError(`${key}.days`, "must name at least one day", schedule.days);
-            const from = read.timeValue(`${key}.from`, schedule.from);
-            const to = read.timeValue(`${key}.to`, schedule.to);
-            if (to <= from) throw new ConfigError(`${key}.to`, `must be later than from (${from})`, to);
-            return {
-                name,
-                days,
-                from,
-                to,
-                instancesToAdd: read.integerValue(`${key}.instancesToAdd`, schedule.instancesToAdd, { min: 1 }),
-                minutesInAdvance: read.integerValue(`${key}.minutesInAdvance`, schedule.minutesInAdvance ?? 30, { min: 0, max: 180 }),
-            };
-        }),
-    };
+    return { minimumInstances: raw.minimumInstances, timeZone: raw.timeZone ?? "Europe/Copenhagen", schedules };
 }
 
-function parseAdminPassword(read: Reader): Secret | undefined {
-    const password = read.raw("adminPassword");
+function adminPasswordOf(password: string | undefined, fail: Fail): Secret | undefined {
     if (password === undefined) return undefined;
     // Azure's rule for Windows: 12–123 characters from at least three character classes.
     const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z\d]/].filter((pattern) => pattern.test(password)).length;
     if (password.length < 12 || password.length > 123 || classes < 3) {
-        throw new ConfigError(
-            "adminPassword",
-            "must be 12–123 characters with three of: lower case, upper case, digit, symbol (value not shown)",
-        );
+        fail("adminPassword", "must be 12–123 characters with three of: lower case, upper case, digit, symbol (value not shown)");
     }
     return new Secret(password);
 }
 
-function parseCertificate(read: Reader, environment: Environment): CertificateSource {
-    const raw = read.object("certificate");
-    if (raw === undefined) {
-        throw new ConfigError("certificate", "is required: { pfxFile, password }, { keyVaultSecretId, ... } or, on dev stacks, { selfSigned: true }");
-    }
+function certificateOf(raw: Record<string, any>, environment: Environment, fail: Fail): CertificateSource {
     const sources = ["pfxFile", "keyVaultSecretId", "selfSigned"].filter((key) => raw[key] !== undefined);
-    if (sources.length !== 1) {
-        throw new ConfigError("certificate", "must name exactly one source: pfxFile, keyVaultSecretId or selfSigned", Object.keys(raw));
-    }
+    if (sources.length !== 1) fail("certificate", "must name exactly one source: pfxFile, keyVaultSecretId or selfSigned", Object.keys(raw));
     if (raw.selfSigned !== undefined) {
-        if (raw.selfSigned !== true) throw new ConfigError("certificate.selfSigned", "must be true when given", raw.selfSigned);
-        if (environment === "prod") {
-            throw new ConfigError("certificate.selfSigned", "is for dev stacks only: VDX's nodes do not trust a self-signed certificate", true);
-        }
+        if (environment === "prod") fail("certificate.selfSigned", "is for dev stacks only: VDX's nodes do not trust a self-signed certificate", true);
         return { kind: "selfSigned" };
     }
     if (raw.pfxFile !== undefined) {
-        if (typeof raw.pfxFile !== "string" || raw.pfxFile === "") {
-            throw new ConfigError("certificate.pfxFile", "must be the path of a PFX file", raw.pfxFile);
-        }
-        if (typeof raw.password !== "string") {
-            throw new ConfigError("certificate.password", "is required with pfxFile (pulumi config set --secret --path certificate.password ...)");
-        }
+        if (raw.password === undefined) fail("certificate.password", "is required with pfxFile (pulumi config set --secret --path certificate.password ...)");
         return { kind: "pfxFile", pfxFile: raw.pfxFile, password: new Secret(raw.password) };
     }
-    const secretId = raw.keyVaultSecretId;
-    if (typeof secretId !== "string" || !/^https:\/\/[a-z0-9-]{3,24}\.vault\.azure\.net\/secrets\/[A-Za-z0-9-]+\/[0-9a-f]{32}$/.test(secretId)) {
-        throw new ConfigError(
-            "certificate.keyVaultSecretId",
-            "must be a versioned secret URL https://<vault>.vault.azure.net/secrets/<name>/<version>",
-            secretId,
-        );
+    for (const field of ["keyVaultId", "subject", "notAfter", "thumbprint", "keySize"]) {
+        if (raw[field] === undefined) fail(`certificate.${field}`, "is required with keyVaultSecretId: the stack cannot read the certificate, so its facts are declared");
     }
-    const vaultId = raw.keyVaultId;
-    const vaultIdMatch = typeof vaultId === "string" ? /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.KeyVault\/vaults\/([^/]+)$/i.exec(vaultId) : null;
-    if (vaultIdMatch === null) {
-        throw new ConfigError("certificate.keyVaultId", "must be the vault's resource ID /subscriptions/.../providers/Microsoft.KeyVault/vaults/<name>", vaultId);
-    }
-    // The scale set installs the secret from the vault named here: they must be the same vault.
-    const secretVault = new URL(secretId).hostname.split(".")[0];
-    if (vaultIdMatch[1].toLowerCase() !== secretVault) {
-        throw new ConfigError("certificate.keyVaultId", `must name the vault that holds keyVaultSecretId (${secretVault})`, vaultId);
-    }
-    const notAfter = new Date(String(raw.notAfter));
-    if (typeof raw.notAfter !== "string" || Number.isNaN(notAfter.getTime())) {
-        throw new ConfigError("certificate.notAfter", "must be the certificate's expiry as an ISO date", raw.notAfter);
-    }
-    const subject = raw.subject;
-    if (typeof subject !== "string" || subject === "") {
-        throw new ConfigError("certificate.subject", "must be the certificate's subject common name", subject);
-    }
-    const thumbprint = raw.thumbprint;
-    if (typeof thumbprint !== "string" || !/^[0-9a-f]{40}$/i.test(thumbprint)) {
-        throw new ConfigError("certificate.thumbprint", "must be the SHA-1 thumbprint as 40 hex digits", thumbprint);
-    }
-    const keyType = raw.keyType ?? "RSA";
-    if (typeof keyType !== "string") throw new ConfigError("certificate.keyType", "must be a key type like RSA", keyType);
+    // The driver exports the certificate from the vault named here: they must be the same vault.
+    const secretVault = new URL(raw.keyVaultSecretId).hostname.split(".")[0];
+    const vault = String(raw.keyVaultId).split("/").pop() as string;
+    if (vault.toLowerCase() !== secretVault) fail("certificate.keyVaultId", `must name the vault that holds keyVaultSecretId (${secretVault})`, raw.keyVaultId);
     return {
         kind: "keyVaultSecret",
-        keyVaultSecretId: secretId,
-        keyVaultId: vaultId,
+        keyVaultSecretId: raw.keyVaultSecretId,
+        keyVaultId: raw.keyVaultId,
         facts: {
-            subject,
-            sans: read.list("certificate.sans", raw.sans ?? [], (key, value) => {
-                if (typeof value !== "string" || value === "") throw new ConfigError(key, "must be a DNS name", value);
-                return value.toLowerCase();
-            }),
-            notAfter,
-            thumbprint: thumbprint.toUpperCase(),
-            keyType,
-            keySize: read.integerValue("certificate.keySize", raw.keySize, { min: 1 }),
+            subject: raw.subject,
+            sans: (raw.sans ?? []).map((san: string) => san.toLowerCase()),
+            notAfter: new Date(raw.notAfter),
+            thumbprint: raw.thumbprint.toUpperCase(),
+            keyType: raw.keyType ?? "RSA",
+            keySize: raw.keySize,
         },
     };
 }
 
-const OWNER_ONLY_KEYS = ["consent", "botName", "botEndpoint", "botCallingWebhook", "consentRedirectUri"] as const;
-
-function parseIdentity(read: Reader, fqdn: string, baseName: string): IdentitySettings {
-    const identityStack = read.raw("identityStack");
-    if (identityStack !== undefined) {
-        if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(identityStack)) {
-            throw new ConfigError("identityStack", "must be a stack reference like organization/vdx-teams-connector/prod", identityStack);
-        }
-        const conflicting = OWNER_ONLY_KEYS.filter((key) => read.raw(key) !== undefined);
-        if (conflicting.length > 0) {
-            throw new ConfigError(
-                conflicting[0],
-                `belongs to the stack that owns the Teams application; remove it here, since identityStack (${identityStack}) is set`,
-                read.raw(conflicting[0]),
+function identityOf(values: Values, fqdn: string, fail: Fail): IdentitySettings {
+    if (values.identityStack !== undefined) {
+        const conflicting = OWNER_ONLY_KEYS.find((key) => values[key] !== undefined);
+        if (conflicting !== undefined) {
+            fail(
+                conflicting,
+                `belongs to the stack that owns the Teams application; remove it here, since identityStack (${values.identityStack}) is set`,
+                values[conflicting],
             );
         }
-        return { owner: false, identityStack };
+        return { owner: false, identityStack: values.identityStack };
     }
     return {
         owner: true,
-        consent: read.choice("consent", CONSENT_MODES, "url"),
-        botName: read.string("botName", {
-            pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]{1,62}$/,
-            rule: "must be 2–64 characters: letters, digits, -, _ and .",
-            default: `${baseName}-teams-bot`,
-        }),
-        botEndpoint: read.httpsUrl("botEndpoint", read.raw("botEndpoint") ?? `https://${fqdn}/api/messages`),
-        botCallingWebhook: read.httpsUrl("botCallingWebhook", read.raw("botCallingWebhook") ?? `https://${fqdn}/api/calling`),
-        consentRedirectUri: read.httpsUrl("consentRedirectUri", read.raw("consentRedirectUri") ?? `https://${fqdn}/adminconsent`),
+        consent: values.consent ?? "url",
+        botName: values.botName ?? `${values.baseName}-teams-bot`,
+        botEndpoint: values.botEndpoint ?? `https://${fqdn}/api/messages`,
+        botCallingWebhook: values.botCallingWebhook ?? `https://${fqdn}/api/calling`,
+        consentRedirectUri: values.consentRedirectUri ?? `https://${fqdn}/adminconsent`,
     };
 }
 
-function parseTeams(read: Reader, nodeFqdns: readonly string[]): TeamsSettings | undefined {
-    const raw = read.object("teams");
-    if (raw === undefined) return undefined;
-    const tenantKey = raw.tenantKey;
-    const address = typeof tenantKey === "string" ? /^([a-z0-9._+-]+)@([a-z0-9.-]+\.[a-z]{2,})$/i.exec(tenantKey) : null;
-    if (address === null) {
-        throw new ConfigError("teams.tenantKey", "must be the virtual reception's address, like teams@vdx.example", tenantKey);
-    }
-    const [, alias, addressDomain] = address;
-    const domain = raw.domain === undefined ? addressDomain.toLowerCase() : read.hostnameValue("teams.domain", raw.domain);
+function teamsOf(raw: Values["teams"], nodeFqdns: readonly string[], fail: Fail): TeamsSettings | undefined {
+    // Empty is Pulumi.yaml's default: not configured.
+    if (raw?.tenantKey === undefined) return undefined;
+    const [alias, addressDomain] = raw.tenantKey.split("@");
+    const domain = raw.domain ?? addressDomain.toLowerCase();
     const prefix = raw.prefix ?? "";
-    if (typeof prefix !== "string" || !/^[0-9*#]*$/.test(prefix)) {
-        throw new ConfigError("teams.prefix", "must be VDX's dial prefix: digits, * or #", prefix);
+    let instructionUrl = raw.instructionUrl;
+    if (instructionUrl === undefined) {
+        // The instruction page VDX's Conferencing Nodes serve for Teams invitations.
+        if (nodeFqdns.length === 0) fail("teams.instructionUrl", "is required when vdx.nodeFqdns is empty (it is built from the first VDX node)");
+        const query = `conf={ConfId}&ivr=${encodeURIComponent(alias)}&d=${encodeURIComponent(domain)}&prefix=${encodeURIComponent(prefix)}&w`;
+        instructionUrl = `https://${nodeFqdns[0]}/teams/?${query}`;
     }
-    const instructionUrl =
-        raw.instructionUrl !== undefined
-            ? read.httpsUrl("teams.instructionUrl", raw.instructionUrl)
-            : defaultInstructionUrl(nodeFqdns, alias, domain, prefix);
-    const grantTo = raw.grantTo ?? "global";
-    return {
-        tenantKey: tenantKey as string,
-        domain,
-        prefix,
-        instructionUrl,
-        grantTo:
-            grantTo === "global"
-                ? "global"
-                : read.list("teams.grantTo", grantTo, (key, user) => {
-                      if (typeof user !== "string" || !/^[^@\s]+@[^@\s]+$/.test(user)) {
-                          throw new ConfigError(key, `must be "global" or a list of user principal names`, user);
-                      }
-                      return user;
-                  }),
-    };
-}
-
-/** The instruction page that VDX's Conferencing Nodes serve for Teams invitations. */
-function defaultInstructionUrl(nodeFqdns: readonly string[], alias: string, domain: string, prefix: string): string {
-    if (nodeFqdns.length === 0) {
-        throw new ConfigError("teams.instructionUrl", "is required when vdx.nodeFqdns is empty (it is built from the first VDX node)");
-    }
-    const query = `conf={ConfId}&ivr=${encodeURIComponent(alias)}&d=${encodeURIComponent(domain)}&prefix=${encodeURIComponent(prefix)}&w`;
-    return `https://${nodeFqdns[0]}/teams/?${query}`;
-}
-
-function parseCost(read: Reader): CostSettings {
-    const raw = read.object("cost") ?? {};
-    return {
-        licensePerYear: read.numberValue("cost.licensePerYear", raw.licensePerYear ?? DEFAULT_COST.licensePerYear),
-        vmPerYear: read.numberValue("cost.vmPerYear", raw.vmPerYear ?? DEFAULT_COST.vmPerYear),
-    };
-}
-
-function isTimeZone(zone: string): boolean {
-    try {
-        new Intl.DateTimeFormat("en", { timeZone: zone });
-        return true;
-    } catch {
-        return false;
-    }
-}
-
-/** Typed reads with one error per broken rule. */
-class Reader {
-    constructor(private readonly source: ConfigSource) {}
-
-    raw(key: string): string | undefined {
-        const value = this.source.get(key);
-        return value === "" ? undefined : value;
-    }
-
-    json(key: string): unknown {
-        const value = this.raw(key);
-        if (value === undefined) return undefined;
-        try {
-            return JSON.parse(value);
-        } catch {
-            // A plain string where a list was expected is still a value to report, not a crash.
-            return value;
-        }
-    }
-
-    object(key: string): Record<string, any> | undefined {
-        const value = this.json(key);
-        return value === undefined ? undefined : this.objectValue(key, value);
-    }
-
-    objectValue(key: string, value: unknown): Record<string, any> {
-        if (typeof value !== "object" || value === null || Array.isArray(value)) {
-            throw new ConfigError(key, "must be an object (set it in the stack file or with --path)", value);
-        }
-        return value as Record<string, any>;
-    }
-
-    string(key: string, options: { pattern: RegExp; rule: string; default?: string }): string {
-        const value = this.raw(key) ?? options.default;
-        if (value === undefined) throw new ConfigError(key, `is required and ${options.rule}`);
-        if (!options.pattern.test(value)) throw new ConfigError(key, options.rule, value);
-        return value;
-    }
-
-    choice<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
-        const value = this.raw(key) ?? fallback;
-        if (!allowed.includes(value as T)) throw new ConfigError(key, `must be one of ${allowed.join(", ")}`, value);
-        return value as T;
-    }
-
-    integer(key: string, options: { min: number; max?: number; default?: number }): number {
-        const raw = this.raw(key);
-        if (raw === undefined && options.default === undefined) {
-            throw new ConfigError(key, `is required and ${integerRule(options)}`);
-        }
-        return this.integerValue(key, raw ?? options.default, options);
-    }
-
-    integerValue(key: string, value: unknown, options: { min: number; max?: number }): number {
-        const number = typeof value === "string" && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
-        if (typeof number !== "number" || !Number.isInteger(number) || number < options.min || (options.max !== undefined && number > options.max)) {
-            throw new ConfigError(key, integerRule(options), value);
-        }
-        return number;
-    }
-
-    numberValue(key: string, value: unknown): number {
-        const number = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
-        if (typeof number !== "number" || !Number.isFinite(number) || number < 0) {
-            throw new ConfigError(key, "must be a number ≥ 0", value);
-        }
-        return number;
-    }
-
-    timeValue(key: string, value: unknown): string {
-        if (typeof value !== "string" || !TIME.test(value)) throw new ConfigError(key, "must be a time HH:MM", value);
-        return value;
-    }
-
-    hostname(key: string): string {
-        const value = this.raw(key);
-        if (value === undefined) throw new ConfigError(key, "is required: the connector's hostname, like teamsconn.example.dk");
-        return this.hostnameValue(key, value);
-    }
-
-    hostnameValue(key: string, value: unknown): string {
-        if (typeof value === "string" && value.includes("*")) {
-            throw new ConfigError(key, "must not be a wildcard: VDX and Pexip refuse wildcard names for the Teams Connector", value);
-        }
-        const name = typeof value === "string" ? value.toLowerCase().replace(/\.$/, "") : "";
-        const labels = name.split(".");
-        if (name.length > 253 || labels.length < 2 || !labels.every((label) => DNS_LABEL.test(label)) || /^\d+$/.test(labels[labels.length - 1])) {
-            throw new ConfigError(key, "must be a valid DNS name like teamsconn.example.dk", value);
-        }
-        return name;
-    }
-
-    httpsUrl(key: string, value: unknown): string {
-        let url: URL | undefined;
-        try {
-            url = typeof value === "string" ? new URL(value) : undefined;
-        } catch {
-            url = undefined;
-        }
-        if (url === undefined || url.protocol !== "https:") throw new ConfigError(key, "must be an https:// URL", value);
-        return value as string;
-    }
-
-    list<T>(key: string, value: unknown, item: (key: string, value: unknown) => T): T[] {
-        if (!Array.isArray(value)) throw new ConfigError(key, "must be a list", value);
-        return value.map((entry, index) => item(`${key}[${index}]`, entry));
-    }
-
-    cidrList(key: string, value: unknown, options: { min: number }): string[] {
-        if (value === undefined && options.min > 0) {
-            throw new ConfigError(key, `is required: at least ${options.min} address prefix in CIDR form, like 192.0.2.10/32`);
-        }
-        const list = this.list(key, value, (entryKey, entry) => {
-            if (!isCidr(entry)) throw new ConfigError(entryKey, "must be an address prefix in CIDR form, like 192.0.2.10/32", entry);
-            return entry;
-        });
-        if (list.length < options.min) throw new ConfigError(key, `must list at least ${options.min} address prefix`, value);
-        return list;
-    }
-}
-
-function integerRule(options: { min: number; max?: number }): string {
-    return options.max === undefined
-        ? `must be a whole number ≥ ${options.min}`
-        : `must be a whole number from ${options.min} to ${options.max}`;
-}
-
-function isCidr(value: unknown): value is string {
-    if (typeof value !== "string") return false;
-    const match = /^([^/]+)\/(\d{1,3})$/.exec(value);
-    if (match === null) return false;
-    const version = isIP(match[1]);
-    const length = Number(match[2]);
-    return version !== 0 && length <= (version === 4 ? 32 : 128);
+    const grantTo = raw.grantTo === undefined || raw.grantTo === "global" ? "global" : (raw.grantTo as string[]);
+    return { tenantKey: raw.tenantKey, domain, prefix, instructionUrl, grantTo };
 }

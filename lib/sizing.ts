@@ -1,3 +1,9 @@
+/**
+ * Instances one scale set holds with a single placement group (Azure's scale set limits), which
+ * bounds the sizing: ports, spares and Infinity's scheduled additions together stay within it.
+ */
+export const MAX_INSTANCES = 100;
+
 export interface SizingInput {
     /** Concurrent calls (ports) the party needs into Teams meetings. */
     readonly concurrentPorts: number;

@@ -1,5 +1,6 @@
 /**
- * Benchmark of the offline plan (`npm run bench [-- --runs N]`). One run measures:
+ * Benchmark of the offline plan (`npm run bench [-- --runs N]`; `npm run bench -- --help` says
+ * what it does and measures nothing). One run measures:
  *
  * - `plan --stack dev --json` as a child process, N times: median wall time and peak memory,
  *   run as `npm run plan` runs it (`ts-node --swc cli/plan.ts`), and N times more through
@@ -124,7 +125,13 @@ export function regionsProgram(count: number): PlanProgram {
                 fqdn,
                 certificate,
                 identity: base.identity.owner
-                    ? { ...base.identity, botName: `${baseName}-teams-bot`, botEndpoint: `https://${fqdn}/api/messages` }
+                    ? {
+                          ...base.identity,
+                          botName: `${baseName}-teams-bot`,
+                          botEndpoint: `https://${fqdn}/api/messages`,
+                          botCallingWebhook: `https://${fqdn}/api/calling`,
+                          consentRedirectUri: `https://${fqdn}/adminconsent`,
+                      }
                     : base.identity,
             };
             const outputs = program.deploy(settings, program.resolveCertificate(settings, new Date(), process.cwd()), program.resolvePackage(settings, process.cwd()));
@@ -167,6 +174,58 @@ function tenRegionPolicyConfig(): string {
     return file;
 }
 
+/** How many times each measurement runs: the default, and the bounds `--runs` accepts. */
+export const RUNS = { default: 5, min: 1, max: 50 } as const;
+
+const BENCH_USAGE = "usage: npm run bench [-- --runs N]";
+
+/** What `npm run bench -- --help` prints. */
+export const BENCH_HELP = [
+    "The offline plan's benchmark (docs/plan.md#benchmark): the dev plan as a child process, N times through",
+    "ts-node and N times through `npm run --silent plan`; the bare require of @pulumi/azure-native/compute, N",
+    "times; and 1 against 10 regions in one evaluation, on dev and prod, N times each, fresh and warm. Medians",
+    "and peak memory against the targets, as a table on stdout; progress on stderr. It takes minutes: 11 × N",
+    "child processes.",
+    "",
+    BENCH_USAGE,
+    "",
+    "Flags (each at most once; --runs=N works too):",
+    `  --runs N     runs of each measurement, a whole number ${RUNS.min}–${RUNS.max}; default ${RUNS.default}`,
+    "  -h, --help   print this help and exit 0; nothing is measured",
+    "",
+    "Exit codes: 0 measured (targets are reported, not asserted), 1 a measurement failed, 2 a usage mistake.",
+    "",
+    "Examples:",
+    "  npm run bench",
+    "  npm run bench -- --runs 3",
+    "",
+].join("\n");
+
+/** A usage mistake: exit 2 with one line. */
+export class BenchUsageError extends Error {
+    constructor(message: string) {
+        super(`${message}; ${BENCH_USAGE}`);
+        this.name = "BenchUsageError";
+    }
+}
+
+/** Parses the benchmark's own arguments (not `--child`'s); throws BenchUsageError. */
+export function parseBenchArguments(argv: readonly string[]): { readonly help: true } | { readonly runs: number } {
+    if (argv.includes("--help") || argv.includes("-h")) return { help: true };
+    let runs: string | undefined;
+    for (let index = 0; index < argv.length; index++) {
+        const [name, inline] = argv[index].startsWith("--runs=") ? ["--runs", argv[index].slice("--runs=".length)] : [argv[index], undefined];
+        if (name !== "--runs") throw new BenchUsageError(`unknown argument ${argv[index]}`);
+        if (runs !== undefined) throw new BenchUsageError("--runs is given more than once: give it once");
+        runs = inline ?? argv[++index];
+        if (runs === undefined) throw new BenchUsageError("--runs needs a value");
+    }
+    if (runs === undefined) return { runs: RUNS.default };
+    const count = /^\d+$/.test(runs) ? Number(runs) : NaN;
+    if (!(count >= RUNS.min && count <= RUNS.max)) throw new BenchUsageError(`--runs must be a whole number ${RUNS.min}–${RUNS.max}, got "${runs}"`);
+    return { runs: count };
+}
+
 async function main(argv: readonly string[]): Promise<void> {
     const option = (name: string) => {
         const index = argv.indexOf(name);
@@ -175,8 +234,12 @@ async function main(argv: readonly string[]): Promise<void> {
     if (argv.includes("--child")) {
         return child(option("--stack") ?? "dev", Number(option("--regions") ?? "1"), option("--policy-config") ?? path.join(ROOT, "policy", "config.json"), argv.includes("--warm"));
     }
-    const runs = Number(option("--runs") ?? "5");
-    if (!Number.isInteger(runs) || runs < 1) throw new Error("--runs must be a whole number ≥ 1");
+    const parsed = parseBenchArguments(argv);
+    if ("help" in parsed) {
+        process.stdout.write(BENCH_HELP);
+        return;
+    }
+    const { runs } = parsed;
 
     const planArgs = ["--stack", "dev", "--json"];
     const log = (text: string) => process.stderr.write(`${text}\n`);
@@ -253,6 +316,10 @@ async function main(argv: readonly string[]): Promise<void> {
 
 if (require.main === module) {
     main(process.argv.slice(2)).catch((error) => {
+        if (error instanceof BenchUsageError) {
+            process.stderr.write(`error: ${error.message}\n`);
+            process.exit(2);
+        }
         process.stderr.write(`bench failed: ${(error as Error).stack ?? error}\n`);
         process.exit(1);
     });

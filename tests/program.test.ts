@@ -448,11 +448,18 @@ describe("program (index.ts under the mock runtime)", () => {
     });
 
     describe("bad configuration", () => {
+        it("refuses a misspelled setting with a did-you-mean, before anything is registered", async () => {
+            const { error, resources } = await runFailingStack("dev", { concurrentPort: "48" });
+            assert.equal((error as ConfigurationRunError).key, "concurrentPort");
+            assert.equal(error.message, "concurrentPort is not a setting of vdx-teams-connector; did you mean concurrentPorts?");
+            assert.deepEqual(resources, []);
+        });
+
         it("stops with one message naming the key, before any resource is registered", async () => {
             const { error, resources } = await runFailingStack("dev", { concurrentPorts: "abc" });
             assert.ok(pulumi.RunError.isInstance(error), "reported as a RunError: no stack trace");
             assert.equal((error as ConfigurationRunError).key, "concurrentPorts");
-            assert.equal(error.message, 'concurrentPorts must be a whole number ≥ 1, got "abc"');
+            assert.equal(error.message, 'concurrentPorts must be a whole number from 1 to 1600 (a scale set holds at most 100 instances with a single placement group), got "abc"');
             assert.deepEqual(resources, []);
         });
     });

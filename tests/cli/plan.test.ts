@@ -1,8 +1,10 @@
 /**
  * The offline plan (cli/plan.ts): the JSON document, sizing and cost, exit codes and their
- * messages, that no secret reaches any output or hand-over file, and what --out writes.
- * Almost everything runs in process through `plan()`; three tests spawn the command line to
- * prove the exit codes and that stdout carries nothing but the report.
+ * messages, that no secret reaches any output or hand-over file, what --out writes and which
+ * --out it refuses, the policy verdict, the command line and its help, and the benchmark's
+ * command line (scripts/bench-plan.ts). Almost everything runs in process through `plan()` or
+ * `main()`; a few tests spawn the command line to prove the exit codes, that stdout carries
+ * nothing but the report, and what only a separate process can show (another user, a hang).
  */
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -11,8 +13,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { MOCK_CLOUD } from "../../cli/mockRuntime";
-import { ADMIN_PASSWORD_STAND_IN, HAND_OVER_FILES, parseArguments, plan, PlanInputError, PlanOptions, PlanResult } from "../../cli/plan";
+import { ADMIN_PASSWORD_STAND_IN, HAND_OVER_FILES, main, parseArguments, plan, PLAN_FLAGS, planHelp, PlanInputError, PlanOptions, PlanResult } from "../../cli/plan";
 import type { PlanReport } from "../../cli/planReport";
+import { BENCH_HELP, BenchUsageError, parseBenchArguments, RUNS } from "../../scripts/bench-plan";
+import { POLICIES } from "../../policy/policies";
 import { DRIVER_VARIABLES, FACTS, factVariable } from "../../lib/contract";
 import program = require("../../index");
 
@@ -20,6 +24,8 @@ const ROOT = path.resolve(__dirname, "../..");
 /** ts-node's transpile-only hook by absolute path, so a child finds it from any directory. */
 const TS_NODE = require.resolve("ts-node/register/transpile-only");
 const VERSION_POLICY = "teams-connector-matches-vdx-version";
+/** The JSON document's top-level keys, in order. */
+const JSON_KEYS = ["stack", "project", "resources", "sizing", "cost", "deployment", "policy", "outputs", "standIns"];
 
 /** Strings that must never appear in any output: the mock cloud's secrets and their shapes. */
 const SECRETS = [MOCK_CLOUD.appSecret, MOCK_CLOUD.adminPassword, MOCK_CLOUD.eventHubKey, ADMIN_PASSWORD_STAND_IN, "PRIVATE KEY", "SharedAccessKey="];
@@ -85,6 +91,30 @@ function assertOneLineError(result: PlanResult, pattern: RegExp): void {
     assert.doesNotMatch(result.stderr, /\n\s+at /);
 }
 
+/** Runs the plan's command line as a child process; `timeout` guards against a hang. */
+function cli(args: string[], extra: { uid?: number; gid?: number; timeout?: number } = {}) {
+    return spawnSync(process.execPath, ["-r", TS_NODE, path.join(ROOT, "cli", "plan.ts"), ...args], { cwd: ROOT, encoding: "utf8", ...extra });
+}
+
+/** Runs `main()` in process, collecting what it writes; for arguments that never reach a plan. */
+async function runMain(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const output = { stdout: "", stderr: "" };
+    const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
+    const collect = (stream: "stdout" | "stderr") =>
+        ((chunk: string | Uint8Array) => {
+            output[stream] += String(chunk);
+            return true;
+        }) as typeof process.stdout.write;
+    process.stdout.write = collect("stdout");
+    process.stderr.write = collect("stderr");
+    try {
+        return { code: await main(argv), ...output };
+    } finally {
+        process.stdout.write = writes.stdout;
+        process.stderr.write = writes.stderr;
+    }
+}
+
 after(() => temporary.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
 describe("offline plan (cli/plan.ts)", () => {
@@ -98,10 +128,17 @@ describe("offline plan (cli/plan.ts)", () => {
 
         it("has exactly the documented top-level keys and nothing else on stdout", () => {
             assert.equal(result.exitCode, 0, result.stderr);
-            assert.deepEqual(Object.keys(document), ["stack", "project", "resources", "sizing", "cost", "deployment", "policy", "outputs"]);
+            assert.deepEqual(Object.keys(document), JSON_KEYS);
             assert.equal(document.stack, "dev");
             assert.equal(document.project, "vdx-teams-connector");
-            assert.deepEqual(document.policy, { violations: [] });
+            assert.deepEqual(document.policy, { violations: [], disabled: [] });
+        });
+
+        it("names the outputs the mock cloud made up in standIns: the public IP, the application ID, the self-signed certificate", () => {
+            assert.equal(document.outputs.publicIpAddress, MOCK_CLOUD.publicIpAddress);
+            for (const output of ["publicIpAddress", "teamsApplicationId", "certificate"]) assert.ok(document.standIns.includes(output), output);
+            assert.ok(!document.standIns.includes("fqdn"), "a value the stack sets is no stand-in");
+            assert.ok(document.standIns.every((output: string) => output in document.outputs));
         });
 
         it("lists every registered resource with type, name, urn, parent, protect and inputs", () => {
@@ -240,10 +277,25 @@ describe("offline plan (cli/plan.ts)", () => {
 
         it("2 for an invalid setting, with its key", async () => {
             const text = await plan({ stack: "dev", configChanges: { concurrentPorts: "0" } });
-            assertOneLineError(text, /^error: concurrentPorts must be a whole number ≥ 1, got "0"$/);
+            assertOneLineError(text, /^error: concurrentPorts must be a whole number from 1 to 1600 \(a scale set holds at most 100 instances with a single placement group\), got 0$/);
             const json = await plan({ stack: "dev", format: "json", configChanges: { concurrentPorts: "0" } });
             assert.equal(json.exitCode, 2);
-            assert.deepEqual(JSON.parse(json.stdout), { error: { key: "concurrentPorts", message: 'concurrentPorts must be a whole number ≥ 1, got "0"' } });
+            assert.deepEqual(JSON.parse(json.stdout), { error: { key: "concurrentPorts", message: "concurrentPorts must be a whole number from 1 to 1600 (a scale set holds at most 100 instances with a single placement group), got 0" } });
+        });
+
+        it("2 for a stack value YAML would change (an unquoted 37.10), with its key and the advice to quote it", async () => {
+            const dir = tempProject({ "Pulumi.dev.yaml": DEV_YAML.replace('vdx-teams-connector:pexipVersion: "37.1"', "vdx-teams-connector:pexipVersion: 37.10") });
+            assertOneLineError(await plan({ stack: "dev", projectDir: dir }), /^error: pexipVersion is written 37\.10 without quotes, which YAML reads as the number 37\.1, so the stack would get "37\.1": write "37\.10"$/);
+        });
+
+        it("2 for a misspelled key, with a did-you-mean (no silent default)", async () => {
+            const dir = tempProject({ "Pulumi.dev.yaml": DEV_YAML.replace("vdx-teams-connector:concurrentPorts:", "vdx-teams-connector:concurrentPort:") });
+            const result = await plan({ stack: "dev", projectDir: dir, format: "json" });
+            assert.equal(result.exitCode, 2);
+            assert.deepEqual(JSON.parse(result.stdout).error, {
+                key: "concurrentPort",
+                message: "concurrentPort is not a setting of vdx-teams-connector; did you mean concurrentPorts?",
+            });
         });
 
         it("2 for a certificate the program refuses, with its key (a wildcard subject)", async () => {
@@ -280,7 +332,7 @@ describe("offline plan (cli/plan.ts)", () => {
         it("2 for a malformed --as-of or policy configuration", async () => {
             assertOneLineError(await plan({ stack: "dev", asOf: "2026-02-30" }), /--as-of must be a calendar date YYYY-MM-DD, got "2026-02-30"/);
             const broken = policyConfig({ [VERSION_POLICY]: { currentVersion: "thirty-seven" } });
-            assertOneLineError(await plan({ stack: "dev", policyConfigFile: broken }), /currentVersion "thirty-seven" does not match/);
+            assertOneLineError(await plan({ stack: "dev", policyConfigFile: broken }), /currentVersion must match .*, got "thirty-seven"/);
         });
     });
 
@@ -415,6 +467,89 @@ describe("offline plan (cli/plan.ts)", () => {
         });
     });
 
+    describe("--out problems are user errors: exit 2 naming --out and the path", () => {
+        it("an existing file, in text and as the JSON error object, left as it was", async () => {
+            const file = path.join(tempDir("plan-out-"), "plan.json");
+            fs.writeFileSync(file, "keep me");
+            const text = await plan({ stack: "dev", outDir: file });
+            assertOneLineError(text, /^error: --out \S+plan\.json: it is a file, not a directory$/);
+            assert.equal(text.error?.key, "--out");
+            const json = await plan({ stack: "dev", format: "json", outDir: file });
+            assert.equal(json.exitCode, 2);
+            assert.deepEqual(JSON.parse(json.stdout), { error: { key: "--out", message: `--out ${file}: it is a file, not a directory` } });
+            assert.equal(json.stderr, "");
+            assert.equal(fs.readFileSync(file, "utf8"), "keep me");
+        });
+
+        it("a file on the way to the directory", async () => {
+            const file = path.join(tempDir("plan-out-"), "notes.txt");
+            fs.writeFileSync(file, "");
+            assertOneLineError(await plan({ stack: "dev", outDir: path.join(file, "handover") }), /^error: --out \S+handover: \S+notes\.txt is a file, not a directory$/);
+        });
+
+        it("a hand-over file's name taken by a directory: refused when writing, not a crash", async () => {
+            const dir = tempDir("plan-out-");
+            fs.mkdirSync(path.join(dir, HAND_OVER_FILES.requestJson));
+            const result = await plan({ stack: "dev", outDir: dir });
+            assertOneLineError(result, /^error: --out \S+: cannot write \S+vdx-request\.json \(EISDIR: illegal operation on a directory\)$/);
+            assert.equal(result.error?.key, "--out");
+        });
+
+        it("a directory it may not write in, before planning, leaving nothing behind", function () {
+            this.timeout(90000);
+            const dir = tempDir("plan-out-");
+            fs.chmodSync(dir, 0o555);
+            // Root writes in any directory: then the command runs as nobody.
+            const child = cli(["--stack", "dev", "--out", path.join(dir, "handover")], process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {});
+            assert.equal(child.status, 2, child.stderr);
+            assert.equal(child.stdout, "");
+            assert.match(child.stderr, /^error: --out \S+handover: nothing can be created in \S+ \(EACCES: permission denied\)\n$/);
+            assert.deepEqual(fs.readdirSync(dir), []);
+        });
+
+        it("a special file system (/proc): refused at once, where it used to spin for minutes", function () {
+            if (process.platform !== "linux") this.skip();
+            this.timeout(90000);
+            const child = cli(["--stack", "dev", "--json", "--out", "/proc/vdx-plan-out"], { timeout: 60000 });
+            assert.equal(child.status, 2, `status ${child.status}, signal ${child.signal}: ${child.stderr}`);
+            const { error } = JSON.parse(child.stdout);
+            assert.equal(error.key, "--out");
+            assert.match(error.message, /^--out \/proc\/vdx-plan-out: nothing can be created in \/proc \(ENOENT: /);
+            assert.equal(child.stderr, "");
+        });
+    });
+
+    describe("the policy verdict", () => {
+        const eastus = { "azure-native:location": "eastus" };
+
+        it("says so when the policy configuration disables every policy: nothing was checked", async () => {
+            const config = policyConfig({ all: "disabled" });
+            const text = await planned({ stack: "dev", policyConfigFile: config, configChanges: eastus });
+            assert.equal(text.exitCode, 0, text.stderr);
+            assert.match(text.stdout, new RegExp(`^Result: PASS, but nothing was checked: all ${POLICIES.length} policies disabled by policy config \\(\\S+config\\.json\\)$`, "m"));
+            const json = JSON.parse((await planned({ stack: "dev", format: "json", policyConfigFile: config })).stdout);
+            assert.deepEqual([...json.policy.disabled].sort(), POLICIES.map((policy) => policy.name).sort());
+        });
+
+        it("counts the policies disabled one by one", async () => {
+            const result = await planned({ stack: "dev", policyConfigFile: policyConfig({ "eu-data-residency": "disabled" }), configChanges: eastus });
+            assert.equal(result.exitCode, 0, result.stderr);
+            assert.match(result.stdout, /^Result: PASS: no policy violations; 1 policy disabled by policy config \(\S+config\.json\)$/m);
+            assert.deepEqual(result.report.policy.disabled, ["eu-data-residency"]);
+        });
+
+        it("groups a non-EU region's residency violations into one line with every resource; the JSON keeps each", async () => {
+            const json = JSON.parse((await plan({ stack: "dev", format: "json", configChanges: eastus })).stdout);
+            const residency = (json.policy.violations as { policy: string; urn: string }[]).filter((violation) => violation.policy === "eu-data-residency");
+            assert.ok(residency.length > 1, `${residency.length} residency violations`);
+            const text = await plan({ stack: "dev", configChanges: eastus });
+            const lines = text.stdout.split("\n").filter((line) => line.includes("eu-data-residency on"));
+            assert.equal(lines.length, 1, lines.join("\n"));
+            assert.ok(lines[0].startsWith(`  [mandatory] eu-data-residency on ${residency.length} resources (`), lines[0]);
+            for (const { urn } of residency) assert.ok(lines[0].includes(urn.slice(urn.lastIndexOf("::") + 2)), urn);
+        });
+    });
+
     describe("next steps", () => {
         it("give the admin-consent command, or say consent is granted in code", async () => {
             const url = await planned({ stack: "dev" });
@@ -489,9 +624,10 @@ describe("offline plan (cli/plan.ts)", () => {
             assert.equal(parseArguments(["--stack", "dev"]).options?.format, "text");
         });
 
+        const refused = (argv: string[], key: string) =>
+            assert.throws(() => parseArguments(argv), (error: unknown) => error instanceof PlanInputError && error.key === key, argv.join(" "));
+
         it("refuses unknown flags, missing values and --json with --markdown", () => {
-            const refused = (argv: string[], key: string) =>
-                assert.throws(() => parseArguments(argv), (error: unknown) => error instanceof PlanInputError && error.key === key);
             refused(["--stack"], "--stack");
             refused(["--json"], "--stack");
             refused(["--stack", "dev", "--verbose"], "--verbose");
@@ -499,14 +635,48 @@ describe("offline plan (cli/plan.ts)", () => {
             refused(["--stack", "--json"], "--stack");
         });
 
-        const cli = (args: string[]) =>
-            spawnSync(process.execPath, ["-r", TS_NODE, path.join(ROOT, "cli", "plan.ts"), ...args], { cwd: ROOT, encoding: "utf8" });
+        it("refuses a repeated flag, naming it: --stack dev --stack prod plans neither", async () => {
+            refused(["--stack", "dev", "--stack", "prod"], "--stack");
+            refused(["--stack=dev", "--stack", "prod"], "--stack");
+            refused(["--stack", "dev", "--out", "a", "--out=b"], "--out");
+            refused(["--stack", "dev", "--json", "--json"], "--json");
+            const text = await runMain(["--stack", "dev", "--stack", "prod"]);
+            assert.equal(text.code, 2);
+            assert.equal(text.stdout, "");
+            assert.match(text.stderr, /^error: --stack is given more than once: give each flag once; usage: npm run --silent plan -- --stack <name> [^\n]*\n$/);
+            const json = await runMain(["--json", "--stack", "dev", "--stack", "prod"]);
+            assert.equal(json.code, 2);
+            assert.equal(JSON.parse(json.stdout).error.key, "--stack");
+        });
+
+        it("--help lists every flag with its meaning, the exit codes and two examples, and exits 0", async () => {
+            const help = await runMain(["--stack", "dev", "--help"]);
+            assert.equal(help.code, 0);
+            assert.equal(help.stderr, "");
+            assert.equal(help.stdout, planHelp());
+            const lines = help.stdout.split("\n");
+            for (const flag of PLAN_FLAGS) {
+                assert.ok(lines.some((line) => line.startsWith("  ") && line.includes(flag.name) && line.endsWith(flag.meaning)), flag.name);
+            }
+            for (const code of [0, 1, 2, 3]) assert.ok(lines.some((line) => line.startsWith(`  ${code}  `)), `exit code ${code}`);
+            assert.equal(lines.filter((line) => /^ {2}npm run --silent plan -- --stack \w+/.test(line)).length, 2);
+            assert.equal((await runMain(["-h"])).stdout, help.stdout);
+            // One source: the usage line of a usage error is the help's.
+            const usage = lines.find((line) => line.startsWith("usage: "));
+            assert.match(usage ?? "", /--stack <name> \[--json \| --markdown\] \[--as-of YYYY-MM-DD\] \[--out DIR\] \[--policy-config FILE\]/);
+            assert.throws(() => parseArguments(["--verbose"]), (error: Error) => error.message === `unknown argument --verbose; ${usage}`);
+        });
+
+        it("docs/plan.md documents every flag", () => {
+            const docs = fs.readFileSync(path.join(ROOT, "docs", "plan.md"), "utf8");
+            for (const flag of PLAN_FLAGS) assert.match(docs, new RegExp(`^\\| \`${flag.name}[ \`]`, "m"), flag.name);
+        });
 
         it("exit 0: --json prints exactly one JSON document and nothing on stderr", () => {
             const child = cli(["--stack", "dev", "--json"]);
             assert.equal(child.status, 0, child.stderr);
             const document = JSON.parse(child.stdout);
-            assert.deepEqual(Object.keys(document), ["stack", "project", "resources", "sizing", "cost", "deployment", "policy", "outputs"]);
+            assert.deepEqual(Object.keys(document), JSON_KEYS);
             assert.equal(child.stderr, "");
         });
 
@@ -515,7 +685,7 @@ describe("offline plan (cli/plan.ts)", () => {
             const child = cli(["--stack", "dev", "--markdown", "--policy-config", config]);
             assert.equal(child.status, 1, child.stderr);
             assert.match(child.stdout, /^## Offline plan: `vdx-teams-connector` \/ `dev`/);
-            assert.match(child.stdout, /```mermaid\nflowchart LR\n/);
+            assert.match(child.stdout, /```mermaid\nflowchart TB\n/);
             assert.match(child.stderr, /^error: 1 mandatory policy violation\(s\): teams-connector-matches-vdx-version$/m);
         });
 
@@ -524,6 +694,34 @@ describe("offline plan (cli/plan.ts)", () => {
             assert.equal(child.status, 2);
             assert.equal(child.stdout, "");
             assert.match(child.stderr, /^error: unknown stack "nope": no Pulumi\.nope\.yaml \(stacks here: [^)]*\)\n$/);
+        });
+    });
+
+    describe("the benchmark's command line (scripts/bench-plan.ts)", () => {
+        const bench = (args: string[]) =>
+            spawnSync(process.execPath, ["-r", TS_NODE, path.join(ROOT, "scripts", "bench-plan.ts"), ...args], { cwd: ROOT, encoding: "utf8", timeout: 60000 });
+
+        it("--help prints its own help and exits 0 without measuring anything", function () {
+            this.timeout(90000);
+            const child = bench(["--help"]);
+            assert.equal(child.status, 0, `status ${child.status}, signal ${child.signal}: ${child.stderr}`);
+            assert.equal(child.stdout, BENCH_HELP);
+            assert.equal(child.stderr, "", "no progress: nothing ran");
+            assert.match(BENCH_HELP, /^ {2}--runs N +runs of each measurement, a whole number 1–50; default 5$/m);
+        });
+
+        it("--runs N sets the runs: a whole number 1–50, else exit 2 with one line", function () {
+            this.timeout(90000);
+            assert.deepEqual(parseBenchArguments([]), { runs: RUNS.default });
+            assert.deepEqual(parseBenchArguments(["--runs", "3"]), { runs: 3 });
+            assert.deepEqual(parseBenchArguments(["--runs=50"]), { runs: 50 });
+            for (const argv of [["--runs", "0"], ["--runs", "51"], ["--runs", "2.5"], ["--runs", "abc"], ["--runs"], ["--runs", "1", "--runs", "2"], ["--run", "3"]]) {
+                assert.throws(() => parseBenchArguments(argv), BenchUsageError, argv.join(" "));
+            }
+            const child = bench(["--runs", "0"]);
+            assert.equal(child.status, 2, child.stderr);
+            assert.equal(child.stdout, "");
+            assert.equal(child.stderr, 'error: --runs must be a whole number 1–50, got "0"; usage: npm run bench [-- --runs N]\n');
         });
     });
 });

@@ -1,15 +1,15 @@
 /**
  * The plan's renderers on hand-made reports (no program run): the JSON document's exact
- * shape, the text tree, and a structural check of the Mermaid block that the Markdown
- * carries, with resource names chosen to break naive escaping. One test checks the Mermaid
- * block of a real plan of the dev stack.
+ * shape, the verdict and what sits next to it, grouped violations, the text tree, and a
+ * structural check of the Mermaid block that the Markdown carries, with resource names chosen
+ * to break naive escaping. One test checks the Mermaid block of a real plan of the dev stack.
  */
 import * as assert from "node:assert/strict";
 import type { CostEstimate } from "../../lib/cost";
 import {
     jsonDocument,
+    mermaidDiagram,
     mermaidText,
-    mermaidTree,
     PlanReport,
     PlanResource,
     renderJson,
@@ -26,17 +26,20 @@ function resource(name: string, type: string, parent: PlanResource | null, extra
     return { type, name, urn: `${STACK_URN}::${parentType}${type}::${name}`, parent: parent?.urn ?? null, protect: false, custom: true, inputs: {}, ...extra };
 }
 
+const STATIC_RG = "vdxdev-TeamsConn-weu-static-RG";
+/** The dynamic group Pexip's script creates. */
+const DYNAMIC_RG = "vdxdev-TeamsConn-weu-RG";
 const connector = resource("vdxdevweu", "vdx:teams:TeamsConnector", null, { custom: false });
 const network = resource("vdxdevweu-network", "vdx:teams:ConnectorNetwork", connector, { custom: false });
 /** Names that break Mermaid or Markdown unless escaped. */
 const NASTY = 'a"b<c>[d]{e}(f)|g;h#i&j`k';
 const RESOURCES: PlanResource[] = [
-    resource("vdxdevweu-pip", "azure-native:network:PublicIPAddress", connector, { protect: true, inputs: { sku: { name: "Standard" } } }),
+    resource("vdxdevweu-pip", "azure-native:network:PublicIPAddress", connector, { protect: true, inputs: { resourceGroupName: STATIC_RG, sku: { name: "Standard" } } }),
     connector,
     network,
-    resource("vdxdevweu-network-nsg", "azure-native:network:NetworkSecurityGroup", network),
+    resource("vdxdevweu-network-nsg", "azure-native:network:NetworkSecurityGroup", network, { inputs: { resourceGroupName: DYNAMIC_RG } }),
     resource(NASTY, "azure-native:network:LoadBalancer", network),
-    resource("vdxdevweu-static-rg", "azure-native:resources:ResourceGroup", connector, { protect: true }),
+    resource("vdxdevweu-static-rg", "azure-native:resources:ResourceGroup", connector, { protect: true, inputs: { resourceGroupName: STATIC_RG } }),
     // A parent the run never registered (e.g. the root stack): its child is a root.
     resource("orphan", "random:index/randomPassword:RandomPassword", null, { parent: `${STACK_URN}::pulumi:pulumi:Stack::dev` }),
 ];
@@ -67,6 +70,8 @@ function report(overrides: Partial<PlanReport> = {}): PlanReport {
             violations: [{ policy: "rdp-not-open", enforcement: "advisory", message: "RDP must not be open.\nPort 3389 | is open", urn: RESOURCES[3].urn }],
             checkDate: "2026-11-25",
             configFile: "policy/config.json",
+            disabled: [],
+            packSize: 14,
         },
         outputs: { fqdn: "teamsconn-dev.sundhed.example", publicIpAddress: "203.0.113.10", eventHubConnectionString: "[secret]", lobbyBypassScript: "line 1\nline 2" },
         standIns: ["publicIpAddress"],
@@ -76,19 +81,22 @@ function report(overrides: Partial<PlanReport> = {}): PlanReport {
     };
 }
 
-/** A parsed ```mermaid block: node ids with labels, edges, classes. */
+/** A parsed ```mermaid block: boxes (subgraphs) and nodes with their labels, invisible links, classes. */
 interface MermaidGraph {
     readonly header: string;
-    readonly nodes: Map<string, string>;
-    readonly edges: [string, string][];
+    readonly boxes: Map<string, string>;
+    /** Node id → its label and the box it is in. */
+    readonly nodes: Map<string, { readonly label: string; readonly box: string | undefined }>;
+    readonly links: [string, string][];
     readonly classed: string[];
 }
 
 /**
  * A structural parse of a flowchart block, strict enough to catch what breaks Mermaid: a
- * `flowchart`/`graph` header, `id["label"]` nodes with safe ids and no raw quote or markup in
- * the label (entity codes `#…;` and `<br/>` only), edges and `class` lines over declared ids,
- * and nothing else but `classDef` lines.
+ * `flowchart`/`graph` header, `subgraph id["label"]` … `end` boxes (not nested), `id["label"]`
+ * nodes with safe ids and no raw quote or markup in a label (entity codes `#…;` and `<br/>`
+ * only), invisible links (`~~~`) between declared nodes or boxes, `class` lines over declared
+ * nodes, and nothing else but `classDef` lines.
  */
 function parseMermaid(markdown: string): MermaidGraph {
     const blocks = [...markdown.matchAll(/^```mermaid\n([\s\S]*?)\n```$/gm)];
@@ -96,32 +104,56 @@ function parseMermaid(markdown: string): MermaidGraph {
     const lines = blocks[0][1].split("\n").map((line) => line.trim()).filter((line) => line !== "");
     const header = lines[0];
     assert.match(header, /^(flowchart|graph) (TB|TD|BT|RL|LR)$/);
-    const nodes = new Map<string, string>();
-    const edges: [string, string][] = [];
+    const boxes = new Map<string, string>();
+    const nodes = new Map<string, { label: string; box: string | undefined }>();
+    const links: [string, string][] = [];
     const classed: string[] = [];
+    // Outside entity codes and <br/>, nothing that Mermaid or HTML reads as syntax.
+    const assertEscaped = (label: string) =>
+        assert.doesNotMatch(label.replace(/#\d+;|#[a-z]+;/g, "").replace(/<br\/>/g, ""), /["<>[\]{}()|;#&`]/, `label escaped: ${label}`);
+    let box: string | undefined;
     for (const line of lines.slice(1)) {
         let match: RegExpExecArray | null;
-        if ((match = /^([A-Za-z][A-Za-z0-9_]*)\["(.*)"\]$/.exec(line))) {
+        if ((match = /^subgraph ([A-Za-z][A-Za-z0-9_]*)\["(.*)"\]$/.exec(line))) {
+            const [, id, label] = match;
+            assert.equal(box, undefined, `box ${id} is not nested in ${box}`);
+            assert.match(id, /^g\d+$/, `safe box id: ${id}`);
+            assert.ok(!boxes.has(id), `box ${id} declared once`);
+            assertEscaped(label);
+            boxes.set(id, label);
+            box = id;
+        } else if (line === "end") {
+            assert.notEqual(box, undefined, "end closes a box");
+            box = undefined;
+        } else if ((match = /^([A-Za-z][A-Za-z0-9_]*)\["(.*)"\]$/.exec(line))) {
             const [, id, label] = match;
             assert.match(id, /^n\d+$/, `safe node id: ${id}`);
             assert.ok(!nodes.has(id), `node ${id} declared once`);
-            // Outside entity codes and <br/>, nothing that Mermaid or HTML reads as syntax.
-            const bare = label.replace(/#\d+;|#[a-z]+;/g, "").replace(/<br\/>/g, "");
-            assert.doesNotMatch(bare, /["<>[\]{}()|;#&`]/, `label escaped: ${label}`);
-            nodes.set(id, label);
-        } else if ((match = /^(\S+) --> (\S+)$/.exec(line))) {
-            edges.push([match[1], match[2]]);
+            assertEscaped(label);
+            nodes.set(id, { label, box });
+        } else if ((match = /^(\S+) ~~~ (\S+)$/.exec(line))) {
+            links.push([match[1], match[2]]);
         } else if ((match = /^class ([\w,]+) (\w+)$/.exec(line))) {
             classed.push(...match[1].split(","));
         } else {
             assert.match(line, /^classDef \w+ [\w#:,.\- ]+$/, `unexpected line: ${line}`);
         }
     }
-    for (const [from, to] of edges) {
-        assert.ok(nodes.has(from) && nodes.has(to), `edge ${from} --> ${to} joins declared nodes`);
+    assert.equal(box, undefined, "every box is closed");
+    for (const [from, to] of links) {
+        assert.ok((nodes.has(from) && nodes.has(to)) || (boxes.has(from) && boxes.has(to)), `link ${from} ~~~ ${to} joins declared nodes or boxes`);
     }
     for (const id of classed) assert.ok(nodes.has(id), `class on declared node ${id}`);
-    return { header, nodes, edges, classed };
+    return { header, boxes, nodes, links, classed };
+}
+
+/** Each box's label (unescaped) with its nodes' labels (unescaped), in order. */
+function boxContents(graph: MermaidGraph): Record<string, string[]> {
+    const contents: Record<string, string[]> = {};
+    for (const [id, label] of graph.boxes) {
+        contents[unescapeMermaid(label)] = [...graph.nodes.values()].filter((node) => node.box === id).map((node) => unescapeMermaid(node.label));
+    }
+    return contents;
 }
 
 /** Undoes mermaidText's entity codes. */
@@ -133,13 +165,13 @@ describe("plan report rendering", () => {
     describe("JSON", () => {
         it("has exactly the documented keys, at every level", () => {
             const document = jsonDocument(report());
-            assert.deepEqual(Object.keys(document), ["stack", "project", "resources", "sizing", "cost", "deployment", "policy", "outputs"]);
+            assert.deepEqual(Object.keys(document), ["stack", "project", "resources", "sizing", "cost", "deployment", "policy", "outputs", "standIns"]);
             for (const entry of document.resources as Record<string, unknown>[]) {
                 assert.deepEqual(Object.keys(entry), ["type", "name", "urn", "parent", "protect", "inputs"]);
             }
             assert.deepEqual(Object.keys(document.sizing as object), ["concurrentPorts", "portsPerInstance", "spareInstances", "instances"]);
             assert.deepEqual(Object.keys(document.cost as object), ["currency", "licensePerYear", "vmPerYear", "vms", "totalPerYear", "perPortPerYear"]);
-            assert.deepEqual(Object.keys(document.policy as object), ["violations"]);
+            assert.deepEqual(Object.keys(document.policy as object), ["violations", "disabled"]);
             assert.deepEqual(Object.keys((document.policy as { violations: object[] }).violations[0]), ["policy", "enforcement", "message", "urn"]);
         });
 
@@ -148,6 +180,19 @@ describe("plan report rendering", () => {
             const withSchedule = jsonDocument(report({ cost: { ...COST, schedule } }));
             assert.deepEqual((withSchedule.cost as Record<string, unknown>).schedule, schedule);
             assert.ok(!("schedule" in (jsonDocument(report()).cost as object)));
+        });
+
+        it("names the mock stand-ins and the disabled policies; keeps every violation, ungrouped", () => {
+            const violations = Array.from({ length: 11 }, (_, index) => ({
+                policy: "eu-data-residency",
+                enforcement: "mandatory" as const,
+                message: 'Every located resource must be in an allowed EU region.\nlocation "eastus" is not an allowed EU region',
+                urn: RESOURCES[index % RESOURCES.length].urn,
+            }));
+            const document = jsonDocument(report({ policy: { ...report().policy, violations, disabled: ["rdp-not-open"] } })) as Record<string, any>;
+            assert.deepEqual(document.standIns, ["publicIpAddress"]);
+            assert.deepEqual(document.policy.disabled, ["rdp-not-open"]);
+            assert.deepEqual(document.policy.violations, violations);
         });
 
         it("is one JSON document, and the error form is { error: { key, message } }", () => {
@@ -193,23 +238,122 @@ describe("plan report rendering", () => {
         });
     });
 
+    describe("the verdict", () => {
+        const advisory = report().policy.violations[0];
+        const mandatory = { ...advisory, policy: "eu-data-residency", enforcement: "mandatory" as const, message: "EU only.\nnot in the EU" };
+        const verdicts: [string, Partial<PlanReport>, string][] = [
+            ["nothing found", { warnings: [], policy: { ...report().policy, violations: [] } }, "PASS: no policy violations"],
+            ["a warning", { policy: { ...report().policy, violations: [] } }, "PASS with 1 warning"],
+            ["an advisory and a warning", {}, "PASS with 1 advisory and 1 warning"],
+            [
+                "a mandatory violation, advisories and warnings",
+                { warnings: ["one", "two"], policy: { ...report().policy, violations: [mandatory, advisory, advisory] } },
+                "FAIL: 1 mandatory policy violation, 2 advisories and 2 warnings",
+            ],
+            [
+                "some policies disabled",
+                { warnings: [], policy: { ...report().policy, violations: [], disabled: ["a", "b", "c"] } },
+                "PASS: no policy violations; 3 policies disabled by policy config (policy/config.json)",
+            ],
+            [
+                "every policy disabled",
+                { warnings: [], policy: { ...report().policy, violations: [], disabled: Array.from({ length: 14 }, (_, index) => `p${index}`) } },
+                "PASS, but nothing was checked: all 14 policies disabled by policy config (policy/config.json)",
+            ],
+            [
+                "every policy disabled, and a warning",
+                { policy: { ...report().policy, violations: [], disabled: Array.from({ length: 14 }, (_, index) => `p${index}`) } },
+                "PASS with 1 warning, but nothing was checked: all 14 policies disabled by policy config (policy/config.json)",
+            ],
+        ];
+        for (const [name, overrides, verdict] of verdicts) {
+            it(`${name}: ${verdict}`, () => {
+                assert.equal(renderText(report(overrides)).split("\n")[2], `Result: ${verdict}`);
+                assert.ok(renderMarkdown(report(overrides)).split("\n").includes(`**${verdict}** · dev · \`westeurope\` · \`teamsconn-dev.sundhed.example\` · Pexip \`37.1\``));
+            });
+        }
+
+        it("puts the warnings right under the verdict, in text and Markdown", () => {
+            const warnings = ["certificate expires soon", "a <b> warning"];
+            const text = renderText(report({ warnings })).split("\n");
+            assert.deepEqual(text.slice(2, 6), ["Result: PASS with 1 advisory and 2 warnings", "Warnings", "  - certificate expires soon", "  - a <b> warning"]);
+            assert.equal(text.filter((line) => line === "Warnings").length, 1);
+            const markdown = renderMarkdown(report({ warnings })).split("\n");
+            const verdict = markdown.findIndex((line) => line.startsWith("**PASS with 1 advisory and 2 warnings**"));
+            assert.deepEqual(markdown.slice(verdict + 1, verdict + 5), ["", "> [!WARNING]", "> - certificate expires soon", "> - a &lt;b&gt; warning"]);
+            assert.ok(!markdown.includes("### Warnings"));
+        });
+
+        it("names the disabled policies in the policy section", () => {
+            const disabled = report({ policy: { ...report().policy, disabled: ["rdp-not-open", "eu-data-residency"] } });
+            assert.match(renderText(disabled), /^ {2}disabled by policy config: rdp-not-open, eu-data-residency$/m);
+            assert.match(renderMarkdown(disabled), /^Disabled by policy config \(`policy\/config\.json`\): `rdp-not-open`, `eu-data-residency`\.$/m);
+        });
+    });
+
+    describe("repeated violations", () => {
+        const message = 'Every located resource must be in an allowed EU region.\nlocation "eastus" is not an allowed EU region';
+        const names = Array.from({ length: 11 }, (_, index) => `res${index}`);
+        const violations = [
+            ...names.map((name) => ({ policy: "eu-data-residency", enforcement: "mandatory" as const, message, urn: `${STACK_URN}::azure-native:keyvault:Secret::${name}` })),
+            { policy: "rdp-not-open", enforcement: "advisory" as const, message: "RDP must not be open.\nPort 3389 is open", urn: RESOURCES[3].urn },
+        ];
+        const grouped = report({ policy: { ...report().policy, violations } });
+
+        it("are one text line per policy and message, with the count and every resource", () => {
+            const lines = renderText(grouped).split("\n").filter((line) => line.startsWith("  [mandatory] eu-data-residency"));
+            assert.deepEqual(lines, [
+                `  [mandatory] eu-data-residency on 11 resources (${names.join(", ")}): Every located resource must be in an allowed EU region. location "eastus" is not an allowed EU region`,
+            ]);
+            assert.match(renderText(grouped), /^ {2}\[advisory\] rdp-not-open on vdxdevweu-network-nsg: RDP must not be open\. Port 3389 is open$/m);
+            assert.match(renderText(grouped), /^Result: FAIL: 11 mandatory policy violations, 1 advisory and 1 warning$/m);
+        });
+
+        it("are one Markdown row per policy and message", () => {
+            const rows = renderMarkdown(grouped).split("\n").filter((line) => line.includes("`eu-data-residency`"));
+            assert.deepEqual(rows, [
+                `| **mandatory** | \`eu-data-residency\` | 11 resources: ${names.map((name) => `\`${name}\``).join(", ")} | Every located resource must be in an allowed EU region. location "eastus" is not an allowed EU region |`,
+            ]);
+        });
+    });
+
     describe("Markdown", () => {
-        it("carries a valid Mermaid flowchart with one node per resource and one edge per parent link", () => {
-            const markdown = renderMarkdown(report());
-            const graph = parseMermaid(markdown);
-            assert.equal(graph.nodes.size, RESOURCES.length);
-            // Every registered parent link, and nothing else, is an edge.
-            const linked = RESOURCES.filter((entry) => RESOURCES.some((other) => other.urn === entry.parent));
-            assert.equal(graph.edges.length, linked.length);
-            const byName = new Map([...graph.nodes].map(([id, label]) => [unescapeMermaid(label.split("<br/>")[0]), id]));
-            for (const entry of linked) {
-                const parent = RESOURCES.find((other) => other.urn === entry.parent)!;
-                assert.ok(
-                    graph.edges.some(([from, to]) => from === byName.get(parent.name) && to === byName.get(entry.name)),
-                    `edge ${parent.name} --> ${entry.name}`,
-                );
+        it("carries a valid top-to-bottom Mermaid flowchart: every resource but the components, boxed by resource group, short labels", () => {
+            const graph = parseMermaid(renderMarkdown(report()));
+            assert.equal(graph.header, "flowchart TB");
+            assert.deepEqual(boxContents(graph), {
+                // Outside any resource group: the load balancer made by hand here, and the orphan.
+                "no resource group (Pulumi state only)": [`${NASTY}<br/>LoadBalancer`, "orphan<br/>RandomPassword"],
+                [`${DYNAMIC_RG} (Pexip's script)`]: ["nsg<br/>NetworkSecurityGroup"],
+                [STATIC_RG]: ["pip<br/>PublicIPAddress", "static-rg<br/>ResourceGroup"],
+            });
+            assert.equal(graph.nodes.size, RESOURCES.filter((entry) => entry.custom).length);
+        });
+
+        it("puts Pexip's deployment commands into the dynamic group they deploy into", () => {
+            const deployment = resource("vdxdevweu-deployment", "vdx:teams:PexipDeployment", connector, { custom: false });
+            const commands = ["deploy", "scale"].map((step) => resource(`vdxdevweu-deployment-${step}`, "command:local:Command", deployment));
+            const graph = parseMermaid(mermaidDiagram([connector, deployment, ...commands], DYNAMIC_RG));
+            assert.deepEqual(boxContents(graph), { [`${DYNAMIC_RG} (Pexip's script)`]: ["deploy<br/>Command", "scale<br/>Command"] });
+        });
+
+        it("keeps it narrow: rows of at most three nodes, the boxes one under the other", () => {
+            const secrets = Array.from({ length: 8 }, (_, index) =>
+                resource(`vdxdevweu-secret-${index}`, "azure-native:keyvault:Secret", connector, { inputs: { resourceGroupName: STATIC_RG } }),
+            );
+            const graph = parseMermaid(mermaidDiagram([...RESOURCES, ...secrets], DYNAMIC_RG));
+            for (const [box, label] of graph.boxes) {
+                const members = [...graph.nodes].filter(([, node]) => node.box === box).map(([id]) => id);
+                // A node below another is the target of an invisible link from within its box.
+                const rowStarts = members.filter((id) => !graph.links.some(([from, to]) => to === id && members.includes(from)));
+                assert.ok(rowStarts.length <= 3, `${unescapeMermaid(label)}: ${rowStarts.length} nodes side by side`);
             }
-            assert.ok(byName.has(NASTY), "the nasty name survives escaping intact");
+            assert.equal(boxContents(graph)[STATIC_RG].length, 10);
+            const boxIds = [...graph.boxes.keys()];
+            assert.deepEqual(
+                graph.links.filter(([from]) => graph.boxes.has(from)),
+                boxIds.slice(1).map((id, index) => [boxIds[index], id]),
+            );
         });
 
         it("escapes every character Mermaid or HTML reads as syntax", () => {
@@ -230,24 +374,26 @@ describe("plan report rendering", () => {
             assert.match(markdown, /^### Next steps$/m);
         });
 
-        it("marks components and protected resources with classes on declared nodes", () => {
-            const block = mermaidTree(RESOURCES);
+        it("marks protected resources with a class on declared nodes", () => {
+            const block = mermaidDiagram(RESOURCES, DYNAMIC_RG);
             const graph = parseMermaid(block);
-            const components = /class ([\w,]+) component/.exec(block)![1].split(",");
-            assert.deepEqual(components.map((id) => unescapeMermaid(graph.nodes.get(id)!.split("<br/>")[0])).sort(), ["vdxdevweu", "vdxdevweu-network"]);
             const protectedIds = /class ([\w,]+) protected/.exec(block)![1].split(",");
-            assert.equal(protectedIds.length, 2);
+            assert.deepEqual(protectedIds.map((id) => unescapeMermaid(graph.nodes.get(id)!.label)).sort(), ["pip<br/>PublicIPAddress", "static-rg<br/>ResourceGroup"]);
         });
     });
 
     describe("a real plan of the dev stack", () => {
-        it("renders a Mermaid block with every registered resource", async () => {
+        it("renders a Mermaid block with every registered resource but the components, boxed by where it lands", async () => {
             const { plan } = await import("../../cli/plan");
             const result = await plan({ stack: "dev", format: "markdown" });
             assert.ok(result.report, result.stderr);
             const graph = parseMermaid(result.stdout);
-            assert.equal(graph.nodes.size, result.report.resources.length);
-            assert.equal(graph.edges.length, result.report.resources.filter((entry) => entry.parent !== null).length);
+            assert.equal(graph.nodes.size, result.report.resources.filter((entry) => entry.custom).length);
+            const boxes = boxContents(graph);
+            assert.deepEqual(boxes["vdxdev-TeamsConn-weu-RG (Pexip's script)"], ["deploy<br/>Command", "scale<br/>Command"]);
+            assert.ok(boxes["vdxdev-TeamsConn-weu-static-RG"].includes("pip<br/>PublicIPAddress"));
+            assert.ok(boxes["vdxdev-TeamsBotChan-RG"].includes("registration<br/>Bot"));
+            assert.deepEqual(boxes["Entra ID (tenant-wide)"].map((label) => label.split("<br/>")[1]).sort(), ["Application", "ApplicationPassword", "ServicePrincipal"]);
         });
     });
 });

@@ -10,7 +10,6 @@ import {
     PolicyEngineResource,
     reconcilePolicyConfig,
     runPolicies,
-    validateJson,
     withCheckDate,
 } from "../../cli/policyEngine";
 import { POLICIES } from "../../policy/policies";
@@ -78,7 +77,7 @@ describe("cli/policyEngine", () => {
         it("refuses configuration that breaks the schema or the format, listing every problem", async () => {
             await assert.rejects(run([sizeLimit], [], { "size-limit": { limit: 0, note: 3 } }), (error: unknown) => {
                 assert.ok(error instanceof PolicyConfigError);
-                assert.deepEqual(error.problems, ["size-limit: limit must be ≥ 1", "size-limit: note must be string, got 3"]);
+                assert.deepEqual(error.problems, ["size-limit: limit must be a whole number ≥ 1, got 0", "size-limit: note must be text, got 3"]);
                 return true;
             });
             await assert.rejects(run([sizeLimit], [], { "size-limit": "strict" }), /"strict" is not a valid enforcement level/);
@@ -88,10 +87,6 @@ describe("cli/policyEngine", () => {
 
         it("ignores entries for policies the pack does not have, as the engine does", () => {
             assert.doesNotThrow(() => reconcilePolicyConfig([sizeLimit], { "no-such-policy": { anything: true } }));
-        });
-
-        it("refuses schema keywords it cannot check instead of passing them", () => {
-            assert.throws(() => validateJson({ type: "string", format: "date" }, "x", "asOf"), /keyword "format" at asOf is not supported/);
         });
 
         it("loads policy/config.json and rejects a malformed file", () => {

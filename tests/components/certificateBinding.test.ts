@@ -102,6 +102,20 @@ describe("CertificateBinding (through the program)", () => {
         });
     }
 
+    it("refuses a PFX without its intermediate chain before anything is registered, without the password", async () => {
+        const { leafKey } = goodChain();
+        const today = new Date();
+        const leaf = issueLeaf({ subject: FQDN, sans: [FQDN], notBefore: daysFrom(today, -1), notAfter: daysFrom(today, 200) });
+        const file = join(dir, "leaf-only.pfx");
+        writeFileSync(file, makePfx({ key: leafKey, certificates: [leaf], password: PASSWORD }));
+        const { error, resources } = await runFailingStack("dev", { certificate: { pfxFile: file, password: PASSWORD } });
+        assert.ok(pulumi.RunError.isInstance(error), "reported as a RunError: no stack trace");
+        assert.equal((error as ConfigurationRunError).key, "certificate.pfxFile");
+        assert.match(error.message, /^certificate\.pfxFile \(.*leaf-only\.pfx\): must contain the intermediate chain.*all certificates in the certification path/);
+        assert.ok(!error.message.includes(PASSWORD), "the PFX password is never in a message");
+        assert.deepEqual(resources, []);
+    });
+
     it("refuses a missing PFX file with the path it looked for", async () => {
         await assert.rejects(runStack("dev", { certificate: { pfxFile: join(dir, "none.pfx"), password: PASSWORD } }), /certificate\.pfxFile must be a readable PFX file/);
     });

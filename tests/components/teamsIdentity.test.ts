@@ -5,6 +5,8 @@ import { IDENTITY_STACK_OUTPUTS, ofType, runStack, single, unwrapSecrets } from 
 
 const TEAMS_TENANT = "3f1e2d4c-5b6a-4978-8a9b-0c1d2e3f4a5b";
 const IDENTITY_STACK = "organization/vdx-teams-connector/prod";
+/** The dev stack's connector hostname, where the settings' defaults for the Teams endpoints point. */
+const DEV_FQDN = "teamsconn-dev.sundhed.example";
 
 describe("Teams application, consent and bot", () => {
     it("grants admin consent in code with one app role assignment per Graph permission", async () => {
@@ -31,13 +33,38 @@ describe("Teams application, consent and bot", () => {
         });
     });
 
-    it("grants nothing in url mode and outputs the admin-consent link for the Teams tenant", async () => {
+    it("grants nothing in url mode and outputs the admin-consent link for the Teams tenant, with its redirect URI", async () => {
         const run = await runStack("dev");
         assert.equal(ofType(run, "azuread:index/appRoleAssignment:AppRoleAssignment").length, 0);
         const app = single(run, "azuread:index/application:Application");
         const clientId = stableGuid(`${app.name}/client`);
-        assert.equal(run.outputs.adminConsentUrl, `https://login.microsoftonline.com/${TEAMS_TENANT}/adminconsent?client_id=${clientId}`);
+        assert.equal(
+            run.outputs.adminConsentUrl,
+            `https://login.microsoftonline.com/${TEAMS_TENANT}/adminconsent?client_id=${clientId}` +
+                `&redirect_uri=${encodeURIComponent(`https://${DEV_FQDN}/adminconsent`)}`,
+        );
         assert.equal(run.outputs.teamsApplicationId, clientId);
+    });
+
+    it("registers the consent redirect URI as the application's reply URL, the one the link sends", async () => {
+        // Without a registered reply URL, Microsoft's admin consent endpoint fails with "no reply address".
+        const run = await runStack("dev");
+        const app = single(run, "azuread:index/application:Application").inputs as any;
+        assert.deepEqual(app.web, { redirectUris: [`https://${DEV_FQDN}/adminconsent`] });
+        const sent = new URL(run.outputs.adminConsentUrl as string).searchParams.get("redirect_uri");
+        assert.ok(app.web.redirectUris.includes(sent), `redirect_uri ${sent} is not registered`);
+    });
+
+    it("uses consentRedirectUri from the stack for both the reply URL and the link", async () => {
+        const redirect = "https://consent.sundhed.example/teams/adminconsent";
+        const run = await runStack("dev", { consentRedirectUri: redirect });
+        assert.deepEqual((single(run, "azuread:index/application:Application").inputs as any).web.redirectUris, [redirect]);
+        assert.equal(new URL(run.outputs.adminConsentUrl as string).searchParams.get("redirect_uri"), redirect);
+    });
+
+    it("registers the reply URL in grant mode too, so that the administrator can still consent by link", async () => {
+        const run = await runStack("dev", { consent: "grant" });
+        assert.deepEqual((single(run, "azuread:index/application:Application").inputs as any).web.redirectUris, [`https://${DEV_FQDN}/adminconsent`]);
     });
 
     it("asks Graph for application permissions (roles), the one list in lib/graphPermissions", async () => {
@@ -66,6 +93,24 @@ describe("Teams application, consent and bot", () => {
         assert.equal(channel.properties.properties.isEnabled, true);
     });
 
+    it("gives the bot its messaging endpoint and the Teams channel its own calling webhook", async () => {
+        const run = await runStack("dev");
+        const bot = single(run, "azure-native:botservice:Bot").inputs as any;
+        const channel = (single(run, "azure-native:botservice:Channel").inputs as any).properties.properties;
+        assert.equal(bot.properties.endpoint, `https://${DEV_FQDN}/api/messages`);
+        assert.equal(channel.enableCalling, true);
+        assert.equal(channel.callingWebhook, `https://${DEV_FQDN}/api/calling`);
+    });
+
+    it("takes botEndpoint and botCallingWebhook from the stack, each to its own place", async () => {
+        const run = await runStack("dev", {
+            botEndpoint: "https://bot.sundhed.example/messages",
+            botCallingWebhook: "https://bot.sundhed.example/calls",
+        });
+        assert.equal((single(run, "azure-native:botservice:Bot").inputs as any).properties.endpoint, "https://bot.sundhed.example/messages");
+        assert.equal((single(run, "azure-native:botservice:Channel").inputs as any).properties.properties.callingWebhook, "https://bot.sundhed.example/calls");
+    });
+
     it("keeps the app credential a secret, in the region's Key Vault", async () => {
         const run = await runStack("dev");
         assert.ok(isSecretValue(run.outputs.teamsAppSecret));
@@ -87,6 +132,7 @@ describe("Teams application, consent and bot", () => {
             assert.equal(ofType(run, type).length, 0, `a secondary region registered ${type}`);
         }
         assert.equal(run.outputs.identityStack, IDENTITY_STACK);
+        assert.equal(run.outputs.adminConsentUrl, undefined, "consent belongs to the owning stack");
         assert.equal(run.outputs.teamsApplicationId, IDENTITY_STACK_OUTPUTS.teamsApplicationId);
         const stored = ofType(run, "azure-native:keyvault:Secret").find((secret) => secret.name === "vdxtcsdc-teams-app-secret")!;
         assert.equal(unwrapSecrets(stored.inputs).properties.value, IDENTITY_STACK_OUTPUTS.teamsAppSecret);

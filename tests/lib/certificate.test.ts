@@ -241,6 +241,34 @@ describe("certificate", () => {
             assertRefused(Buffer.from(goodChain().leafPem), /must be a PKCS#12 \(PFX\) file, but is PEM text/);
         });
 
+        it("refuses a PFX that holds the leaf without its intermediate chain (Pexip needs the chain)", () => {
+            const { leafKey, leafPem } = goodChain();
+            assertRefused(
+                makePfx({ key: leafKey, certificates: [leafPem], password: PASSWORD }),
+                /^certificate\.pfxFile \(certs\/tc\.pfx\): must contain the intermediate chain: Pexip needs the issuing CA certificates in the PFX, so export it again with all certificates in the certification path .*; the certificate CN=teamsconn\.example\.dk is issued by CN=VDX Test Issuing CA, but no certificate in the PFX is its issuer$/,
+            );
+        });
+
+        it("refuses a PFX whose other certificates do not include the leaf's issuer (root without intermediate)", () => {
+            const { leafKey, leafPem, root } = goodChain();
+            assertRefused(makePfx({ key: leafKey, certificates: [leafPem, root.certificatePem], password: PASSWORD }), /must contain the intermediate chain/);
+        });
+
+        it("refuses a chainless OpenSSL 3 PFX too, and never names the password", () => {
+            const { leafKey, leafPem } = goodChain();
+            const pfx = opensslPfx({ keyPem: leafKey.privateKeyPem, certificates: [leafPem], password: PASSWORD });
+            assert.throws(
+                () => inspect(pfx),
+                (error: unknown) => error instanceof ConfigError && /intermediate chain/.test(error.message) && !error.message.includes(PASSWORD),
+            );
+        });
+
+        it("reports a chainless certificate's other faults first: an expired one is refused for its expiry", () => {
+            const key = rsaKey("leaf");
+            const leafPem = issueLeaf({ key, notBefore: daysFrom(NOW, -400), notAfter: daysFrom(NOW, -1) });
+            assertRefused(makePfx({ key, certificates: [leafPem], password: PASSWORD }), /must not have expired/);
+        });
+
         it("reports the first broken rule: a small, wildcard, expired certificate is refused for its key", () => {
             const pfx = leafPfx({ subject: "*.example.dk", sans: ["*.example.dk"], notBefore: daysFrom(NOW, -400), notAfter: daysFrom(NOW, -1) }, rsaKey("small", 1024));
             assertRefused(pfx, /must be an RSA key of at least 2048 bits/);
@@ -248,14 +276,6 @@ describe("certificate", () => {
     });
 
     describe("inspectPfx: warnings", () => {
-        it("warns when the PFX holds the leaf without its chain", () => {
-            const { leafKey, leafPem } = goodChain();
-            const inspected = inspect(makePfx({ key: leafKey, certificates: [leafPem], password: PASSWORD }));
-            assert.equal(inspected.facts.hasChain, false);
-            assert.equal(inspected.warnings.length, 1);
-            assert.match(inspected.warnings[0], /^certificate\.pfxFile \(certs\/tc\.pfx\): holds no intermediate certificate for the certificate CN=teamsconn\.example\.dk/);
-        });
-
         it("does not ask a self-signed certificate for a chain", () => {
             const key = rsaKey("leaf");
             const pem = makeCertificate({ subject: FQDN, sans: [FQDN], key });

@@ -5,29 +5,52 @@ import { CONNECTOR_GRAPH_PERMISSIONS, GRAPH_APPLICATION_PERMISSIONS, MICROSOFT_G
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe("adminConsentUrl", () => {
-    it("points the tenant administrator at the tenant's admin-consent page for the app", () => {
+    const REDIRECT = "https://teamsconn.example.dk/adminconsent";
+    const ENCODED_REDIRECT = "https%3A%2F%2Fteamsconn.example.dk%2Fadminconsent";
+
+    it("points the tenant administrator at the tenant's admin-consent page, with the registered redirect URI", () => {
         assert.equal(
-            adminConsentUrl("11111111-2222-3333-4444-555555555555", "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"),
-            "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/adminconsent?client_id=aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee",
+            adminConsentUrl("11111111-2222-3333-4444-555555555555", "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee", REDIRECT),
+            "https://login.microsoftonline.com/11111111-2222-3333-4444-555555555555/adminconsent" +
+                `?client_id=aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee&redirect_uri=${ENCODED_REDIRECT}`,
         );
     });
 
-    it("URL-encodes both values", () => {
-        const url = adminConsentUrl("a b/c", "x&y=z");
-        assert.equal(url, "https://login.microsoftonline.com/a%20b%2Fc/adminconsent?client_id=x%26y%3Dz");
+    it("carries redirect_uri so that Entra ID has a reply address to send the administrator back to", () => {
+        const url = new URL(adminConsentUrl("tenant", "app", REDIRECT));
+        assert.equal(url.origin, "https://login.microsoftonline.com");
+        assert.equal(url.pathname, "/tenant/adminconsent");
+        assert.deepEqual([...url.searchParams.keys()], ["client_id", "redirect_uri"]);
+        assert.equal(url.searchParams.get("redirect_uri"), REDIRECT, "exactly the registered URI, once decoded");
+    });
+
+    it("URL-encodes every value", () => {
+        const url = adminConsentUrl("a b/c", "x&y=z", "https://tc.example/consent?x=1&y=2");
+        assert.equal(
+            url,
+            "https://login.microsoftonline.com/a%20b%2Fc/adminconsent?client_id=x%26y%3Dz&redirect_uri=https%3A%2F%2Ftc.example%2Fconsent%3Fx%3D1%26y%3D2",
+        );
         assert.equal(new URL(url).searchParams.get("client_id"), "x&y=z");
+        assert.equal(new URL(url).searchParams.get("redirect_uri"), "https://tc.example/consent?x=1&y=2");
     });
 
     it("accepts a tenant's domain name as well as its ID", () => {
         assert.equal(
-            adminConsentUrl("contoso.onmicrosoft.com", "app"),
-            "https://login.microsoftonline.com/contoso.onmicrosoft.com/adminconsent?client_id=app",
+            adminConsentUrl("contoso.onmicrosoft.com", "app", REDIRECT),
+            `https://login.microsoftonline.com/contoso.onmicrosoft.com/adminconsent?client_id=app&redirect_uri=${ENCODED_REDIRECT}`,
         );
     });
 
     it("refuses empty values rather than build a link that fails at sign-in", () => {
-        assert.throws(() => adminConsentUrl("", "app"), /tenant/);
-        assert.throws(() => adminConsentUrl("tenant", " "), /client/);
+        assert.throws(() => adminConsentUrl("", "app", REDIRECT), /tenant/);
+        assert.throws(() => adminConsentUrl("tenant", " ", REDIRECT), /client/);
+        assert.throws(() => adminConsentUrl("tenant", "app", ""), /redirect URI/);
+    });
+
+    it("refuses a redirect URI Entra ID would not register: not an absolute https URL", () => {
+        for (const uri of ["http://teamsconn.example.dk/adminconsent", "/adminconsent", "teamsconn.example.dk/adminconsent"]) {
+            assert.throws(() => adminConsentUrl("tenant", "app", uri), /redirect URI as an absolute https URL/, uri);
+        }
     });
 });
 

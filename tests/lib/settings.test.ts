@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
 import { inspect } from "util";
 import { ConfigError } from "../../lib/configError";
-import { ConfigSource, parseSettings } from "../../lib/settings";
+import { parseSettings, RawConfig } from "../../lib/settings";
+import { rejectsConfig } from "../support/configErrors";
 
 const VALID: Record<string, unknown> = {
     location: "westeurope",
@@ -16,27 +17,22 @@ const VALID: Record<string, unknown> = {
     teamsTenantId: "3f1e2d4c-5b6a-4978-8a9b-0c1d2e3f4a5b",
 };
 
-/** Configuration as the engine gives it: strings, objects as JSON text. */
-function source(values: Record<string, unknown>): ConfigSource {
-    const text = (value: unknown) => (value === undefined ? undefined : typeof value === "string" ? value : JSON.stringify(value));
-    return { get: (key) => text(values[key]), location: () => text(values.location) };
+const PROJECT = "vdx-teams-connector";
+
+/** Configuration as the engine gives it: namespaced keys, strings, objects and lists as JSON text. */
+function config(values: Record<string, unknown>): RawConfig {
+    const entries = Object.entries(values)
+        .filter(([, value]) => value !== undefined)
+        .map(([key, value]) => [key === "location" ? "azure-native:location" : key.includes(":") ? key : `${PROJECT}:${key}`, typeof value === "string" ? value : JSON.stringify(value)]);
+    return Object.fromEntries(entries);
 }
 
-function parse(changes: Record<string, unknown> = {}, stack = "dev") {
-    return parseSettings(source({ ...VALID, ...changes }), { project: "vdx-teams-connector", stack });
+function parse(changes: Record<string, unknown> = {}, stack = "dev", secretKeys: string[] = []) {
+    return parseSettings(config({ ...VALID, ...changes }), { project: PROJECT, stack, secretKeys });
 }
 
-function rejects(changes: Record<string, unknown>, key: string, fragment: string, stack = "dev") {
-    assert.throws(
-        () => parse(changes, stack),
-        (error: unknown) => {
-            assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error}`);
-            assert.equal(error.key, key);
-            assert.ok(error.message.startsWith(`${key} `), `message should start with the key: ${error.message}`);
-            assert.ok(error.message.includes(fragment), `"${error.message}" should include "${fragment}"`);
-            return true;
-        },
-    );
+function rejects(changes: Record<string, unknown>, key: string, fragment: string, stack = "dev"): ConfigError {
+    return rejectsConfig(() => parse(changes, stack), key, fragment);
 }
 
 describe("parseSettings", () => {
@@ -105,19 +101,19 @@ describe("parseSettings", () => {
             ["names too short", { baseName: "a", regionCode: "b" }, "regionCode", "3–14 characters"],
             ["names too long", { baseName: "vdxdevtst", regionCode: "westeur" }, "regionCode", "3–14 characters"],
             ["missing fqdn", { fqdn: undefined }, "fqdn", "is required"],
-            ["wildcard fqdn", { fqdn: "*.sundhed.example" }, "fqdn", "must not be a wildcard"],
-            ["fqdn with one label", { fqdn: "teamsconn" }, "fqdn", "valid DNS name"],
-            ["fqdn with bad characters", { fqdn: "teams_conn.example" }, "fqdn", "valid DNS name"],
-            ["ports not a number", { concurrentPorts: "abc" }, "concurrentPorts", 'must be a whole number ≥ 1, got "abc"'],
-            ["ports zero", { concurrentPorts: "0" }, "concurrentPorts", "≥ 1"],
+            ["wildcard fqdn", { fqdn: "*.sundhed.example" }, "fqdn", "never a wildcard"],
+            ["fqdn with one label", { fqdn: "teamsconn" }, "fqdn", "must be a DNS name"],
+            ["fqdn with bad characters", { fqdn: "teams_conn.example" }, "fqdn", "must be a DNS name"],
+            ["ports not a number", { concurrentPorts: "abc" }, "concurrentPorts", 'must be a whole number from 1 to 1600 (a scale set holds at most 100 instances with a single placement group), got "abc"'],
+            ["ports zero", { concurrentPorts: "0" }, "concurrentPorts", "from 1 to 1600"],
             ["ports fractional", { concurrentPorts: "2.5" }, "concurrentPorts", "whole number"],
             ["ports missing", { concurrentPorts: undefined }, "concurrentPorts", "is required"],
             ["17 calls per instance", { portsPerInstance: "17" }, "portsPerInstance", "from 1 to 16"],
-            ["negative spares", { spareInstances: "-1" }, "spareInstances", "≥ 0"],
+            ["negative spares", { spareInstances: "-1" }, "spareInstances", "from 0 to 99"],
             ["VM size not allowed", { vmSize: "Standard_B2s" }, "vmSize", "Standard_D4s_v5"],
-            ["version not a version", { pexipVersion: "latest" }, "pexipVersion", "like 37.1"],
-            ["no VDX object", { vdx: undefined }, "vdx.nodeAddresses", "at least 1"],
-            ["no VDX addresses", { vdx: { nodeAddresses: [] } }, "vdx.nodeAddresses", "at least 1"],
+            ["version not a version", { pexipVersion: "latest" }, "pexipVersion", 'like "37.1"'],
+            ["no VDX object", { vdx: undefined }, "vdx", "is required"],
+            ["no VDX addresses", { vdx: { nodeAddresses: [] } }, "vdx.nodeAddresses", "1–100 address prefixes"],
             ["VDX address not a CIDR", { vdx: { nodeAddresses: ["198.51.100.10"] } }, "vdx.nodeAddresses[0]", "CIDR"],
             ["VDX prefix too long", { vdx: { nodeAddresses: ["198.51.100.0/33"] } }, "vdx.nodeAddresses[0]", "CIDR"],
             ["VDX hostname wildcard", { vdx: { nodeAddresses: ["198.51.100.0/24"], nodeFqdns: ["*.vdx.example"] } }, "vdx.nodeFqdns[0]", "wildcard"],
@@ -146,6 +142,10 @@ describe("parseSettings", () => {
                     certificate: {
                         keyVaultSecretId: `https://certs-a.vault.azure.net/secrets/tc/${"0".repeat(32)}`,
                         keyVaultId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/certs-b",
+                        subject: "teamsconn.sundhed.example",
+                        notAfter: "2029-01-01T00:00:00Z",
+                        thumbprint: "A".repeat(40),
+                        keySize: 2048,
                     },
                 },
                 "certificate.keyVaultId",
@@ -158,10 +158,10 @@ describe("parseSettings", () => {
             ["identity stack with bot name", { identityStack: "organization/vdx-teams-connector/prod", botName: "x-bot" }, "botName", "identityStack"],
             ["tenant key not an address", { teams: { tenantKey: "teams" } }, "teams.tenantKey", "address"],
             ["dial prefix with letters", { teams: { tenantKey: "teams@vdx.example", prefix: "ab" } }, "teams.prefix", "digits"],
-            ["schedule ends before it starts", { infinityScaling: { schedules: [{ name: "a", days: ["mon"], from: "16:00", to: "07:00", instancesToAdd: 1 }] } }, "infinityScaling.schedules[0].to", "later than"],
-            ["schedule on an unknown day", { infinityScaling: { schedules: [{ name: "a", days: ["monday"], from: "07:00", to: "16:00", instancesToAdd: 1 }] } }, "infinityScaling.schedules[0].days[0]", "mon, tue"],
-            ["unknown time zone", { infinityScaling: { timeZone: "Copenhagen" } }, "infinityScaling.timeZone", "IANA"],
-            ["negative licence price", { cost: { licensePerYear: -1 } }, "cost.licensePerYear", "≥ 0"],
+            ["schedule ends before it starts", { infinityScaling: { minimumInstances: 1, schedules: [{ name: "a", days: ["mon"], from: "16:00", to: "07:00", instancesToAdd: 1 }] } }, "infinityScaling.schedules[0].to", "later than"],
+            ["schedule on an unknown day", { infinityScaling: { minimumInstances: 1, schedules: [{ name: "a", days: ["monday"], from: "07:00", to: "16:00", instancesToAdd: 1 }] } }, "infinityScaling.schedules[0].days[0]", "mon, tue"],
+            ["unknown time zone", { infinityScaling: { minimumInstances: 1, timeZone: "Copenhagen" } }, "infinityScaling.timeZone", "IANA"],
+            ["negative licence price", { cost: { licensePerYear: -1 } }, "cost.licensePerYear", "from 0 to 100000000"],
         ];
         for (const [title, changes, key, fragment] of cases) {
             it(`${title} → ${key}`, () => rejects(changes, key, fragment));
@@ -172,6 +172,93 @@ describe("parseSettings", () => {
 
         it("never shows a rejected admin password", () => {
             assert.throws(() => parse({ adminPassword: "secretpass" }), (error: Error) => !error.message.includes("secretpass"));
+        });
+    });
+    describe("refuses misspelled keys instead of falling back to a default", () => {
+        const typos: Array<[string, Record<string, unknown>, string, string]> = [
+            ["a top-level key", { concurrentPort: "48" }, "concurrentPort", "is not a setting of vdx-teams-connector; did you mean concurrentPorts?"],
+            ["a top-level key, plural", { spareInstance: "1" }, "spareInstance", "did you mean spareInstances?"],
+            ["the project's namespace", { "vdx-teams-conector:concurrentPorts": "48" }, "vdx-teams-conector:concurrentPorts", "did you mean vdx-teams-connector:concurrentPorts?"],
+            ["a nested key of vdx", { vdx: { nodeAdresses: ["198.51.100.10/32"] } }, "vdx.nodeAdresses", "is not a key of vdx; did you mean nodeAddresses?"],
+            ["a nested key of certificate", { certificate: { selfSigned: true, pasword: "x" } }, "certificate.pasword", "did you mean password?"],
+            ["a nested key of teams", { teams: { tenantKey: "teams@vdx.example", prefx: "8" } }, "teams.prefx", "did you mean prefix?"],
+            ["a nested key of infinityScaling", { infinityScaling: { minimumInstances: 1, minimumInstance: 2 } }, "infinityScaling.minimumInstance", "did you mean minimumInstances?"],
+            ["a nested key of connectorPackage", { connectorPackage: { url: "https://x.example/a.zip", sha256: "a".repeat(64), sha: "b" } }, "connectorPackage.sha", "is not a key of connectorPackage"],
+            ["a nested key of pexipDeployment", { pexipDeployment: { incidentReports: true } }, "pexipDeployment.incidentReports", "did you mean incidentReporting?"],
+            ["a parameter name to rename", { pexipDeployment: { parameterNames: { appCredentials: "X" } } }, "pexipDeployment.parameterNames.appCredentials", "did you mean appCredential?"],
+            ["a key of a schedule", { infinityScaling: { minimumInstances: 1, schedules: [{ name: "a", days: ["mon"], from: "07:00", to: "16:00", instanceToAdd: 1, instancesToAdd: 1 }] } }, "infinityScaling.schedules[0].instanceToAdd", "did you mean instancesToAdd?"],
+        ];
+        for (const [title, changes, key, fragment] of typos) {
+            it(`${title} → ${key}`, () => rejects(changes, key, fragment));
+        }
+
+        it("reads the keys of the providers this stack uses, and refuses a namespace nothing reads", () => {
+            assert.equal(parse({ "azure-native:subscriptionId": "x", "azuread:tenantId": "y" }).baseName, "vdxdev");
+            rejects({ "azurenative:location": "westeurope" }, "azurenative:location", "which nothing in this stack reads");
+        });
+    });
+
+    describe("bounds", () => {
+        const cases: Array<[string, Record<string, unknown>, string, string]> = [
+            ["100,000 ports", { concurrentPorts: "100000" }, "concurrentPorts", "from 1 to 1600"],
+            ["a number beyond JavaScript's safe integers", { concurrentPorts: "99999999999999999999" }, "concurrentPorts", 'got "99999999999999999999"'],
+            ["1,000 spare instances", { spareInstances: "1000" }, "spareInstances", "from 0 to 99"],
+            ["ports and spares beyond 100 instances", { concurrentPorts: "1600", portsPerInstance: "15", spareInstances: "1" }, "concurrentPorts", "needs 108 instances"],
+            ["a schedule adding 100,000 instances", { infinityScaling: { minimumInstances: 1, schedules: [{ name: "a", days: ["mon"], from: "07:00", to: "16:00", instancesToAdd: 100000 }] } }, "infinityScaling.schedules[0].instancesToAdd", "from 1 to 99"],
+            [
+                "schedules adding more than a scale set holds",
+                {
+                    infinityScaling: {
+                        minimumInstances: 60,
+                        schedules: [
+                            { name: "a", days: ["mon"], from: "07:00", to: "16:00", instancesToAdd: 30 },
+                            { name: "b", days: ["tue"], from: "07:00", to: "16:00", instancesToAdd: 20 },
+                        ],
+                    },
+                },
+                "infinityScaling.schedules",
+                "may add at most 40 instances in all",
+            ],
+            ["a fractional price", { cost: { vmPerYear: 2.5 } }, "cost.vmPerYear", "whole number"],
+        ];
+        for (const [title, changes, key, fragment] of cases) {
+            it(`${title} → ${key}`, () => rejects(changes, key, fragment));
+        }
+
+        it("accepts the largest plan one scale set holds", () => {
+            const settings = parse({ concurrentPorts: "1600", portsPerInstance: "16" });
+            assert.equal(settings.sizing.concurrentPorts, 1600);
+        });
+    });
+
+    describe("values", () => {
+        it("takes zones as YAML numbers or as text", () => {
+            assert.deepEqual(parse({ zones: [1, 2, 3] }).zones, ["1", "2", "3"]);
+            assert.deepEqual(parse({ zones: ["1", "3"] }).zones, ["1", "3"]);
+            assert.deepEqual(parse({ zones: [] }).zones, []);
+            rejects({ zones: [4] }, "zones[0]", "must be 1, 2 or 3");
+        });
+
+        it("reads Pulumi.yaml's empty defaults as not set", () => {
+            const settings = parse({ environment: "", vmSize: "", infinityScaling: {}, teams: {}, pexipDeployment: {}, cost: {}, consent: "", identityStack: "" });
+            assert.equal(settings.infinityScaling, undefined);
+            assert.equal(settings.teams, undefined);
+            assert.equal(settings.vmSize, undefined);
+            assert.equal(settings.identity.owner, true);
+        });
+
+        it("needs minimumInstances to turn Infinity's scaling on", () => {
+            rejects({ infinityScaling: { timeZone: "Europe/Copenhagen" } }, "infinityScaling.minimumInstances", "is required");
+            assert.equal(parse({ infinityScaling: { minimumInstances: 2 } }).infinityScaling?.minimumInstances, 2);
+        });
+
+        it("never shows a secret's value in a refusal", () => {
+            const error = rejectsConfig(
+                () => parse({ certificate: { pfxFile: "a.pfx", password: 42 } }, "dev", [`${PROJECT}:certificate`]),
+                "certificate.password",
+                "value not shown",
+            );
+            assert.ok(!error.message.includes("42"));
         });
     });
 });

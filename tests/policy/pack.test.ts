@@ -124,7 +124,7 @@ describe("policy pack", () => {
         it("refuses thresholds outside their range", () => {
             assert.throws(
                 () => reconcilePolicyConfig(POLICIES, { "rdp-not-open": { ipv4Addresses: 0, ipv6PrefixLength: 129 } }),
-                /rdp-not-open: ipv4Addresses must be ≥ 1[\s\S]*rdp-not-open: ipv6PrefixLength must be ≤ 128/,
+                /rdp-not-open: ipv4Addresses must be a whole number from 1 to 4294967296, got 0[\s\S]*rdp-not-open: ipv6PrefixLength must be a whole number from 0 to 128, got 129/,
             );
         });
 

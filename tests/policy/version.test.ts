@@ -125,11 +125,11 @@ describe("policy: version", () => {
                 await assert.rejects(check([pexipDeployment()], bad), (error: unknown) => {
                     assert.ok(error instanceof PolicyConfigError);
                     assert.deepEqual([...error.problems].sort(), [
-                        `${policy}: asOf "today" does not match ^\\d{4}-\\d{2}-\\d{2}$`,
-                        `${policy}: currentVersion "v37" does not match ^\\d+(\\.\\d+){0,2}$`,
-                        `${policy}: upgrades[0].from "16-03-2026" does not match ^\\d{4}-\\d{2}-\\d{2}$`,
+                        `${policy}: asOf must match ^\\d{4}-\\d{2}-\\d{2}$, got "today"`,
+                        `${policy}: currentVersion must match ^\\d+(\\.\\d+){0,2}$, got "v37"`,
+                        `${policy}: upgrades[0].from must match ^\\d{4}-\\d{2}-\\d{2}$, got "16-03-2026"`,
                         `${policy}: upgrades[1].from is required`,
-                        `${policy}: upgrades[1].when is not allowed`,
+                        `${policy}: upgrades[1].when is not a key of upgrades[1] (known: version, from)`,
                     ]);
                     return true;
                 });

@@ -1,0 +1,51 @@
+/**
+ * Writes Pulumi.yaml's `config:` block from lib/settingsSchema.ts, so that `pulumi config` and
+ * the Pulumi CLI know every setting (type where Pulumi has one, description, default):
+ *
+ *     npm run config:declare            write Pulumi.yaml
+ *     npm run config:declare -- --check exit 1 when Pulumi.yaml differs (what the tests check)
+ *
+ * The rest of Pulumi.yaml, comments included, is kept as it is (the yaml package's Document API).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parseDocument } from "yaml";
+import { SETTINGS } from "../lib/settingsSchema";
+
+export const PROJECT_FILE = path.resolve(__dirname, "..", "Pulumi.yaml");
+
+/** The `config:` block: one declaration per setting, in the schema's order. */
+export function configBlock(): Record<string, Record<string, unknown>> {
+    return Object.fromEntries(
+        Object.entries(SETTINGS).map(([key, setting]) => [
+            key,
+            {
+                ...(setting.pulumiType === undefined ? {} : { type: setting.pulumiType }),
+                ...(setting.items === undefined ? {} : { items: { type: setting.items } }),
+                description: setting.description,
+                ...(setting.default === undefined ? {} : { default: setting.default }),
+            },
+        ]),
+    );
+}
+
+/** Pulumi.yaml's text with the `config:` block replaced. */
+export function declaredProjectFile(text: string): string {
+    const document = parseDocument(text);
+    document.set("config", document.createNode(configBlock()));
+    return document.toString({ lineWidth: 0 });
+}
+
+if (require.main === module) {
+    const current = fs.readFileSync(PROJECT_FILE, "utf8");
+    const wanted = declaredProjectFile(current);
+    if (process.argv.includes("--check")) {
+        if (current !== wanted) {
+            process.stderr.write("Pulumi.yaml's config block differs from lib/settingsSchema.ts: run npm run config:declare\n");
+            process.exit(1);
+        }
+    } else if (current !== wanted) {
+        fs.writeFileSync(PROJECT_FILE, wanted);
+        process.stdout.write(`wrote the config block of ${PROJECT_FILE}\n`);
+    }
+}

@@ -1,0 +1,29 @@
+import * as assert from "node:assert/strict";
+import * as fs from "fs";
+import { parse } from "yaml";
+import { configBlock, declaredProjectFile, PROJECT_FILE } from "../../scripts/declare-config";
+import { REQUIRED_SETTINGS, SETTINGS } from "../../lib/settingsSchema";
+
+describe("Pulumi.yaml's config block (scripts/declare-config.ts)", () => {
+    it("declares exactly the settings lib/settingsSchema.ts has: run npm run config:declare after changing them", () => {
+        const current = fs.readFileSync(PROJECT_FILE, "utf8");
+        assert.equal(current, declaredProjectFile(current));
+        assert.deepEqual(Object.keys(parse(current).config), Object.keys(SETTINGS));
+    });
+
+    it("gives every setting a description, Pulumi's type where it has one, and a default unless it is required", () => {
+        for (const [key, declaration] of Object.entries(configBlock())) {
+            assert.ok(typeof declaration.description === "string" && declaration.description.length > 10, key);
+            assert.equal("default" in declaration, !REQUIRED_SETTINGS.includes(key), key);
+            if (declaration.type !== undefined) assert.ok(["string", "integer", "boolean", "array"].includes(declaration.type as string), key);
+        }
+        assert.deepEqual(REQUIRED_SETTINGS, ["baseName", "regionCode", "fqdn", "concurrentPorts", "pexipVersion", "connectorPackage", "vdx", "certificate", "teamsTenantId"]);
+    });
+
+    it("keeps the rest of Pulumi.yaml, comments included", () => {
+        const text = "# The project\nname: p\nruntime: nodejs # node\nconfig:\n  old: 1\n";
+        const written = declaredProjectFile(text);
+        assert.match(written, /^# The project\nname: p\nruntime: nodejs # node\nconfig:\n {2}baseName:\n/);
+        assert.doesNotMatch(written, /old:/);
+    });
+});
