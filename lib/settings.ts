@@ -120,6 +120,17 @@ export type IdentitySettings =
           readonly identityStack: string;
       };
 
+/** When a redeploy may run: weekly, from `start` for `hours`, in `timeZone`'s local time. */
+export interface MaintenanceWindow {
+    readonly days: readonly Weekday[];
+    /** `HH:MM`, local time. */
+    readonly start: string;
+    /** Length; a window may run past midnight. */
+    readonly hours: number;
+    /** IANA time zone, Europe/Copenhagen by default. */
+    readonly timeZone: string;
+}
+
 export interface CostSettings {
     /** DKK a year for the Pexip Teams Connector licence. */
     readonly licensePerYear: number;
@@ -154,6 +165,8 @@ export interface Settings {
     readonly teamsTenantId: string;
     readonly identity: IdentitySettings;
     readonly teams: TeamsSettings | undefined;
+    /** When redeploys may run; undefined: any time. */
+    readonly maintenanceWindow: MaintenanceWindow | undefined;
     readonly cost: CostSettings;
 }
 
@@ -283,6 +296,7 @@ interface Values {
     botCallingWebhook?: string;
     consentRedirectUri?: string;
     teams?: { tenantKey?: string; domain?: string; prefix?: string; instructionUrl?: string; grantTo?: string | string[] };
+    maintenanceWindow?: Partial<MaintenanceWindow>;
     cost?: Partial<CostSettings>;
 }
 
@@ -339,6 +353,10 @@ function settingsOf(values: Values, location: string, context: ConfigContext, fa
         teamsTenantId: values.teamsTenantId.toLowerCase(),
         identity: identityOf(values, fqdn, fail),
         teams: teamsOf(values.teams, nodeFqdns, fail),
+        maintenanceWindow:
+            values.maintenanceWindow?.days === undefined
+                ? undefined
+                : { ...(values.maintenanceWindow as MaintenanceWindow), timeZone: values.maintenanceWindow.timeZone ?? "Europe/Copenhagen" },
         cost: { ...DEFAULT_COST, ...values.cost },
     };
 }

@@ -378,6 +378,25 @@ export const SETTINGS: Readonly<Record<string, SettingDeclaration>> = {
             { if: { minProperties: 1 }, then: { required: ["tenantKey"] } },
         ),
     },
+    maintenanceWindow: {
+        description: "When a redeploy (a Pexip upgrade) may run: { days, start, hours, timeZone? }, Europe/Copenhagen by default. Empty: any time.",
+        default: {},
+        schema: closed(
+            {
+                days: {
+                    type: "array",
+                    minItems: 1,
+                    uniqueItems: true,
+                    rule: `must name at least one day of ${WEEKDAYS.join(", ")}`,
+                    items: { enum: [...WEEKDAYS] },
+                },
+                start: TIME,
+                hours: wholeNumber(1, 24),
+                timeZone: { type: "string", format: "time-zone", rule: "must be an IANA time zone like Europe/Copenhagen" },
+            },
+            { if: { minProperties: 1 }, then: { required: ["days", "start", "hours"] } },
+        ),
+    },
     cost: {
         description: "Indicative prices in DKK a year: { licensePerYear, vmPerYear }. Empty: MedCom's 15,000 and 25,000.",
         default: {},

@@ -50,6 +50,7 @@ export function testSettings(overrides: Partial<Settings> = {}): Settings {
             instructionUrl: "https://node1.vdx.example/teams/?conf={ConfId}&ivr=teams&d=vdx.example&prefix=88&w",
             grantTo: "global",
         },
+        maintenanceWindow: undefined,
         cost: DEFAULT_COST,
         ...overrides,
     };
