@@ -15,6 +15,7 @@ import { botResourceGroupName } from "./lib/naming";
 import { ParamBlockError, readParameters } from "./lib/powershellParameters";
 import { parseSettings, Settings } from "./lib/settings";
 import { checkStackLiterals } from "./lib/stackLiterals";
+import { loadCatalogue } from "./lib/versionCatalogue";
 import { DEFAULT_PROVIDER_NAME, lobbyBypassScript } from "./lib/teamsPowerShell";
 
 /**
@@ -43,7 +44,7 @@ export function readSettings(): Settings {
     if (fs.existsSync(stackFile)) checkStackLiterals(fs.readFileSync(stackFile, "utf8"), pulumi.getProject());
     const config = pulumi.runtime.allConfig();
     const secretKeys = Object.keys(config).filter((key) => runtimeConfig.isConfigSecret(key));
-    return parseSettings(config, { project: pulumi.getProject(), stack: pulumi.getStack(), secretKeys });
+    return parseSettings(config, { project: pulumi.getProject(), stack: pulumi.getStack(), secretKeys, catalogue: loadCatalogue(process.cwd()) });
 }
 
 /** A checked certificate, and what the operator should hear about it. */
@@ -103,7 +104,7 @@ export function resolvePackage(settings: Settings, projectDir: string): Resolved
     const pkg = settings.connectorPackage;
     // The plan says so: its parameters cannot be checked before the driver has downloaded it.
     if (pkg.source.kind === "url") return {};
-    const inspected = inspectPackage(path.resolve(projectDir, pkg.source.path), pkg.source.path, pkg.sha256, pkg.deploymentScript);
+    const inspected = inspectPackage(path.resolve(projectDir, pkg.source.path), pkg.source.path, pkg.sha256, pkg.deploymentScript, pkg.sha256Key);
     let declared;
     try {
         declared = readParameters(inspected.scriptText);

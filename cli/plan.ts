@@ -21,6 +21,7 @@ import { estimateCost } from "../lib/cost";
 import { DRIVER_ACTIONS, DRIVER_VARIABLES } from "../lib/contract";
 import { DeploymentDocument, renderParameters } from "../lib/deploymentParameters";
 import { connectorNames } from "../lib/naming";
+import { loadCatalogue, VersionCatalogue } from "../lib/versionCatalogue";
 import { parseSettings, Settings } from "../lib/settings";
 import { sizeConnector } from "../lib/sizing";
 import { buildVdxRequest, eventHubSecretCommand } from "../lib/vdxRequest";
@@ -185,7 +186,8 @@ async function buildPlan(options: PlanOptions): Promise<Planned> {
     const loaded = withConfigChanges(loadStackConfig(projectDir, options.stack), options.configChanges ?? {});
     const warnings: string[] = [];
     const config = standInSecrets(loaded, warnings);
-    const settings = readSettings(loaded, config);
+    const catalogue = loadCatalogue(projectDir);
+    const settings = readSettings(loaded, config, catalogue);
     refuseEncryptedPfx(settings, loaded);
 
     const policyConfigFile = path.resolve(options.policyConfigFile ?? DEFAULT_POLICY_CONFIG);
@@ -265,9 +267,9 @@ function standInSecrets(loaded: StackConfig, warnings: string[]): Record<string,
 }
 
 /** parseSettings over the loaded configuration: what program.ts's readSettings does with the engine's. */
-function readSettings(loaded: StackConfig, config: Record<string, string>): Settings {
+function readSettings(loaded: StackConfig, config: Record<string, string>, catalogue: VersionCatalogue): Settings {
     try {
-        return parseSettings(config, { project: loaded.project, stack: loaded.stack, secretKeys: loaded.secretKeys });
+        return parseSettings(config, { project: loaded.project, stack: loaded.stack, secretKeys: loaded.secretKeys, catalogue });
     } catch (error) {
         // A rule broken by "[secret]" is the placeholder's fault, not the value's: say so.
         if (error instanceof ConfigError) {

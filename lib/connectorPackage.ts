@@ -22,11 +22,11 @@ export interface InspectedPackage {
 }
 
 /**
- * Checks a local package: the file exists and is a zip, its SHA-256 is `sha256`, and it holds
- * `deploymentScript` (a path inside the zip, or a file name found once anywhere in it).
- * Throws ConfigError naming the `connectorPackage` key at fault.
+ * Checks a local package: the file exists and is a zip, its SHA-256 is `sha256` (given by the
+ * setting `sha256Key`), and it holds `deploymentScript` (a path inside the zip, or a file name
+ * found once anywhere in it). Throws ConfigError naming the key at fault.
  */
-export function inspectPackage(file: string, label: string, sha256: string, deploymentScript: string): InspectedPackage {
+export function inspectPackage(file: string, label: string, sha256: string, deploymentScript: string, sha256Key = "connectorPackage.sha256"): InspectedPackage {
     let zip: Buffer;
     try {
         zip = fs.readFileSync(file);
@@ -36,7 +36,7 @@ export function inspectPackage(file: string, label: string, sha256: string, depl
     const actual = createHash("sha256").update(zip).digest("hex");
     if (actual !== sha256.toLowerCase()) {
         throw new ConfigError(
-            "connectorPackage.sha256",
+            sha256Key,
             `must be the SHA-256 of ${label}, which is ${actual}: the file is another package than the one named, or damaged (download it again from Pexip)`,
             sha256,
         );

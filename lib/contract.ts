@@ -10,6 +10,9 @@ export const MAX_CALLS_PER_INSTANCE = 16;
 /** What Pexip says to plan with per instance (docs.pexip.com/admin/teams_scaling.htm): `portsPerInstance`'s default. */
 export const PLANNED_CALLS_PER_INSTANCE = 15;
 
+/** MedCom: VDX announces a Pexip upgrade at least this many days before it switches. */
+export const MEDCOM_NOTICE_DAYS = 14;
+
 /** VM sizes the connector is known to run on, Pexip's current default first (alternatives unconfirmed). */
 export const VM_SIZES = ["Standard_D4s_v5", "Standard_D4as_v5", "Standard_F4s", "Standard_F4s_v2"] as const;
 

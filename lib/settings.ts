@@ -6,6 +6,7 @@ import { schemaValidator, SchemaProblem, unknownKeyRule } from "./schema";
 import { Secret } from "./secret";
 import { REQUIRED_SETTINGS, SETTINGS, WEEKDAYS } from "./settingsSchema";
 import { MAX_INSTANCES, sizeConnector, SizingInput } from "./sizing";
+import { catalogueEntry, CATALOGUE_FILE, VersionCatalogue } from "./versionCatalogue";
 
 export { WEEKDAYS };
 
@@ -27,6 +28,8 @@ export interface ConnectorPackage {
     readonly source: { readonly kind: "path"; readonly path: string } | { readonly kind: "url"; readonly url: string };
     /** SHA-256 of the zip: checked by the program for a path, and by the driver before it runs anything from it. */
     readonly sha256: string;
+    /** Where the checksum comes from, for messages: `pexip-versions.yaml:versions[0].sha256`. */
+    readonly sha256Key: string;
     /** The deployment script inside the package: a path in the zip, or a file name found once in it. */
     readonly deploymentScript: string;
 }
@@ -177,6 +180,8 @@ export type RawConfig = Readonly<Record<string, string>>;
 export interface ConfigContext {
     readonly project: string;
     readonly stack: string;
+    /** VDX's versions and their packages (pexip-versions.yaml). */
+    readonly catalogue: VersionCatalogue;
     /** Namespaced keys whose values are secrets. */
     readonly secretKeys?: readonly string[];
 }
@@ -281,7 +286,7 @@ interface Values {
     zones?: Array<number | string>;
     domainNameLabel?: string;
     pexipVersion: string;
-    connectorPackage: { path?: string; url?: string; sha256: string; deploymentScript?: string };
+    connectorPackage?: { path?: string; url?: string; deploymentScript?: string };
     pexipDeployment?: Partial<PexipDeploymentSettings>;
     vdx: { nodeAddresses: string[]; nodeFqdns?: string[] };
     managementAddresses?: string[];
@@ -338,7 +343,7 @@ function settingsOf(values: Values, location: string, context: ConfigContext, fa
         zones: (values.zones ?? [1, 2, 3]).map(String),
         domainNameLabel: values.domainNameLabel ?? `${baseName}-teamsconn-${regionCode}`,
         pexipVersion: values.pexipVersion,
-        connectorPackage: packageOf(values.connectorPackage, fail),
+        connectorPackage: packageOf(values.pexipVersion, values.connectorPackage ?? {}, context.catalogue, fail),
         pexipDeployment: {
             incidentReporting: values.pexipDeployment?.incidentReporting,
             diskEncryption: values.pexipDeployment?.diskEncryption,
@@ -361,14 +366,33 @@ function settingsOf(values: Values, location: string, context: ConfigContext, fa
     };
 }
 
-function packageOf(pkg: Values["connectorPackage"], fail: Fail): ConnectorPackage {
-    if ((pkg.path === undefined) === (pkg.url === undefined)) {
-        fail("connectorPackage", "must give exactly one of path (the zip on this machine) and url (where the driver downloads it)", Object.keys(pkg));
+/** The package for the stack's version: its checksum from the catalogue, its location from the stack or the catalogue. */
+function packageOf(version: string, override: NonNullable<Values["connectorPackage"]>, catalogue: VersionCatalogue, fail: Fail): ConnectorPackage {
+    const entry = catalogueEntry(catalogue, version);
+    const index = catalogue.versions.findIndex((candidate) => candidate.version === version);
+    if (entry === undefined) {
+        fail("pexipVersion", `must be a version ${CATALOGUE_FILE} lists (${catalogue.versions.map((candidate) => candidate.version).join(", ")})`, version);
+    }
+    if (entry!.sha256 === undefined) {
+        fail(
+            "pexipVersion",
+            `has no package checksum in ${CATALOGUE_FILE}: download Pexip's Teams Connector package for ${version} and add its SHA-256 as versions[${index}].sha256 ` +
+                "(sha256sum <zip>); nothing is deployed from a package nobody has vouched for",
+            version,
+        );
+    }
+    if (override.path !== undefined && override.url !== undefined) {
+        fail("connectorPackage", "must give at most one of path (the zip on this machine) and url (where the driver downloads it)", Object.keys(override));
+    }
+    const url = override.url ?? entry!.url;
+    if (override.path === undefined && url === undefined) {
+        fail("connectorPackage", `must say where the package is: ${CATALOGUE_FILE} has no url for ${version}; add versions[${index}].url, or set connectorPackage.path or .url`);
     }
     return {
-        source: pkg.path !== undefined ? { kind: "path", path: pkg.path } : { kind: "url", url: pkg.url! },
-        sha256: pkg.sha256.toLowerCase(),
-        deploymentScript: pkg.deploymentScript ?? DEFAULT_DEPLOYMENT_SCRIPT,
+        source: override.path !== undefined ? { kind: "path", path: override.path } : { kind: "url", url: url! },
+        sha256: entry!.sha256!,
+        sha256Key: `${CATALOGUE_FILE}:versions[${index}].sha256`,
+        deploymentScript: override.deploymentScript ?? DEFAULT_DEPLOYMENT_SCRIPT,
     };
 }
 

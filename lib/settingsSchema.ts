@@ -176,25 +176,23 @@ export const SETTINGS: Readonly<Record<string, SettingDeclaration>> = {
         schema: { type: "string", pattern: "^[a-z][a-z0-9-]{1,61}[a-z0-9]$", rule: "must be 3–63 characters a–z, 0–9 and -, starting with a letter (Azure's DNS label rule)" },
     },
     pexipVersion: {
-        description: "The Pexip version the connector runs; must be VDX's, written in quotes (\"37.1\").",
+        description: "The Pexip version the connector runs, one pexip-versions.yaml lists; must be VDX's; written in quotes (\"37.1\").",
         pulumiType: "string",
         schema: { type: "string", pattern: "^\\d+(\\.\\d+){0,2}$", rule: 'must be a Pexip version like "37.1", in quotes' },
     },
     connectorPackage: {
-        description: "Pexip's Teams Connector package for VDX's version: { path | url, sha256, deploymentScript? }.",
-        schema: closed(
-            {
-                path: { type: "string", pattern: "\\.[zZ][iI][pP]$", rule: "must be the path of the package's .zip file" },
-                url: httpsUrl("where the deployment driver downloads the package"),
-                sha256: { type: "string", pattern: "^[0-9a-fA-F]{64}$", rule: "must be the package's SHA-256 as 64 hex digits" },
-                deploymentScript: {
-                    type: "string",
-                    pattern: "^[\\w. -]+(/[\\w. -]+)*\\.[pP][sS]1$",
-                    rule: "must be the .ps1 script's path inside the package, with / between folders",
-                },
+        description: "Where this stack gets Pexip's package, when not from pexip-versions.yaml's url: { path | url, deploymentScript? }. The checksum always comes from pexip-versions.yaml.",
+        default: {},
+        schema: closed({
+            path: { type: "string", pattern: "\\.[zZ][iI][pP]$", rule: "must be the path of the package's .zip file" },
+            url: httpsUrl("where the deployment driver downloads the package"),
+            sha256: { not: {}, rule: "comes from pexip-versions.yaml, never from a stack: a stack may point at another copy of the package, not vouch for it" },
+            deploymentScript: {
+                type: "string",
+                pattern: "^[\\w. -]+(/[\\w. -]+)*\\.[pP][sS]1$",
+                rule: "must be the .ps1 script's path inside the package, with / between folders",
             },
-            { required: ["sha256"] },
-        ),
+        }),
     },
     pexipDeployment: {
         description: "How Pexip's script is run: { incidentReporting?, diskEncryption?, parameters?, parameterNames? }.",

@@ -1,6 +1,9 @@
 import { ReportViolation, ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { dateIn, DATE_PATTERN, DEFAULT_TIME_ZONE, isCalendarDate } from "../lib/calendar";
 import { DRIVER_ACTIONS, Fact, factVariable } from "../lib/contract";
+
+export { dateIn, DATE_PATTERN, daysBetween, DEFAULT_TIME_ZONE, isCalendarDate } from "../lib/calendar";
 
 /**
  * Helpers shared by the policy modules. The pack does not load `@pulumi/azure-native` (136 MB):
@@ -128,12 +131,6 @@ export function reportAdvisory(report: ReportViolation, description: string, mes
 // Check dates. Date-dependent policies take `asOf` so that tests and offline plans are
 // deterministic; without it they use today's date where VDX operates.
 
-/** `YYYY-MM-DD`. */
-export const DATE_PATTERN = "^\\d{4}-\\d{2}-\\d{2}$";
-
-/** VDX is Danish: "today" and announced dates are Copenhagen dates. */
-export const DEFAULT_TIME_ZONE = "Europe/Copenhagen";
-
 /** Config schema properties of every date-dependent policy. */
 export const CHECK_DATE_SCHEMA: Record<string, PolicyConfigJSONSchema> = {
     asOf: {
@@ -155,20 +152,6 @@ export interface CheckDateConfig {
     readonly timeZone?: string;
 }
 
-/** True for a real calendar date written `YYYY-MM-DD` (rejects 2026-02-30). */
-export function isCalendarDate(text: string): boolean {
-    if (!new RegExp(DATE_PATTERN).test(text)) return false;
-    const date = new Date(`${text}T00:00:00Z`);
-    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
-}
-
-/** The calendar date (`YYYY-MM-DD`) of an instant in a time zone. */
-export function dateIn(instant: Date, timeZone: string): string {
-    const parts = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(instant);
-    const part = (type: string): string => parts.find((entry) => entry.type === type)?.value ?? "";
-    return `${part("year")}-${part("month")}-${part("day")}`;
-}
-
 /**
  * The date a policy checks against: `asOf` when configured, else today in `timeZone`.
  * A broken value is a configuration error, so it throws rather than reporting per resource.
@@ -186,8 +169,3 @@ export function checkDate(policy: string, config: CheckDateConfig, now: Date = n
     }
 }
 
-/** Whole days from one `YYYY-MM-DD` date to another (negative when `to` is earlier). */
-export function daysBetween(from: string, to: string): number {
-    const day = 24 * 60 * 60 * 1000;
-    return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / day);
-}

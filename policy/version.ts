@@ -1,21 +1,23 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { FACTS, factVariable } from "../lib/contract";
+import { FACTS, factVariable, MEDCOM_NOTICE_DAYS } from "../lib/contract";
 import { CHECK_DATE_SCHEMA, CheckDateConfig, checkDate, DATE_PATTERN, daysBetween, factOf, isCalendarDate, reportAdvisory, validateDeployment } from "./common";
 
 /**
  * The connector must run exactly VDX's Pexip version: a Teams Connector on another version than
  * the Infinity platform breaks calls (Pexip release notes, "How to upgrade"; MedCom). VDX gives
  * parties at least 14 days' notice of an upgrade. The release calendar is this policy's
- * configuration in policy/config.json, so an announcement is one edit there.
+ * configuration in policy/config.json, written from pexip-versions.yaml (npm run versions:sync),
+ * so an announcement is one edit of the catalogue.
  */
 
 /** A Pexip version like `37.1`. Versions compare as text: `37.1` is not `37`. */
 const VERSION_PATTERN = "^\\d+(\\.\\d+){0,2}$";
 
-/** An announced VDX upgrade: from `from` (a Copenhagen date) VDX runs `version`. */
+/** An announced VDX upgrade: from `from` (a Copenhagen date) VDX runs `version`; VDX gave notice on `announced`. */
 export interface VdxUpgrade {
     readonly version: string;
     readonly from: string;
+    readonly announced?: string;
 }
 
 /** VDX's release calendar, as configured. */
@@ -41,6 +43,9 @@ function checkCalendar(config: VdxReleaseConfig): void {
     for (const upgrade of config.upgrades) {
         if (!isCalendarDate(upgrade.from)) {
             throw new Error(`${POLICY_NAME}: upgrade to ${upgrade.version} has from "${upgrade.from}", which is not a calendar date YYYY-MM-DD`);
+        }
+        if (upgrade.announced !== undefined && (!isCalendarDate(upgrade.announced) || upgrade.announced > upgrade.from)) {
+            throw new Error(`${POLICY_NAME}: upgrade to ${upgrade.version} has announced "${upgrade.announced}", which is not a calendar date on or before from (${upgrade.from})`);
         }
         if (previous !== undefined && upgrade.from <= previous.from) {
             throw new Error(`${POLICY_NAME}: upgrades must be listed in date order with one per date (${previous.from} then ${upgrade.from})`);
@@ -81,7 +86,7 @@ export const teamsConnectorMatchesVdxVersion: ResourceValidationPolicy = {
             upgrades: {
                 type: "array",
                 default: [],
-                description: "Upgrades VDX has announced: from the date `from` (Copenhagen) VDX runs `version`.",
+                description: "Upgrades VDX has announced: from the date `from` (Copenhagen) VDX runs `version`; `announced` is the date of VDX's notice. Written from pexip-versions.yaml by npm run versions:sync.",
                 items: {
                     type: "object",
                     additionalProperties: false,
@@ -89,6 +94,7 @@ export const teamsConnectorMatchesVdxVersion: ResourceValidationPolicy = {
                     properties: {
                         version: { type: "string", pattern: VERSION_PATTERN },
                         from: { type: "string", pattern: DATE_PATTERN },
+                        announced: { type: "string", pattern: DATE_PATTERN },
                     },
                 },
             },
@@ -127,6 +133,11 @@ export const teamsConnectorMatchesVdxVersion: ResourceValidationPolicy = {
                 `VDX has announced Pexip ${upgrade.version} from ${upgrade.from} (in ${daysBetween(today, upgrade.from)} day(s)). ` +
                     `Keep ${inForce.version} until then; on ${upgrade.from} set pexipVersion to ${upgrade.version} and deploy: from that day this policy requires it.`,
             );
+            // MedCom's notice rule: at least 14 days between VDX's notice and the switch.
+            const notice = upgrade.announced === undefined ? undefined : daysBetween(upgrade.announced, upgrade.from);
+            if (notice !== undefined && notice < MEDCOM_NOTICE_DAYS) {
+                reportAdvisory(report, description, `VDX gave ${notice} days' notice of Pexip ${upgrade.version} (announced ${upgrade.announced}, from ${upgrade.from}); MedCom's rule is ${MEDCOM_NOTICE_DAYS}.`);
+            }
         }
     }),
 };

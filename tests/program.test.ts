@@ -7,7 +7,7 @@ import { isSecretValue, MOCK_CLOUD, ProgramRun, RegisteredResource } from "../cl
 import { DRIVER_VARIABLES, FACTS, factVariable } from "../lib/contract";
 import { ConfigurationRunError } from "../program";
 import { FIXTURE_SCRIPTS, pexipPackage } from "./support/pexipPackage";
-import { ofType, redactSecrets, runFailingStack, runStack, single, unwrapSecrets } from "./support/stacks";
+import { catalogueYaml, ofType, redactSecrets, REPOSITORY_VERSION, runFailingStack, runStack, single, unwrapSecrets } from "./support/stacks";
 
 type Inventory = Array<[type: string, name: string, parent: string | undefined]>;
 
@@ -282,8 +282,12 @@ describe("program (index.ts under the mock runtime)", () => {
         });
 
         it("changes the deployment's triggers, and no static resource, when the Pexip version changes", async () => {
-            const before = await runStack("prod");
-            const after = await runStack("prod", { pexipVersion: "38.0" });
+            const catalogue = catalogueYaml([
+                REPOSITORY_VERSION,
+                { version: "38.0", announced: "2026-11-20", from: "2026-12-15", sha256: "b".repeat(64), url: "https://vdxartifacts.blob.core.windows.net/pexip/pexip_teams_connector_v38.0.zip" },
+            ]);
+            const before = await runStack("prod", {}, { catalogue });
+            const after = await runStack("prod", { pexipVersion: "38.0" }, { catalogue });
             assert.equal((deployment(before).inputs.triggers as any)[0].pexipVersion, "37.1");
             assert.equal((deployment(after).inputs.triggers as any)[0].pexipVersion, "38.0");
             assert.deepEqual(changed(before, after), ["vdxtcweu-deployment-deploy"]);
@@ -291,8 +295,14 @@ describe("program (index.ts under the mock runtime)", () => {
             assert.deepEqual(statics, []);
         });
 
+        it("redeploys, and touches nothing static, when the catalogue's package checksum changes", async () => {
+            const before = await runStack("dev");
+            const after = await runStack("dev", {}, { catalogue: catalogueYaml([{ ...REPOSITORY_VERSION, sha256: "a".repeat(64) }]) });
+            assert.deepEqual(changed(before, after), ["vdxdevweu-deployment-deploy"]);
+            assert.equal((deployment(after).inputs.triggers as any)[0].packageSha256, "a".repeat(64));
+        });
+
         for (const [what, change] of [
-            ["the package checksum", { connectorPackage: { url: "https://vdxartifacts.blob.core.windows.net/pexip/pexip_teams_connector_v37.1.zip", sha256: "a".repeat(64) } }],
             ["the VM size", { vmSize: "Standard_D4as_v5" }],
             ["the VDX node hostnames", { vdx: { nodeAddresses: ["198.51.100.10/32"], nodeFqdns: ["vdx-node9.vdx.example"] } }],
             ["the management prefixes", { managementAddresses: ["192.0.2.64/28"] }],
@@ -402,18 +412,19 @@ describe("program (index.ts under the mock runtime)", () => {
         before(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "program-package-"))));
         after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-        /** connectorPackage for a package of the fixture script of a shape, with an optional wrong checksum. */
+        /** A package of the fixture script of a shape, and a catalogue vouching for it (or for another checksum). */
         const localPackage = (shape: keyof typeof FIXTURE_SCRIPTS, sha256?: string) => {
             const built = pexipPackage(dir, `${shape}.zip`, fs.readFileSync(FIXTURE_SCRIPTS[shape], "utf8"));
-            return { path: built.file, sha256: sha256 ?? built.sha256 };
+            return { path: built.file, sha256: built.sha256, catalogue: catalogueYaml([{ version: "37.1", sha256: sha256 ?? built.sha256 }]) };
         };
 
         it("checks the package and the parameters before deploying, and runs the script at its path in the zip", async () => {
-            const connectorPackage = localPackage("singleApp");
-            const run = await runStack("dev", { connectorPackage, pexipDeployment: { incidentReporting: true, diskEncryption: true } });
+            const local = localPackage("singleApp");
+            const changes = { connectorPackage: { path: local.path }, pexipDeployment: { incidentReporting: true, diskEncryption: true } };
+            const run = await runStack("dev", changes, { catalogue: local.catalogue });
             assert.deepEqual(document(run).package, {
-                path: connectorPackage.path,
-                sha256: connectorPackage.sha256,
+                path: local.path,
+                sha256: local.sha256,
                 deploymentScript: "pexip_teams_connector_v37.1/create_vmss_deployment.ps1",
             });
             // Rendered as the script declares them: a [switch] and a [bool].
@@ -421,24 +432,31 @@ describe("program (index.ts under the mock runtime)", () => {
         });
 
         // Built when the test runs: the folder exists only then.
-        for (const [what, change, key, fragment] of [
-            ["a wrong SHA-256", () => ({ connectorPackage: localPackage("singleApp", "0".repeat(64)) }), "connectorPackage.sha256", "must be the SHA-256 of"],
+        for (const [what, setup, key, fragment] of [
+            [
+                "a package whose SHA-256 is not the catalogue's",
+                () => ({ local: localPackage("singleApp", "0".repeat(64)), extra: {} }),
+                "pexip-versions.yaml:versions[0].sha256",
+                "must be the SHA-256 of",
+            ],
             [
                 "a package without the deployment script",
-                () => ({ connectorPackage: { ...localPackage("singleApp"), deploymentScript: "deploy/create.ps1" } }),
+                () => ({ local: localPackage("singleApp"), extra: { deploymentScript: "deploy/create.ps1" } }),
                 "connectorPackage.deploymentScript",
                 "holds no such file",
             ],
-            ["a parameter the older script does not declare", () => ({ connectorPackage: localPackage("twoApp") }), "pexipDeployment.parameterNames.pfxPassword", "does not declare"],
+            ["a parameter the older script does not declare", () => ({ local: localPackage("twoApp"), extra: {} }), "pexipDeployment.parameterNames.pfxPassword", "does not declare"],
             [
                 "an extra parameter the script does not declare",
-                () => ({ connectorPackage: localPackage("singleApp"), pexipDeployment: { parameters: { Bogus: 1 } } }),
+                () => ({ local: localPackage("singleApp"), extra: {}, pexipDeployment: { parameters: { Bogus: 1 } } }),
                 "pexipDeployment.parameters.Bogus",
                 "Pexip 37.1 package",
             ],
         ] as const) {
             it(`refuses ${what} before anything is registered, naming ${key}`, async () => {
-                const { error, resources } = await runFailingStack("dev", change());
+                const { local, extra, ...others } = setup() as { local: ReturnType<typeof localPackage>; extra: Record<string, string> };
+                const changes = { connectorPackage: { path: local.path, ...extra }, ...others };
+                const { error, resources } = await runFailingStack("dev", changes, { catalogue: local.catalogue });
                 assert.ok(pulumi.RunError.isInstance(error), "reported as a RunError: no stack trace");
                 assert.equal((error as ConfigurationRunError).key, key);
                 assert.ok(error.message.includes(fragment), error.message);

@@ -45,7 +45,7 @@ function tempDir(prefix: string): string {
 /** A project directory with the repository's Pulumi.yaml and the given stack files. */
 function tempProject(files: Record<string, string>): string {
     const dir = tempDir("plan-project-");
-    fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    for (const file of ["Pulumi.yaml", "pexip-versions.yaml"]) fs.copyFileSync(path.join(ROOT, file), path.join(dir, file));
     for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), content);
     return dir;
 }
@@ -238,14 +238,16 @@ describe("offline plan (cli/plan.ts)", () => {
         });
 
         it("1 on a mandatory violation: the pexipVersion differs from VDX's", async () => {
-            const result = await planned({ stack: "dev", format: "json", configChanges: { pexipVersion: "36.0" }, outDir: path.join(tempDir("plan-out-"), "out") });
+            // The calendar says VDX runs 36.0 while the stack runs 37.1.
+            const config = policyConfig({ [VERSION_POLICY]: { currentVersion: "36.0", upgrades: [] } });
+            const result = await planned({ stack: "dev", format: "json", policyConfigFile: config, outDir: path.join(tempDir("plan-out-"), "out") });
             assert.equal(result.exitCode, 1);
             const violations = JSON.parse(result.stdout).policy.violations as { policy: string; enforcement: string; urn: string; message: string }[];
             const version = violations.find((violation) => violation.policy === VERSION_POLICY);
             assert.ok(version, JSON.stringify(violations));
             assert.equal(version.enforcement, "mandatory");
             assert.match(version.urn, /command:local:Command::vdxdevweu-deployment-deploy$/);
-            assert.match(version.message, /runs Pexip 36\.0, but VDX runs 37\.1/);
+            assert.match(version.message, /runs Pexip 37\.1, but VDX runs 36\.0/);
             assert.match(result.stderr, /^error: 1 mandatory policy violation\(s\): teams-connector-matches-vdx-version$/m);
             // Nothing to hand over for a stack that cannot be deployed.
             assert.deepEqual(result.files, []);

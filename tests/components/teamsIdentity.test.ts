@@ -27,7 +27,7 @@ describe("Teams application, consent and bot", () => {
     });
 
     it("refuses to grant consent from another tenant than the Teams tenant", async () => {
-        await assert.rejects(runStack("dev", { consent: "grant" }, "99999999-9999-4999-8999-999999999999"), (error: Error) => {
+        await assert.rejects(runStack("dev", { consent: "grant" }, { entraTenantId: "99999999-9999-4999-8999-999999999999" }), (error: Error) => {
             assert.match(error.message, /consent "grant" needs a deployer signed in to the Teams tenant 3f1e2d4c-5b6a-4978-8a9b-0c1d2e3f4a5b, not 99999999/);
             return true;
         });

@@ -377,7 +377,7 @@ describe("deployment parameters", () => {
 
     describe("deploymentDocument", () => {
         it("holds everything the driver needs, and the parameters by name in order", () => {
-            const settings = testSettings({ connectorPackage: { source: { kind: "path", path: "packages/pexip_teams_connector_v37.1.zip" }, sha256: "ab".repeat(32), deploymentScript: "create_vmss_deployment.ps1" } });
+            const settings = testSettings({ connectorPackage: { source: { kind: "path", path: "packages/pexip_teams_connector_v37.1.zip" }, sha256: "ab".repeat(32), sha256Key: "pexip-versions.yaml:versions[0].sha256", deploymentScript: "create_vmss_deployment.ps1" } });
             const document = deploymentDocument(settings, IDS, PFX_FILE, TAGS, SCRIPT_PATH, SINGLE_APP);
             assert.deepEqual(
                 { ...document, parameters: Object.keys(document.parameters) },

@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import { inspect } from "util";
 import { ConfigError } from "../../lib/configError";
 import { parseSettings, RawConfig } from "../../lib/settings";
+import { VersionCatalogue } from "../../lib/versionCatalogue";
 import { rejectsConfig } from "../support/configErrors";
 
 const VALID: Record<string, unknown> = {
@@ -11,7 +12,6 @@ const VALID: Record<string, unknown> = {
     fqdn: "teamsconn.sundhed.example",
     concurrentPorts: "48",
     pexipVersion: "37.1",
-    connectorPackage: { url: "https://store.example/pexip/tc_v37.1.zip", sha256: "a".repeat(64) },
     vdx: { nodeAddresses: ["198.51.100.10/32"], nodeFqdns: ["vdx-node1.vdx.example"] },
     certificate: { selfSigned: true },
     teamsTenantId: "3f1e2d4c-5b6a-4978-8a9b-0c1d2e3f4a5b",
@@ -27,8 +27,16 @@ function config(values: Record<string, unknown>): RawConfig {
     return Object.fromEntries(entries);
 }
 
+/** VDX's versions as a test catalogue gives them: 37.1 with its package, 38.0 announced without a checksum yet. */
+const CATALOGUE: VersionCatalogue = {
+    versions: [
+        { version: "37.1", sha256: "a".repeat(64), url: "https://store.example/pexip/tc_v37.1.zip" },
+        { version: "38.0", announced: "2026-11-20", from: "2026-12-15" },
+    ],
+};
+
 function parse(changes: Record<string, unknown> = {}, stack = "dev", secretKeys: string[] = []) {
-    return parseSettings(config({ ...VALID, ...changes }), { project: PROJECT, stack, secretKeys });
+    return parseSettings(config({ ...VALID, ...changes }), { project: PROJECT, stack, secretKeys, catalogue: CATALOGUE });
 }
 
 function rejects(changes: Record<string, unknown>, key: string, fragment: string, stack = "dev"): ConfigError {
@@ -47,6 +55,7 @@ describe("parseSettings", () => {
         assert.deepEqual(settings.connectorPackage, {
             source: { kind: "url", url: "https://store.example/pexip/tc_v37.1.zip" },
             sha256: "a".repeat(64),
+            sha256Key: "pexip-versions.yaml:versions[0].sha256",
             deploymentScript: "create_vmss_deployment.ps1",
         });
         assert.deepEqual(settings.pexipDeployment, { incidentReporting: undefined, diskEncryption: undefined, parameters: {}, parameterNames: {} });
@@ -62,6 +71,17 @@ describe("parseSettings", () => {
             consentRedirectUri: "https://teamsconn.sundhed.example/adminconsent",
         });
         assert.deepEqual(settings.cost, { licensePerYear: 15000, vmPerYear: 25000 });
+    });
+
+    it("takes the package's checksum and location from the catalogue; a stack may point elsewhere, never vouch for another checksum", () => {
+        assert.deepEqual(parse({}).connectorPackage.source, { kind: "url", url: "https://store.example/pexip/tc_v37.1.zip" });
+        assert.deepEqual(parse({ connectorPackage: { path: "downloads/tc.zip" } }).connectorPackage, {
+            source: { kind: "path", path: "downloads/tc.zip" },
+            sha256: "a".repeat(64),
+            sha256Key: "pexip-versions.yaml:versions[0].sha256",
+            deploymentScript: "create_vmss_deployment.ps1",
+        });
+        assert.equal(parse({ connectorPackage: { url: "https://mirror.example/tc.zip" } }).connectorPackage.sha256, "a".repeat(64));
     });
 
     it("treats prod and prod-<region> stacks as production", () => {
@@ -120,12 +140,13 @@ describe("parseSettings", () => {
             ["management address not a CIDR", { managementAddresses: ["office"] }, "managementAddresses[0]", "CIDR"],
             ["management addresses not a list", { managementAddresses: "192.0.2.0/28" }, "managementAddresses", "must be a list"],
             ["weak admin password", { adminPassword: "short" }, "adminPassword", "12–123 characters"],
-            ["package not https", { connectorPackage: { url: "http://x.example/a.zip", sha256: "a".repeat(64) } }, "connectorPackage.url", "https"],
-            ["package checksum short", { connectorPackage: { url: "https://x.example/a.zip", sha256: "abc" } }, "connectorPackage.sha256", "64 hex"],
-            ["no package", { connectorPackage: undefined }, "connectorPackage", "is required"],
-            ["package with path and url", { connectorPackage: { path: "a.zip", url: "https://x.example/a.zip", sha256: "a".repeat(64) } }, "connectorPackage", "exactly one of path"],
-            ["package path not a zip", { connectorPackage: { path: "a.tar", sha256: "a".repeat(64) } }, "connectorPackage.path", ".zip"],
-            ["deployment script not a .ps1", { connectorPackage: { path: "a.zip", sha256: "a".repeat(64), deploymentScript: "deploy.sh" } }, "connectorPackage.deploymentScript", ".ps1"],
+            ["package not https", { connectorPackage: { url: "http://x.example/a.zip" } }, "connectorPackage.url", "https"],
+            ["a checksum in the stack", { connectorPackage: { url: "https://x.example/a.zip", sha256: "a".repeat(64) } }, "connectorPackage.sha256", "comes from pexip-versions.yaml, never from a stack"],
+            ["a version the catalogue does not list", { pexipVersion: "36.0" }, "pexipVersion", "must be a version pexip-versions.yaml lists (37.1, 38.0)"],
+            ["a version without a checksum in the catalogue", { pexipVersion: "38.0" }, "pexipVersion", "has no package checksum in pexip-versions.yaml: download Pexip's Teams Connector package for 38.0 and add its SHA-256 as versions[1].sha256"],
+            ["package with path and url", { connectorPackage: { path: "a.zip", url: "https://x.example/a.zip" } }, "connectorPackage", "at most one of path"],
+            ["package path not a zip", { connectorPackage: { path: "a.tar" } }, "connectorPackage.path", ".zip"],
+            ["deployment script not a .ps1", { connectorPackage: { path: "a.zip", deploymentScript: "deploy.sh" } }, "connectorPackage.deploymentScript", ".ps1"],
             ["DNS label with capitals", { domainNameLabel: "Hospital-TC" }, "domainNameLabel", "DNS label"],
             ["incident reporting not a boolean", { pexipDeployment: { incidentReporting: "yes" } }, "pexipDeployment.incidentReporting", "true or false"],
             ["extra parameter with a dash", { pexipDeployment: { parameters: { "-Verbose": true } } }, "pexipDeployment.parameters.-Verbose", "parameter name"],
@@ -183,7 +204,7 @@ describe("parseSettings", () => {
             ["a nested key of certificate", { certificate: { selfSigned: true, pasword: "x" } }, "certificate.pasword", "did you mean password?"],
             ["a nested key of teams", { teams: { tenantKey: "teams@vdx.example", prefx: "8" } }, "teams.prefx", "did you mean prefix?"],
             ["a nested key of infinityScaling", { infinityScaling: { minimumInstances: 1, minimumInstance: 2 } }, "infinityScaling.minimumInstance", "did you mean minimumInstances?"],
-            ["a nested key of connectorPackage", { connectorPackage: { url: "https://x.example/a.zip", sha256: "a".repeat(64), sha: "b" } }, "connectorPackage.sha", "is not a key of connectorPackage"],
+            ["a nested key of connectorPackage", { connectorPackage: { url: "https://x.example/a.zip", sha: "b" } }, "connectorPackage.sha", "is not a key of connectorPackage"],
             ["a nested key of pexipDeployment", { pexipDeployment: { incidentReports: true } }, "pexipDeployment.incidentReports", "did you mean incidentReporting?"],
             ["a parameter name to rename", { pexipDeployment: { parameterNames: { appCredentials: "X" } } }, "pexipDeployment.parameterNames.appCredentials", "did you mean appCredential?"],
             ["a key of a schedule", { infinityScaling: { minimumInstances: 1, schedules: [{ name: "a", days: ["mon"], from: "07:00", to: "16:00", instanceToAdd: 1, instancesToAdd: 1 }] } }, "infinityScaling.schedules[0].instanceToAdd", "did you mean instancesToAdd?"],

@@ -3,7 +3,7 @@ import { RegisteredResource } from "../../cli/mockRuntime";
 import { loadPolicyConfig, PolicyViolation, runPolicies, withCheckDate } from "../../cli/policyEngine";
 import { FACTS, factVariable } from "../../lib/contract";
 import { POLICIES } from "../../policy/policies";
-import { runStack } from "../support/stacks";
+import { catalogueYaml, REPOSITORY_VERSION, runStack } from "../support/stacks";
 
 /** The date the repository's stacks are checked on (the shipped config has no upgrade announced). */
 const AS_OF = "2026-11-25";
@@ -34,7 +34,9 @@ describe("policy pack over the program's stacks (end to end)", () => {
     }
 
     it("a drifted pexipVersion is caught by teams-connector-matches-vdx-version", async () => {
-        const run = await runStack("prod", { pexipVersion: "38.0" });
+        // The catalogue lists 38.0, announced for a date after the check date: deploying it early breaks calls too.
+        const catalogue = catalogueYaml([REPOSITORY_VERSION, { version: "38.0", announced: "2026-11-01", from: "2026-12-15", sha256: "b".repeat(64), url: "https://x.example/38.zip" }]);
+        const run = await runStack("prod", { pexipVersion: "38.0" }, { catalogue });
         const found = mandatory(await check(run.resources));
         assert.deepEqual(found.map((violation) => violation.policy), ["teams-connector-matches-vdx-version"]);
         assert.match(found[0].message, /37\.1/);

@@ -92,6 +92,17 @@ describe("policy: version", () => {
                 assert.deepEqual(of(violations, policy).map((entry) => entry.enforcement), ["advisory"]);
             });
 
+            it("adds MedCom's notice rule as an advisory when VDX gave fewer than 14 days' notice", async () => {
+                const withNotice = (announcedOn: string) =>
+                    testConfig({ [policy]: { currentVersion: "37.1", upgrades: [{ version: "38.1", from: "2026-03-16", announced: announcedOn }], asOf: "2026-03-10" } });
+                const deployment = pexipDeployment();
+                assert.deepEqual(of(await check([deployment], withNotice("2026-03-02")), policy), [violation(policy, "advisory", deployment, notice(6, "37.1"))]);
+                assert.deepEqual(of(await check([deployment], withNotice("2026-03-03")), policy), [
+                    violation(policy, "advisory", deployment, notice(6, "37.1")),
+                    violation(policy, "advisory", deployment, "VDX gave 13 days' notice of Pexip 38.1 (announced 2026-03-03, from 2026-03-16); MedCom's rule is 14."),
+                ]);
+            });
+
             it("leaves the advisory out when announceUpgrades is false", async () => {
                 const config = testConfig({ [policy]: { currentVersion: "37.1", upgrades: [{ version: "38.1", from: "2026-03-16" }], announceUpgrades: false } });
                 assert.deepEqual(of(await check([pexipDeployment()], config), policy), []);
@@ -129,7 +140,7 @@ describe("policy: version", () => {
                         `${policy}: currentVersion must match ^\\d+(\\.\\d+){0,2}$, got "v37"`,
                         `${policy}: upgrades[0].from must match ^\\d{4}-\\d{2}-\\d{2}$, got "16-03-2026"`,
                         `${policy}: upgrades[1].from is required`,
-                        `${policy}: upgrades[1].when is not a key of upgrades[1] (known: version, from)`,
+                        `${policy}: upgrades[1].when is not a key of upgrades[1] (known: version, from, announced)`,
                     ]);
                     return true;
                 });

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import { parse } from "yaml";
 import { configBlock, declaredProjectFile, PROJECT_FILE } from "../../scripts/declare-config";
 import { REQUIRED_SETTINGS, SETTINGS } from "../../lib/settingsSchema";
+import { POLICY_CONFIG_FILE, syncedPolicyConfig } from "../../scripts/sync-versions";
 
 describe("Pulumi.yaml's config block (scripts/declare-config.ts)", () => {
     it("declares exactly the settings lib/settingsSchema.ts has: run npm run config:declare after changing them", () => {
@@ -17,7 +18,7 @@ describe("Pulumi.yaml's config block (scripts/declare-config.ts)", () => {
             assert.equal("default" in declaration, !REQUIRED_SETTINGS.includes(key), key);
             if (declaration.type !== undefined) assert.ok(["string", "integer", "boolean", "array"].includes(declaration.type as string), key);
         }
-        assert.deepEqual(REQUIRED_SETTINGS, ["baseName", "regionCode", "fqdn", "concurrentPorts", "pexipVersion", "connectorPackage", "vdx", "certificate", "teamsTenantId"]);
+        assert.deepEqual(REQUIRED_SETTINGS, ["baseName", "regionCode", "fqdn", "concurrentPorts", "pexipVersion", "vdx", "certificate", "teamsTenantId"]);
     });
 
     it("keeps the rest of Pulumi.yaml, comments included", () => {
@@ -25,5 +26,18 @@ describe("Pulumi.yaml's config block (scripts/declare-config.ts)", () => {
         const written = declaredProjectFile(text);
         assert.match(written, /^# The project\nname: p\nruntime: nodejs # node\nconfig:\n {2}baseName:\n/);
         assert.doesNotMatch(written, /old:/);
+    });
+});
+
+describe("policy/config.json's version calendar (scripts/sync-versions.ts)", () => {
+    it("is what pexip-versions.yaml says: run npm run versions:sync after editing the catalogue", () => {
+        const current = fs.readFileSync(POLICY_CONFIG_FILE, "utf8");
+        assert.equal(current, syncedPolicyConfig(current));
+    });
+
+    it("writes the catalogue's versions into the version policy's entry and keeps the others", () => {
+        const written = JSON.parse(syncedPolicyConfig(JSON.stringify({ "rdp-not-open": "advisory", "teams-connector-matches-vdx-version": { currentVersion: "1.0", upgrades: [], asOf: "2026-01-01" } })));
+        assert.equal(written["rdp-not-open"], "advisory");
+        assert.deepEqual(written["teams-connector-matches-vdx-version"], { currentVersion: "37.1", upgrades: [], asOf: "2026-01-01" });
     });
 });

@@ -26,6 +26,7 @@ export function testSettings(overrides: Partial<Settings> = {}): Settings {
         connectorPackage: {
             source: { kind: "url", url: "https://dl.example.com/pexip_teams_connector_37_1.zip" },
             sha256: "0".repeat(64),
+            sha256Key: "pexip-versions.yaml:versions[0].sha256",
             deploymentScript: "create_vmss_deployment.ps1",
         },
         pexipDeployment: { incidentReporting: undefined, diskEncryption: undefined, parameters: {}, parameterNames: {} },

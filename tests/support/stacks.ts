@@ -1,4 +1,7 @@
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import { stringify } from "yaml";
 import { isSecretValue, ProgramRun, RegisteredResource, RunOptions, runProgram } from "../../cli/mockRuntime";
 import { loadStackConfig, withConfigChanges } from "../../cli/stackConfig";
 import { REDACTED } from "../../lib/secret";
@@ -13,20 +16,43 @@ export const IDENTITY_STACK_OUTPUTS = {
     teamsAppSecret: "owner-stack-app-secret",
 };
 
+/** How a test runs a stack besides its configuration. */
+export interface RunStackOptions {
+    /** The Entra tenant the mock deployer is signed in to (default: the stack's Teams tenant). */
+    readonly entraTenantId?: string;
+    /** A pexip-versions.yaml for the run, instead of the repository's (`catalogueYaml`). */
+    readonly catalogue?: string;
+}
+
 /**
  * Runs index.ts under the mock runtime with a stack file's configuration, changed by
- * `changes` (project keys without namespace; `undefined` removes a key), with the mock
- * deployer signed in to `entraTenantId` (default: the stack's Teams tenant).
+ * `changes` (project keys without namespace; `undefined` removes a key).
  */
-export function runStack(stack: string, changes: Record<string, unknown> = {}, entraTenantId?: string): Promise<ProgramRun> {
-    return runWith(stack, changes, program, entraTenantId);
+export function runStack(stack: string, changes: Record<string, unknown> = {}, options: RunStackOptions = {}): Promise<ProgramRun> {
+    return runWith(stack, changes, program, options);
+}
+
+/** The repository's 37.1 entry, for catalogues that add or change versions. */
+export const REPOSITORY_VERSION = {
+    version: "37.1",
+    sha256: "9f2c6b1e7d4a3c5b8e0f1a2d3c4b5a6978e6d5c4b3a29180f7e6d5c4b3a29180",
+    url: "https://vdxartifacts.blob.core.windows.net/pexip/pexip_teams_connector_v37.1.zip",
+};
+
+/** A pexip-versions.yaml listing these versions. */
+export function catalogueYaml(versions: ReadonlyArray<Record<string, string>>): string {
+    return stringify({ versions });
 }
 
 /**
  * Runs a stack whose program is expected to fail, and returns the error together with what
  * was registered before it: a refused configuration must register nothing.
  */
-export async function runFailingStack(stack: string, changes: Record<string, unknown>): Promise<{ error: Error; resources: RegisteredResource[] }> {
+export async function runFailingStack(
+    stack: string,
+    changes: Record<string, unknown>,
+    options: RunStackOptions = {},
+): Promise<{ error: Error; resources: RegisteredResource[] }> {
     let error: Error | undefined;
     const run = await runWith(stack, changes, async () => {
         try {
@@ -35,22 +61,35 @@ export async function runFailingStack(stack: string, changes: Record<string, unk
             error = caught as Error;
             return {};
         }
-    });
+    }, options);
     if (error === undefined) throw new Error(`stack ${stack} was expected to fail and did not`);
     return { error, resources: run.resources };
 }
 
-function runWith(stack: string, changes: Record<string, unknown>, entry: RunOptions["program"], entraTenantId?: string): Promise<ProgramRun> {
+async function runWith(stack: string, changes: Record<string, unknown>, entry: RunOptions["program"], options: RunStackOptions): Promise<ProgramRun> {
     const loaded = withConfigChanges(loadStackConfig(PROJECT_DIR, stack), changes);
-    return runProgram({
-        project: loaded.project,
-        stack,
-        config: loaded.config,
-        secretKeys: loaded.secretKeys,
-        stackOutputs: { "organization/vdx-teams-connector/prod": IDENTITY_STACK_OUTPUTS },
-        entraTenantId,
-        program: entry,
-    });
+    const run = () =>
+        runProgram({
+            project: loaded.project,
+            stack,
+            config: loaded.config,
+            secretKeys: loaded.secretKeys,
+            stackOutputs: { "organization/vdx-teams-connector/prod": IDENTITY_STACK_OUTPUTS },
+            entraTenantId: options.entraTenantId,
+            program: entry,
+        });
+    if (options.catalogue === undefined) return run();
+    // The program reads pexip-versions.yaml from its working directory, as `pulumi` runs it.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "catalogue-"));
+    const cwd = process.cwd();
+    try {
+        fs.writeFileSync(path.join(dir, "pexip-versions.yaml"), options.catalogue);
+        process.chdir(dir);
+        return await run();
+    } finally {
+        process.chdir(cwd);
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
 }
 
 /** Resources of one type. */

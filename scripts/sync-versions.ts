@@ -1,0 +1,39 @@
+/**
+ * Writes the version policy's entry of policy/config.json from pexip-versions.yaml, so that the
+ * catalogue is the one place to edit when VDX announces an upgrade:
+ *
+ *     npm run versions:sync            write policy/config.json
+ *     npm run versions:sync -- --check exit 1 when policy/config.json differs (what the tests check)
+ *
+ * The file's other entries are kept as they are.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { loadCatalogue, versionPolicyConfig } from "../lib/versionCatalogue";
+import { teamsConnectorMatchesVdxVersion } from "../policy/version";
+
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+export const POLICY_CONFIG_FILE = path.join(PROJECT_DIR, "policy", "config.json");
+
+/** policy/config.json's text with the version policy's calendar taken from the catalogue. */
+export function syncedPolicyConfig(text: string, projectDir: string = PROJECT_DIR): string {
+    const config = JSON.parse(text) as Record<string, unknown>;
+    const name = teamsConnectorMatchesVdxVersion.name;
+    const entry = typeof config[name] === "object" && config[name] !== null ? (config[name] as Record<string, unknown>) : {};
+    config[name] = { ...entry, ...versionPolicyConfig(loadCatalogue(projectDir)) };
+    return `${JSON.stringify(config, null, 4)}\n`;
+}
+
+if (require.main === module) {
+    const current = fs.readFileSync(POLICY_CONFIG_FILE, "utf8");
+    const wanted = syncedPolicyConfig(current);
+    if (process.argv.includes("--check")) {
+        if (current !== wanted) {
+            process.stderr.write("policy/config.json's version calendar differs from pexip-versions.yaml: run npm run versions:sync\n");
+            process.exit(1);
+        }
+    } else if (current !== wanted) {
+        fs.writeFileSync(POLICY_CONFIG_FILE, wanted);
+        process.stdout.write(`wrote the version policy's calendar into ${POLICY_CONFIG_FILE}\n`);
+    }
+}
