@@ -21,7 +21,8 @@ import { estimateCost } from "../lib/cost";
 import { DRIVER_ACTIONS, DRIVER_VARIABLES } from "../lib/contract";
 import { DeploymentDocument, renderParameters } from "../lib/deploymentParameters";
 import { connectorNames } from "../lib/naming";
-import { loadCatalogue, VersionCatalogue } from "../lib/versionCatalogue";
+import { daysBetween } from "../lib/calendar";
+import { loadCatalogue, noticeDays, pendingVersions, VersionCatalogue } from "../lib/versionCatalogue";
 import { parseSettings, Settings } from "../lib/settings";
 import { sizeConnector } from "../lib/sizing";
 import { buildVdxRequest, eventHubSecretCommand } from "../lib/vdxRequest";
@@ -243,6 +244,13 @@ async function buildPlan(options: PlanOptions): Promise<Planned> {
             packSize: POLICIES.length,
         },
         deployment: deploymentSummary(settings, run.resources, outputs),
+        upgrades: pendingVersions(catalogue, policyDate).map((entry) => ({
+            version: entry.version,
+            from: entry.from!,
+            announced: entry.announced!,
+            daysLeft: daysBetween(policyDate, entry.from!),
+            noticeDays: noticeDays(entry),
+        })),
         outputs,
         standIns,
         nextSteps: nextSteps(settings, outputs, options.outDir),

@@ -1,3 +1,4 @@
+import { MEDCOM_NOTICE_DAYS } from "../lib/contract";
 import type { CostEstimate } from "../lib/cost";
 
 /**
@@ -72,6 +73,19 @@ export interface PlanDeployment {
     readonly lifecycle: ReadonlyArray<{ readonly step: string; readonly what: string }>;
 }
 
+/** An upgrade VDX has announced that is not yet in force on the check date (pexip-versions.yaml). */
+export interface PlanUpgrade {
+    readonly version: string;
+    /** The date VDX switches. */
+    readonly from: string;
+    /** The date of VDX's notice. */
+    readonly announced: string;
+    /** Days from the check date to the switch. */
+    readonly daysLeft: number;
+    /** Days of notice VDX gave; MedCom's rule is at least 14. */
+    readonly noticeDays: number;
+}
+
 /** Everything the plan found; the JSON form is a documented subset (see `renderJson`). */
 export interface PlanReport {
     readonly stack: string;
@@ -96,6 +110,8 @@ export interface PlanReport {
         readonly packSize: number;
     };
     readonly deployment: PlanDeployment;
+    /** VDX's announced upgrades on the check date, earliest first. */
+    readonly upgrades: readonly PlanUpgrade[];
     /** Stack outputs, secrets redacted. */
     readonly outputs: Record<string, unknown>;
     /** Outputs whose values the mock cloud made up (addresses, IDs): real only after `pulumi up`. */
@@ -160,6 +176,7 @@ export function jsonDocument(report: PlanReport): Record<string, unknown> {
         },
         outputs: report.outputs,
         standIns: report.standIns,
+        upgrades: report.upgrades,
     };
 }
 
@@ -305,6 +322,19 @@ function list(items: readonly string[]): string {
  * warnings included, so that "PASS" never hides them; and the policies the configuration
  * disables, which checked nothing.
  */
+/** One line per announced upgrade: the deadline, the days left, what to do, and MedCom's notice rule when VDX broke it. */
+function upgradeLines(report: PlanReport): string[] {
+    return report.upgrades.map((upgrade) => {
+        const when = `VDX moves to Pexip ${upgrade.version} on ${upgrade.from}, in ${plural(upgrade.daysLeft, "day")} (announced ${upgrade.announced})`;
+        const what =
+            report.pexipVersion === upgrade.version
+                ? `this stack already runs ${upgrade.version}, before VDX does: calls break until ${upgrade.from}`
+                : `this stack runs ${report.pexipVersion}: on ${upgrade.from} set pexipVersion to ${upgrade.version} (npm run upgrade -- --to ${upgrade.version}) and deploy in the maintenance window; from that day the version policy requires it`;
+        const notice = upgrade.noticeDays < MEDCOM_NOTICE_DAYS ? `; VDX gave ${upgrade.noticeDays} days' notice, MedCom's rule is ${MEDCOM_NOTICE_DAYS}` : "";
+        return `${when}: ${what}${notice}.`;
+    });
+}
+
 function resultLine(report: PlanReport): string {
     const { violations, disabled, packSize, configFile } = report.policy;
     const mandatory = violations.filter((violation) => violation.enforcement === "mandatory").length;
@@ -358,6 +388,10 @@ export function renderText(report: PlanReport): string {
     if (report.warnings.length > 0) {
         out.push("Warnings");
         out.push(...report.warnings.map((warning) => `  - ${warning}`));
+    }
+    if (report.upgrades.length > 0) {
+        out.push("VDX upgrades");
+        out.push(...upgradeLines(report).map((line) => `  - ${line}`));
     }
     out.push("");
 
@@ -424,6 +458,12 @@ export function renderMarkdown(report: PlanReport): string {
         // GitHub's warning alert: next to the verdict, where a reviewer cannot miss it.
         out.push("> [!WARNING]");
         out.push(...report.warnings.map((warning) => `> - ${mdText(warning)}`));
+        out.push("");
+    }
+    if (report.upgrades.length > 0) {
+        // The deadline is VDX's switch date: from then on the version policy blocks this stack.
+        out.push("> [!IMPORTANT]");
+        out.push(...upgradeLines(report).map((line) => `> - ${mdText(line)}`));
         out.push("");
     }
     out.push("_No cloud was contacted: the program ran under Pulumi's mock runtime; addresses and IDs are stand-ins._");

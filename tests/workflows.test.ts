@@ -12,6 +12,8 @@ import * as path from "node:path";
 import { parseDocument } from "yaml";
 import { validateWorkflow } from "@action-validator/core";
 import { listStacks } from "../cli/stackConfig";
+import { windowStatus } from "../lib/maintenanceWindow";
+import { GATE_OUTPUTS, readWindow } from "../scripts/maintenance-window";
 import { stackMatrix } from "../scripts/stack-matrix";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -122,6 +124,15 @@ function npmScripts(run: string): string[] {
     return names;
 }
 
+/** What the npm scripts a workflow runs write to $GITHUB_OUTPUT themselves (their own tests check it). */
+const NPM_SCRIPT_OUTPUTS: Record<string, readonly string[]> = { window: GATE_OUTPUTS };
+
+/** Whether a step writes an output: `<name>=` in its run block, or through an npm script it runs. */
+function writesOutput(step: Step, name: string): boolean {
+    const run = step.run ?? "";
+    return new RegExp(`\\b${name}=`).test(run) || npmScripts(run).some((script) => NPM_SCRIPT_OUTPUTS[script]?.includes(name));
+}
+
 /** Repository paths a workflow depends on: policy pack and config, scripts. */
 function referencedPaths(): string[] {
     const found = new Set<string>();
@@ -216,7 +227,7 @@ describe("workflows", () => {
                     for (const m of jobText.matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
                         const step = stepsOf(job).find((s) => s.id === m[1]);
                         assert.ok(step, `${jobId}: no step with id ${m[1]}`);
-                        assert.match(step.run ?? "", new RegExp(`\\b${m[2]}=`), `${jobId}: step ${m[1]} never writes ${m[2]}`);
+                        assert.ok(writesOutput(step, m[2]), `${jobId}: step ${m[1]} never writes ${m[2]}`);
                     }
                 }
             });
@@ -329,7 +340,7 @@ describe("workflows", () => {
                         const given = step.env?.PULUMI_CONFIG_PASSPHRASE;
                         if (given !== undefined) {
                             assert.equal(given, "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}");
-                            const runsPulumi = step.uses?.startsWith("pulumi/actions@") || /\bpulumi up\b/.test(step.run ?? "");
+                            const runsPulumi = step.uses?.startsWith("pulumi/actions@") || /\bpulumi (up|preview)\b/.test(step.run ?? "");
                             assert.ok(runsPulumi, `${jobId}: ${step.name}`);
                         }
                         assert.doesNotMatch(step.run ?? "", /(echo|printf|cat)[^\n]*PASSPHRASE/);
@@ -651,13 +662,20 @@ describe("workflows", () => {
     describe("deploy.yml", () => {
         const jobs = deploy.jobs;
 
-        it("runs on push to main and on a manual dispatch with an optional stack", () => {
+        it("runs on push to main and on a manual dispatch with an optional stack and the emergency override", () => {
             assert.deepEqual(Object.keys(deploy.on).sort(), ["push", "workflow_dispatch"]);
             assert.deepEqual(deploy.on.push, { branches: ["main"] });
-            const dispatch = deploy.on.workflow_dispatch as { inputs: Record<string, { required: boolean; type: string }> };
-            assert.deepEqual(Object.keys(dispatch.inputs), ["stack"]);
+            const dispatch = deploy.on.workflow_dispatch as {
+                inputs: Record<string, { required: boolean; type: string; default?: unknown; description: string }>;
+            };
+            assert.deepEqual(Object.keys(dispatch.inputs), ["stack", "override_window"]);
             assert.equal(dispatch.inputs.stack.required, false);
             assert.equal(dispatch.inputs.stack.type, "string");
+            const override = dispatch.inputs.override_window;
+            assert.equal(override.type, "boolean");
+            assert.equal(override.required, false);
+            assert.equal(override.default, false);
+            assert.match(override.description, /^EMERGENCY ONLY: .*maintenance window/);
         });
 
         it("never cancels a running deploy", () => {
@@ -716,6 +734,119 @@ describe("workflows", () => {
             assert.equal(steps[install].env?.AZ_POWERSHELL_VERSION, "${{ vars.AZ_POWERSHELL_VERSION }}");
             const unset = runStep(steps[install], { AZ_POWERSHELL_VERSION: "" }, { stdout: "", stderr: "", exit: 0 });
             assert.equal(unset.status, 2);
+        });
+
+        describe("the maintenance window before pulumi up", () => {
+            const steps = stepsOf(jobs.deploy);
+            const preview = stepNamed(jobs.deploy, /^pulumi preview/);
+            const gate = stepNamed(jobs.deploy, /^Maintenance window/);
+            const up = steps.find((s) => /\bpulumi up\b/.test(s.run ?? ""))!;
+
+            it("previews after the Azure login, then gates, then runs pulumi up only when the gate says proceed", () => {
+                const login = steps.findIndex((s) => s.uses?.startsWith("azure/login@"));
+                const order = [login, steps.indexOf(preview), steps.indexOf(gate), steps.indexOf(up)];
+                assert.deepEqual([...order].sort((a, b) => a - b), order, steps.map((s) => s.name ?? s.uses).join(" | "));
+                assert.ok(login >= 0);
+                assert.equal(gate.id, "window");
+                assert.equal(up.if, "steps.window.outputs.proceed == 'true'");
+                for (const step of steps.slice(0, steps.indexOf(up))) assert.equal(step.if, undefined, step.name);
+            });
+
+            it("previews the stack as pulumi up deploys it: same backend, passphrase and policy pack, JSON into RUNNER_TEMP", () => {
+                const run = preview.run ?? "";
+                assert.match(run, /pulumi login "\$BACKEND_URL"/);
+                assert.match(run, /pulumi preview --json --non-interactive --stack "\$STACK" \\\n\s+--policy-pack policy --policy-pack-config policy\/config\.json \\\n\s+>"\$RUNNER_TEMP\/preview\.json"\n$/);
+                assert.deepEqual(preview.env, up.env);
+                assert.match(gate.run ?? "", /--preview "\$RUNNER_TEMP\/preview\.json"/);
+            });
+
+            it("gives the gate the stack and the override through env, and no secret", () => {
+                assert.deepEqual(gate.env, { STACK: "${{ matrix.stack }}", OVERRIDE_WINDOW: "${{ inputs.override_window }}" });
+            });
+
+            it("passes --override only when the dispatch input is true", () => {
+                for (const [given, expected] of [["true", " --override"], ["false", ""], ["", ""]] as const) {
+                    const result = runStep(gate, { STACK: "prod", OVERRIDE_WINDOW: given }, { stdout: "window: proceed (prod)\n", stderr: "", exit: 0 });
+                    assert.equal(result.status, 0, result.stderr);
+                    assert.match(result.output.npmArgs, new RegExp(`^run --silent window -- --stack prod --preview /\\S+/preview\\.json${expected}$`), given);
+                }
+                // A usage error fails the step, and with it the stack's job.
+                assert.equal(runStep(gate, { STACK: "prod", OVERRIDE_WINDOW: "" }, { stdout: "", stderr: "error: x\n", exit: 2 }).status, 2);
+            });
+
+            /**
+             * Runs the preview, gate and up steps here in order, as the runner would: one RUNNER_TEMP,
+             * the gate's GITHUB_OUTPUT deciding up's `if:`, the real gate (npm run window) over the
+             * repository's stack files, and a stand-in `pulumi` that logs its arguments and prints
+             * `previewJson` for `pulumi preview`.
+             */
+            function runGatedDeploy(previewJson: unknown, env: Record<string, string>): { outputs: Record<string, string>; summary: string; pulumi: string[] } {
+                const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-"));
+                try {
+                    const bin = path.join(dir, "bin");
+                    fs.mkdirSync(bin);
+                    fs.writeFileSync(path.join(dir, "preview.out"), JSON.stringify(previewJson));
+                    fs.writeFileSync(
+                        path.join(bin, "pulumi"),
+                        `#!/usr/bin/env bash\necho "$*" >>"${dir}/pulumi.calls"\nif [ "$1" = preview ]; then cat "${dir}/preview.out"; fi\n`,
+                        { mode: 0o755 },
+                    );
+                    const files = { GITHUB_OUTPUT: path.join(dir, "output"), GITHUB_STEP_SUMMARY: path.join(dir, "summary") };
+                    fs.writeFileSync(files.GITHUB_OUTPUT, "");
+                    fs.writeFileSync(files.GITHUB_STEP_SUMMARY, "");
+                    const outputs: Record<string, string> = {};
+                    for (const step of [preview, gate, up]) {
+                        if (step === up && outputs.proceed !== "true") continue;
+                        const result = spawnSync("bash", ["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", step.run ?? ""], {
+                            cwd: ROOT,
+                            encoding: "utf8",
+                            env: { PATH: `${bin}:${process.env.PATH ?? ""}`, HOME: process.env.HOME ?? dir, RUNNER_TEMP: dir, ...files, ...env },
+                        });
+                        assert.equal(result.status, 0, `${step.name}: ${result.stderr}`);
+                        if (step === gate) {
+                            for (const line of fs.readFileSync(files.GITHUB_OUTPUT, "utf8").split("\n").filter(Boolean)) {
+                                outputs[line.slice(0, line.indexOf("="))] = line.slice(line.indexOf("=") + 1);
+                            }
+                        }
+                    }
+                    return {
+                        outputs,
+                        summary: fs.readFileSync(files.GITHUB_STEP_SUMMARY, "utf8"),
+                        pulumi: fs.readFileSync(path.join(dir, "pulumi.calls"), "utf8").trim().split("\n").map((call) => call.split(" ")[0]),
+                    };
+                } finally {
+                    fs.rmSync(dir, { recursive: true, force: true });
+                }
+            }
+
+            const upgrade = {
+                steps: [
+                    {
+                        op: "replace",
+                        urn: "urn:pulumi:dev::vdx-teams-connector::vdx:teams:TeamsConnector$vdx:teams:PexipDeployment$command:local:Command::vdxdevweu-deployment-deploy",
+                    },
+                ],
+            };
+            const env = { STACK: "dev", BACKEND_URL: "file:///state", GITHUB_ACTOR: "alice", GITHUB_WORKFLOW: "deploy", GITHUB_SHA: "0".repeat(40) };
+
+            it("end to end: a redeploy reaches pulumi up exactly when the dev stack's window allows it now", () => {
+                const allowedNow = () => String(windowStatus(readWindow(ROOT, "dev"), new Date()).open);
+                // Asked before and after, so that a window opening or closing meanwhile cannot fail the test.
+                const before = allowedNow();
+                const run = runGatedDeploy(upgrade, { ...env, OVERRIDE_WINDOW: "" });
+                assert.ok([before, allowedNow()].includes(run.outputs.proceed), run.outputs.proceed);
+                assert.deepEqual(Object.keys(run.outputs), [...GATE_OUTPUTS]);
+                assert.equal(run.outputs.redeploy, "true");
+                assert.deepEqual(run.pulumi, run.outputs.proceed === "true" ? ["login", "preview", "login", "up"] : ["login", "preview"]);
+                assert.match(run.summary, /### Maintenance window: `dev`/);
+            });
+
+            it("end to end: the emergency override reaches pulumi up, whatever the time", () => {
+                const run = runGatedDeploy(upgrade, { ...env, OVERRIDE_WINDOW: "true" });
+                assert.equal(run.outputs.proceed, "true");
+                assert.deepEqual(run.pulumi, ["login", "preview", "login", "up"]);
+                assert.match(run.summary, /alice/);
+            });
         });
 
         it("stops before Azure when the offline plan exits 1 or 2", () => {

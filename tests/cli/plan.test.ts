@@ -25,7 +25,7 @@ const ROOT = path.resolve(__dirname, "../..");
 const TS_NODE = require.resolve("ts-node/register/transpile-only");
 const VERSION_POLICY = "teams-connector-matches-vdx-version";
 /** The JSON document's top-level keys, in order. */
-const JSON_KEYS = ["stack", "project", "resources", "sizing", "cost", "deployment", "policy", "outputs", "standIns"];
+const JSON_KEYS = ["stack", "project", "resources", "sizing", "cost", "deployment", "policy", "outputs", "standIns", "upgrades"];
 
 /** Strings that must never appear in any output: the mock cloud's secrets and their shapes. */
 const SECRETS = [MOCK_CLOUD.appSecret, MOCK_CLOUD.adminPassword, MOCK_CLOUD.eventHubKey, ADMIN_PASSWORD_STAND_IN, "PRIVATE KEY", "SharedAccessKey="];
@@ -562,6 +562,23 @@ describe("offline plan (cli/plan.ts)", () => {
             const titles = url.report.nextSteps.map((step) => step.title);
             assert.deepEqual(titles, ["Consent", "Lobby bypass", "VDX request", "DNS"]);
             assert.match(url.stdout, /Lobby bypass: .*--out DIR writes it as teams-lobby-bypass\.ps1/);
+        });
+    });
+
+    describe("VDX's announced upgrades (pexip-versions.yaml)", () => {
+        it("shows the deadline, the days left and what to do, next to the verdict, and MedCom's notice rule when VDX broke it", async () => {
+            const dir = tempProject({ "Pulumi.dev.yaml": DEV_YAML });
+            fs.appendFileSync(path.join(dir, "pexip-versions.yaml"), '  - version: "38.0"\n    announced: "2026-12-03"\n    from: "2026-12-15"\n');
+            const text = await planned({ stack: "dev", projectDir: dir, asOf: "2026-12-05" });
+            assert.deepEqual(text.report.upgrades, [{ version: "38.0", from: "2026-12-15", announced: "2026-12-03", daysLeft: 10, noticeDays: 12 }]);
+            assert.match(
+                text.stdout,
+                /^Result: .*\n(Warnings\n(  - .*\n)*)?VDX upgrades\n  - VDX moves to Pexip 38\.0 on 2026-12-15, in 10 days \(announced 2026-12-03\): this stack runs 37\.1: on 2026-12-15 set pexipVersion to 38\.0 \(npm run upgrade -- --to 38\.0\) .*; VDX gave 12 days' notice, MedCom's rule is 14\.$/m,
+            );
+            const markdown = await planned({ stack: "dev", projectDir: dir, asOf: "2026-12-05", format: "markdown" });
+            assert.match(markdown.stdout, /^> \[!IMPORTANT\]\n> - VDX moves to Pexip 38\.0 on 2026-12-15, in 10 days/m);
+            const json = JSON.parse((await planned({ stack: "dev", projectDir: dir, asOf: "2026-12-05", format: "json" })).stdout);
+            assert.deepEqual(json.upgrades, text.report.upgrades);
         });
     });
 

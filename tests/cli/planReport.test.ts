@@ -57,6 +57,7 @@ function report(overrides: Partial<PlanReport> = {}): PlanReport {
         resources: RESOURCES,
         sizing: { concurrentPorts: 4, portsPerInstance: 16, spareInstances: 0, instances: 1, requiredInstances: 1, plannedCapacity: 16 },
         cost: COST,
+        upgrades: [],
         deployment: {
             resourceGroup: "vdxdev-TeamsConn-weu-RG",
             scaleSetName: "vdxdevweu",
@@ -165,7 +166,7 @@ describe("plan report rendering", () => {
     describe("JSON", () => {
         it("has exactly the documented keys, at every level", () => {
             const document = jsonDocument(report());
-            assert.deepEqual(Object.keys(document), ["stack", "project", "resources", "sizing", "cost", "deployment", "policy", "outputs", "standIns"]);
+            assert.deepEqual(Object.keys(document), ["stack", "project", "resources", "sizing", "cost", "deployment", "policy", "outputs", "standIns", "upgrades"]);
             for (const entry of document.resources as Record<string, unknown>[]) {
                 assert.deepEqual(Object.keys(entry), ["type", "name", "urn", "parent", "protect", "inputs"]);
             }
