@@ -1,5 +1,6 @@
 import { MEDCOM_NOTICE_DAYS } from "../lib/contract";
 import type { CostEstimate } from "../lib/cost";
+import { mdCode, mdText, plural } from "../lib/markdown";
 
 /**
  * Rendering of the offline plan: text for a person at a terminal, Markdown (with a Mermaid
@@ -243,10 +244,6 @@ function compare(a: string, b: string): number {
 /** Whole DKK with thousands separators: `40,000`. */
 export function dkk(amount: number): string {
     return `${amount.toLocaleString("en-GB", { maximumFractionDigits: 0 })} DKK`;
-}
-
-function plural(count: number, one: string, many = `${one}s`): string {
-    return `${count} ${count === 1 ? one : many}`;
 }
 
 /** Lines of the cost section, shared by text and Markdown. */
@@ -645,23 +642,11 @@ export function mermaidText(text: string): string {
     return text.replace(/[\r\n\t]+/g, " ").replace(/[#"<>&`[\]{}()|;]/g, (char) => `#${char.codePointAt(0)};`);
 }
 
-/** Inline code that survives any backticks in the text. */
-function mdCode(text: string): string {
-    const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-    const fence = "`".repeat(longest + 1);
-    const pad = text.startsWith("`") || text.endsWith("`") ? " " : "";
-    return `${fence}${pad}${text}${pad}${fence}`;
-}
-
 /** Inline code in a table cell: GFM splits cells at any unescaped pipe, even inside code. */
 function mdCodeCell(text: string): string {
     return mdCode(text).replace(/\|/g, "\\|");
 }
 
-/** Plain text in Markdown: no HTML can open, table pipes stay text. */
-function mdText(text: string): string {
-    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
 
 function mdCell(text: string): string {
     return mdText(text).replace(/\|/g, "\\|");

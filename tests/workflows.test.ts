@@ -15,12 +15,13 @@ import { listStacks } from "../cli/stackConfig";
 import { windowStatus } from "../lib/maintenanceWindow";
 import { GATE_OUTPUTS, readWindow } from "../scripts/maintenance-window";
 import { stackMatrix } from "../scripts/stack-matrix";
+import { upgradeProject, UpgradeProject } from "./fixtures/upgrade/project";
 
 const ROOT = path.resolve(__dirname, "..");
 /** ts-node's transpile-only hook by absolute path, so a child process finds it from any cwd. */
 const TS_NODE = require.resolve("ts-node/register/transpile-only");
 const WORKFLOW_DIR = path.join(ROOT, ".github", "workflows");
-const WORKFLOW_FILES = ["pull-request.yml", "deploy.yml"] as const;
+const WORKFLOW_FILES = ["pull-request.yml", "deploy.yml", "vdx-upgrade.yml"] as const;
 
 type Env = Record<string, string | number | boolean>;
 
@@ -79,6 +80,7 @@ function load(file: string): Loaded {
 const workflows: readonly Loaded[] = WORKFLOW_FILES.map(load);
 const pr = workflows[0].workflow;
 const deploy = workflows[1].workflow;
+const vdxUpgrade = workflows[2].workflow;
 
 function jobsOf(workflow: Workflow): [string, Job][] {
     return Object.entries(workflow.jobs);
@@ -114,6 +116,11 @@ function permissionsOf(job: Job): Record<string, string> {
 /** A job touches Azure when it logs in to Azure or hands OIDC settings to Pulumi. */
 function usesAzure(job: Job): boolean {
     return stepsOf(job).some((s) => s.uses?.startsWith("azure/login@")) || job.env?.ARM_USE_OIDC !== undefined;
+}
+
+/** A job pushes to the repository: a `git push` in one of its run blocks. */
+function pushes(job: Job): boolean {
+    return stepsOf(job).some((s) => /\bgit push\b/.test(s.run ?? ""));
 }
 
 /** The npm scripts a run block calls: `npm test`, `npm run [--silent] <name>`. */
@@ -268,7 +275,8 @@ describe("workflows", () => {
             for (const [jobId, job] of jobsOf(workflow)) {
                 it(`${file}: job ${jobId} declares its permissions, id-token only if it uses Azure`, () => {
                     const permissions = permissionsOf(job);
-                    assert.equal(permissions["contents"], "read");
+                    // Write only where the job pushes a branch (the upgrade pull request's).
+                    assert.equal(permissions["contents"], pushes(job) ? "write" : "read");
                     assert.equal(permissions["id-token"] === "write", usesAzure(job));
                     for (const [scope, level] of Object.entries(permissions)) {
                         assert.ok(["read", "write", "none"].includes(level), `${scope}: ${level}`);
@@ -277,11 +285,11 @@ describe("workflows", () => {
             }
         }
 
-        it("only jobs that comment on pull requests may write to them", () => {
+        it("only jobs that comment on or open pull requests may write to them", () => {
             for (const { workflow } of workflows) {
                 for (const [jobId, job] of jobsOf(workflow)) {
                     const comments = stepsOf(job).some(
-                        (s) => s.uses?.startsWith("actions/github-script@") || s.with?.["comment-on-pr"] === true,
+                        (s) => s.uses?.startsWith("actions/github-script@") || s.with?.["comment-on-pr"] === true || /\bgh pr (create|edit|comment)\b/.test(s.run ?? ""),
                     );
                     assert.equal(permissionsOf(job)["pull-requests"] === "write", comments, jobId);
                 }
@@ -856,6 +864,223 @@ describe("workflows", () => {
                 assert.equal(result.status, exit);
             }
             assert.equal(runStep(plan, { STACK: "prod" }, { stdout: "plan\n", stderr: "", exit: 0 }).summary, "plan\n");
+        });
+    });
+
+    describe("vdx-upgrade.yml", () => {
+        const jobs = vdxUpgrade.jobs;
+        const text = workflows[2].text;
+        const findStep = stepNamed(jobs.find, /^Upgrade pull requests$/);
+        const commitStep = stepNamed(jobs["pull-request"], /^Commit the stack files/);
+        const prStep = stepNamed(jobs["pull-request"], /^Open or update the pull request$/);
+
+        it("runs daily and on a manual dispatch, one run at a time, never cancelled", () => {
+            assert.deepEqual(Object.keys(vdxUpgrade.on), ["schedule", "workflow_dispatch"]);
+            const schedule = vdxUpgrade.on.schedule as Array<{ cron: string }>;
+            assert.equal(schedule.length, 1);
+            assert.match(schedule[0].cron, /^\d{1,2} \d{1,2} \* \* \*$/);
+            assert.equal(vdxUpgrade.concurrency?.["cancel-in-progress"], false);
+        });
+
+        it("finds the upgrades in a read-only job, quickly: npm ci, no tests, then scripts/upgrade-pr.ts", () => {
+            const find = jobs.find;
+            assert.deepEqual(permissionsOf(find), { contents: "read" });
+            assert.equal(stepUsing(find, "actions/checkout").with?.["persist-credentials"], false);
+            const setup = stepUsing(find, "actions/setup-node");
+            assert.equal(String(setup.with?.["node-version"]), "20");
+            assert.equal(setup.with?.cache, "npm");
+            const runs = stepsOf(find).map((s) => s.run ?? "");
+            assert.ok(runs.findIndex((r) => /^npm ci$/m.test(r)) < runs.indexOf(findStep.run ?? ""));
+            assert.ok(!runs.some((r) => /\bnpm test\b/.test(r)), "the pull request's own checks run the tests");
+            assert.match(findStep.run ?? "", /^npm run --silent upgrade-pr -- --out "\$out"$/m);
+            assert.deepEqual(find.outputs, { matrix: "${{ steps.upgrades.outputs.matrix }}", count: "${{ steps.upgrades.outputs.count }}" });
+        });
+
+        it("hands the files over as an artifact, only when there is something to propose", () => {
+            const upload = stepUsing(jobs.find, "actions/upload-artifact");
+            const download = stepUsing(jobs["pull-request"], "actions/download-artifact");
+            assert.equal(upload.if, "steps.upgrades.outputs.count != '0'");
+            assert.equal(upload.with?.name, download.with?.name);
+            assert.equal(upload.with?.path, "${{ runner.temp }}/vdx-upgrade");
+            assert.equal(download.with?.path, upload.with?.path);
+            assert.match(findStep.run ?? "", /^\s*out="\$\{RUNNER_TEMP\}\/vdx-upgrade"$/m);
+        });
+
+        it("opens pull requests from main only, one job per version, with only contents and pull-requests write, running no project code", () => {
+            const job = jobs["pull-request"];
+            assert.deepEqual(permissionsOf(job), { contents: "write", "pull-requests": "write" });
+            assert.equal(job.needs, "find");
+            assert.equal(job.if, "needs.find.outputs.count != '0' && github.ref == 'refs/heads/main'");
+            assert.equal(job.strategy?.matrix, "${{ fromJSON(needs.find.outputs.matrix) }}");
+            for (const step of stepsOf(job)) assert.doesNotMatch(step.run ?? "", /\b(npm|npx|node|ts-node)\b/, step.name);
+            assert.deepEqual(stepsOf(job).map((s) => s.uses?.split("@")[0] ?? s.name), [
+                "actions/checkout",
+                "actions/download-artifact",
+                "Commit the stack files to the branch",
+                "Open or update the pull request",
+            ]);
+            assert.equal(stepUsing(job, "actions/checkout").with?.["fetch-depth"], 0);
+            assert.deepEqual(prStep.env, {
+                VERSION: "${{ matrix.version }}",
+                BRANCH: "${{ matrix.branch }}",
+                BASE: "${{ github.ref_name }}",
+                GH_REPO: "${{ github.repository }}",
+                GH_TOKEN: "${{ secrets.GITHUB_TOKEN }}",
+            });
+            assert.deepEqual(commitStep.env, { VERSION: "${{ matrix.version }}", BRANCH: "${{ matrix.branch }}" });
+        });
+
+        it("says in its header that GitHub runs no checks for its pull requests, citing GitHub's documentation", () => {
+            const header = text.slice(0, text.indexOf("\nname:"));
+            assert.match(header, /GitHub starts no workflow for events caused by the repository's GITHUB_TOKEN/);
+            assert.match(header, /close and reopen the pull request/);
+            assert.match(header, /docs\.github\.com\/en\/actions\/how-tos\/write-workflows\/choose-when-workflows-run\/trigger-a-workflow/);
+        });
+
+        describe("end to end on a throwaway repository, with stand-ins for npm's wrapper and gh", () => {
+            // Made in `before`, so that a filtered run leaves nothing behind.
+            let sandbox = "";
+            let origin = "";
+            let runnerTemp = "";
+            let bin = "";
+            let ghCalls = "";
+            let openPr = "";
+            const BOT = "41898282+github-actions[bot]@users.noreply.github.com";
+            const quiet = () => ({ GIT_CONFIG_NOSYSTEM: "1", HOME: sandbox });
+            const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8", env: { PATH: process.env.PATH ?? "", ...quiet() } }).trim();
+            const asAlice = ["-c", "user.name=Alice", "-c", "user.email=alice@hospital.example"];
+            let clones = 0;
+            /** A fresh clone of main, as actions/checkout makes one for each job. */
+            const checkout = () => {
+                const dir = path.join(sandbox, `clone-${clones++}`);
+                git(sandbox, "clone", "--quiet", "--branch", "main", origin, dir);
+                return dir;
+            };
+            /** Runs a step's bash in a clone, with the stand-ins first on the PATH. */
+            const run = (step: Step, cwd: string, env: Record<string, string>) => {
+                fs.writeFileSync(path.join(sandbox, "output"), "");
+                fs.writeFileSync(path.join(sandbox, "summary"), "");
+                const result = spawnSync("bash", ["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", step.run ?? ""], {
+                    cwd,
+                    encoding: "utf8",
+                    env: {
+                        PATH: `${bin}:${process.env.PATH ?? ""}`,
+                        RUNNER_TEMP: runnerTemp,
+                        GITHUB_OUTPUT: path.join(sandbox, "output"),
+                        GITHUB_STEP_SUMMARY: path.join(sandbox, "summary"),
+                        TS_NODE_PROJECT: path.join(ROOT, "tsconfig.json"),
+                        ...quiet(),
+                        ...env,
+                    },
+                });
+                const output = Object.fromEntries(
+                    fs.readFileSync(path.join(sandbox, "output"), "utf8").split("\n").filter(Boolean).map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+                );
+                return { status: result.status, stdout: result.stdout, stderr: result.stderr, output, summary: fs.readFileSync(path.join(sandbox, "summary"), "utf8") };
+            };
+            const branchEnv = { VERSION: "38.0", BRANCH: "vdx-upgrade/38.0" };
+            const prEnv = { ...branchEnv, BASE: "main", GH_REPO: "hospital/vdx-teams-connector", GH_TOKEN: "stand-in" };
+            const branchHead = () => git(origin, "rev-parse", "refs/heads/vdx-upgrade/38.0");
+            /** Runs the second job's two steps in a fresh clone, with `number` the open pull request (or none). */
+            const pullRequestJob = (number: string) => {
+                fs.writeFileSync(openPr, number);
+                fs.writeFileSync(ghCalls, "");
+                const commit = run(commitStep, checkout(), branchEnv);
+                assert.equal(commit.status, 0, commit.stderr);
+                const pr = run(prStep, checkout(), prEnv);
+                assert.equal(pr.status, 0, pr.stderr);
+                return { commit, calls: fs.readFileSync(ghCalls, "utf8").trim().split("\n") };
+            };
+
+            let made: UpgradeProject;
+            before(() => {
+                sandbox = fs.mkdtempSync(path.join(os.tmpdir(), "vdx-upgrade-"));
+                [origin, runnerTemp, bin, ghCalls, openPr] = ["origin.git", "runner", "bin", "gh.calls", "open-pr"].map((name) => path.join(sandbox, name));
+                made = upgradeProject();
+                fs.mkdirSync(bin);
+                // npm's wrapper stands in: the real scripts/upgrade-pr.ts, on the test's date and policy configuration.
+                fs.writeFileSync(
+                    path.join(bin, "npm"),
+                    `#!/usr/bin/env bash\n[ "$1 $2 $3 $4" = "run --silent upgrade-pr --" ] || exit 97\nshift 4\nexec "${process.execPath}" -r "${TS_NODE}" "${path.join(ROOT, "scripts", "upgrade-pr.ts")}" "$@" --as-of 2026-12-03 --policy-config "${made.policyConfigFile}"\n`,
+                    { mode: 0o755 },
+                );
+                fs.writeFileSync(
+                    path.join(bin, "gh"),
+                    `#!/usr/bin/env bash\nprintf '%s\\n' "$*" >>"${ghCalls}"\nif [ "$1 $2" = "pr list" ]; then cat "${openPr}"; fi\n`,
+                    { mode: 0o755 },
+                );
+                git(sandbox, "init", "--quiet", "--bare", "--initial-branch=main", origin);
+                const seed = path.join(sandbox, "seed");
+                git(sandbox, "init", "--quiet", "--initial-branch=main", seed);
+                for (const file of ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml", "pexip-versions.yaml"]) fs.copyFileSync(path.join(made.dir, file), path.join(seed, file));
+                git(seed, "add", ".");
+                git(seed, ...asAlice, "commit", "--quiet", "-m", "VDX announces Pexip 38.0");
+                git(seed, "push", "--quiet", origin, "main");
+            });
+            after(() => {
+                made.remove();
+                fs.rmSync(sandbox, { recursive: true, force: true });
+            });
+
+            it("an announcement: the first job finds it and writes the matrix, the summary and the files", () => {
+                const result = run(findStep, checkout(), {});
+                assert.equal(result.status, 0, result.stderr);
+                assert.deepEqual(result.output, { matrix: '{"include":[{"version":"38.0","branch":"vdx-upgrade/38.0"}]}', count: "1" });
+                assert.equal(result.summary, "### VDX upgrades as of 2026-12-03\n\n- `vdx-upgrade/38.0`: Upgrade to Pexip 38.0, VDX's version from 2026-12-15 (dev, prod)\n");
+                assert.ok(fs.existsSync(path.join(runnerTemp, "vdx-upgrade", "38.0", "body.md")));
+            });
+
+            it("the second job commits the stack files to vdx-upgrade/38.0 and opens one pull request", () => {
+                const { commit, calls } = pullRequestJob("");
+                assert.match(commit.stdout, /^pushed vdx-upgrade\/38\.0$/m);
+                assert.deepEqual(git(origin, "diff", "--name-only", "main", "vdx-upgrade/38.0").split("\n"), ["Pulumi.dev.yaml", "Pulumi.prod.yaml"]);
+                assert.equal(git(origin, "show", "vdx-upgrade/38.0:Pulumi.dev.yaml"), fs.readFileSync(path.join(runnerTemp, "vdx-upgrade", "38.0", "stacks", "Pulumi.dev.yaml"), "utf8").trim());
+                assert.equal(git(origin, "log", "-1", "--format=%ae %s", "vdx-upgrade/38.0"), `${BOT} Upgrade to Pexip 38.0, VDX's version from 2026-12-15`);
+                assert.equal(git(origin, "rev-parse", "vdx-upgrade/38.0~1"), git(origin, "rev-parse", "main"));
+                const body = path.join(runnerTemp, "vdx-upgrade", "38.0", "body.md");
+                assert.deepEqual(calls, [
+                    "pr list --head vdx-upgrade/38.0 --base main --state open --json number --jq .[0].number // empty",
+                    `pr create --head vdx-upgrade/38.0 --base main --title Upgrade to Pexip 38.0, VDX's version from 2026-12-15 --body-file ${body}`,
+                ]);
+            });
+
+            it("the next day: nothing to push, and the open pull request is updated, never a second one", () => {
+                const head = branchHead();
+                const { commit, calls } = pullRequestJob("7");
+                assert.match(commit.stdout, /^vdx-upgrade\/38\.0 already holds these changes: nothing to push$/m);
+                assert.equal(branchHead(), head);
+                assert.match(calls[1], /^pr edit 7 --title Upgrade to Pexip 38\.0, VDX's version from 2026-12-15 --body-file /);
+                assert.equal(calls.length, 2);
+            });
+
+            it("main moved on: the branch is rebuilt on it; a maintainer's empty commit to run the checks does not stop that", () => {
+                const maintainer = checkout();
+                git(maintainer, "switch", "--quiet", "vdx-upgrade/38.0");
+                git(maintainer, ...asAlice, "commit", "--quiet", "--allow-empty", "-m", "Run the checks");
+                git(maintainer, "push", "--quiet", "origin", "vdx-upgrade/38.0");
+                const other = checkout();
+                fs.writeFileSync(path.join(other, "NOTES.md"), "notes\n");
+                git(other, "add", "NOTES.md");
+                git(other, ...asAlice, "commit", "--quiet", "-m", "Notes");
+                git(other, "push", "--quiet", "origin", "main");
+                const { commit } = pullRequestJob("7");
+                assert.match(commit.stdout, /^pushed vdx-upgrade\/38\.0$/m);
+                assert.equal(git(origin, "rev-parse", "vdx-upgrade/38.0~1"), git(origin, "rev-parse", "main"));
+                assert.match(git(origin, "show", "vdx-upgrade/38.0:NOTES.md"), /notes/);
+            });
+
+            it("a person's commit on the branch is kept: no push, a warning, and the description still updated", () => {
+                const person = checkout();
+                git(person, "switch", "--quiet", "vdx-upgrade/38.0");
+                fs.appendFileSync(path.join(person, "Pulumi.dev.yaml"), "# reviewed\n");
+                git(person, ...asAlice, "commit", "--quiet", "-am", "Reviewed");
+                git(person, "push", "--quiet", "origin", "vdx-upgrade/38.0");
+                const head = branchHead();
+                const { commit, calls } = pullRequestJob("7");
+                assert.match(commit.stdout, /^::warning title=Branch not rebuilt::vdx-upgrade\/38\.0 has commits by alice@hospital\.example; they are kept/m);
+                assert.equal(branchHead(), head);
+                assert.match(calls[1], /^pr edit 7 /);
+            });
         });
     });
 });

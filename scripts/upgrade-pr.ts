@@ -1,0 +1,205 @@
+/**
+ * The content of the upgrade pull requests that .github/workflows/vdx-upgrade.yml opens:
+ *
+ *     npm run --silent upgrade-pr -- --out DIR [--as-of YYYY-MM-DD] [--policy-config FILE]
+ *
+ * As of today in Copenhagen (or `--as-of`), the target versions are the one VDX runs and each
+ * one it has announced, wherever a stack runs an earlier version of the catalogue (never a
+ * downgrade). For each target it runs the upgrade (cli/upgrade.ts `prepareUpgrade`, plans
+ * included) on the stacks that need it, and writes, without touching the project:
+ *
+ *     DIR/<version>/stacks/Pulumi.<stack>.yaml   the stack files as the upgrade sets them
+ *     DIR/<version>/title.txt, body.md           the pull request (lib/upgradePullRequest.ts)
+ *     DIR/<version>/commit-message.txt
+ *     DIR/summary.json                           { asOf, targets: [{ version, branch, dir, ... }] }
+ *
+ * It reads the project in the current directory, as the plan does; no network, no git. DIR must
+ * be new or empty, so nothing stale reaches a commit. Exit 0 (with or without targets), 2 a
+ * usage mistake or a project it cannot read (one line on stderr), 3 a bug.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { PlanInputError } from "../cli/plan";
+import { listStacks, loadStackConfig, StackFileError } from "../cli/stackConfig";
+import { prepareUpgrade, startOfDate } from "../cli/upgrade";
+import { dateIn, DEFAULT_TIME_ZONE, isCalendarDate } from "../lib/calendar";
+import { ConfigError } from "../lib/configError";
+import { checksumInstruction, daysLeft, stackProblems, upgradePullRequest } from "../lib/upgradePullRequest";
+import { catalogueEntry, loadCatalogue, pendingVersions, VersionCatalogue, versionOn } from "../lib/versionCatalogue";
+
+/** One pull request to open or update. */
+export interface UpgradePrTarget {
+    readonly version: string;
+    /** The pull request's head branch: one pull request per target version. */
+    readonly branch: string;
+    /** Its files, relative to the output directory. */
+    readonly dir: string;
+    readonly title: string;
+    /** VDX's switch date; null for the catalogue's first version, which VDX already runs. */
+    readonly deadline: string | null;
+    /** Negative when overdue; null with no deadline. */
+    readonly daysLeft: number | null;
+    readonly stacks: readonly string[];
+    readonly files: readonly string[];
+    readonly checksumMissing: boolean;
+    /** `stack: problem`, for what needs a look before merging. */
+    readonly attention: readonly string[];
+}
+
+/** summary.json: what the workflow reads. */
+export interface UpgradePrSummary {
+    readonly asOf: string;
+    readonly targets: readonly UpgradePrTarget[];
+}
+
+/** The branch of a target version's pull request. */
+export function upgradeBranch(version: string): string {
+    return `vdx-upgrade/${version}`;
+}
+
+/**
+ * The versions stacks must move to on `today`, each with the stacks that need it: VDX's
+ * version now, then each announced one, for every stack on an earlier catalogue entry (or on a
+ * version the catalogue does not list). A stack ahead of a target is left alone.
+ */
+export function upgradeTargets(catalogue: VersionCatalogue, running: Readonly<Record<string, string>>, today: string): Array<{ version: string; stacks: string[] }> {
+    const order = (version: string) => catalogue.versions.findIndex((entry) => entry.version === version);
+    const candidates = [...new Set([versionOn(catalogue, today), ...pendingVersions(catalogue, today)].map((entry) => entry.version))];
+    return candidates
+        .map((version) => ({ version, stacks: Object.keys(running).filter((stack) => order(running[stack]) < order(version)) }))
+        .filter((target) => target.stacks.length > 0);
+}
+
+/** What the workflow needs to run it. */
+export interface UpgradePrOptions {
+    readonly outDir: string;
+    /** Where Pulumi.yaml, the stack files and the catalogue are; default the current directory. */
+    readonly projectDir?: string;
+    /** Today is this moment's date in Copenhagen; default now. */
+    readonly now?: Date;
+    readonly policyConfigFile?: string;
+}
+
+/** Writes every target's files and summary.json into the output directory, and returns the summary. */
+export async function writeUpgradePullRequests(options: UpgradePrOptions): Promise<UpgradePrSummary> {
+    const projectDir = path.resolve(options.projectDir ?? process.cwd());
+    const outDir = path.resolve(options.outDir);
+    if (fs.existsSync(outDir) && (!fs.statSync(outDir).isDirectory() || fs.readdirSync(outDir).length > 0)) {
+        throw new PlanInputError("--out", `--out ${options.outDir} must be a new or empty directory`);
+    }
+    const now = options.now ?? new Date();
+    const today = dateIn(now, DEFAULT_TIME_ZONE);
+    const catalogue = loadCatalogue(projectDir);
+    const running: Record<string, string> = {};
+    for (const stack of listStacks(projectDir)) {
+        const loaded = loadStackConfig(projectDir, stack);
+        running[stack] = loaded.config[`${loaded.project}:pexipVersion`] ?? "";
+    }
+
+    const targets: UpgradePrTarget[] = [];
+    for (const { version, stacks } of upgradeTargets(catalogue, running, today)) {
+        const prepared = await prepareUpgrade({
+            to: version,
+            stacks,
+            projectDir,
+            now,
+            ...(options.policyConfigFile === undefined ? {} : { policyConfigFile: options.policyConfigFile }),
+        });
+        const { title, body } = upgradePullRequest(prepared);
+        const dir = path.join(outDir, version);
+        fs.mkdirSync(path.join(dir, "stacks"), { recursive: true });
+        const files = Object.keys(prepared.files);
+        for (const file of files) fs.writeFileSync(path.join(dir, "stacks", file), prepared.files[file]);
+        fs.writeFileSync(path.join(dir, "title.txt"), `${title}\n`);
+        fs.writeFileSync(path.join(dir, "body.md"), body);
+        fs.writeFileSync(
+            path.join(dir, "commit-message.txt"),
+            `${title}\n\nSets pexipVersion "${version}" in ${files.join(", ")}.\nWritten by scripts/upgrade-pr.ts (the vdx-upgrade workflow) as of ${today}.\n`,
+        );
+        const days = daysLeft(prepared);
+        targets.push({
+            version,
+            branch: upgradeBranch(version),
+            dir: version,
+            title,
+            deadline: catalogueEntry(catalogue, version)?.from ?? null,
+            daysLeft: days ?? null,
+            stacks: prepared.stacks.map((stack) => stack.stack),
+            files,
+            checksumMissing: checksumInstruction(prepared) !== undefined,
+            attention: prepared.stacks.flatMap((stack) => stackProblems(stack).map((problem) => `${stack.stack}: ${problem}`)),
+        });
+    }
+    const summary: UpgradePrSummary = { asOf: today, targets };
+    fs.mkdirSync(outDir, { recursive: true });
+    fs.writeFileSync(path.join(outDir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+    return summary;
+}
+
+/** One line per target, and each thing that needs a look. */
+export function summaryText(summary: UpgradePrSummary): string {
+    if (summary.targets.length === 0) return `upgrade-pr: every stack runs VDX's version as of ${summary.asOf}, and none lacks an announced one: no pull request\n`;
+    return summary.targets
+        .flatMap((target) => [
+            `upgrade-pr: ${target.branch}: ${target.title} (${target.stacks.join(", ")})`,
+            ...(target.checksumMissing ? [`  warning: the catalogue has no package checksum for ${target.version}: the pull request says what to add`] : []),
+            ...target.attention.map((problem) => `  warning: ${problem}`),
+        ])
+        .map((line) => `${line}\n`)
+        .join("");
+}
+
+const USAGE = "usage: npm run --silent upgrade-pr -- --out DIR [--as-of YYYY-MM-DD] [--policy-config FILE]";
+
+/** Parses the arguments; throws PlanInputError for a usage mistake. */
+export function parseUpgradePrArguments(argv: readonly string[]): UpgradePrOptions {
+    const values = new Map<string, string>();
+    for (let index = 0; index < argv.length; index++) {
+        const flag = argv[index];
+        if (!["--out", "--as-of", "--policy-config"].includes(flag)) throw new PlanInputError(flag, `unexpected argument ${flag}; ${USAGE}`);
+        if (values.has(flag)) throw new PlanInputError(flag, `${flag} is given more than once; ${USAGE}`);
+        const value = argv[++index];
+        if (value === undefined || value === "" || value.startsWith("--")) throw new PlanInputError(flag, `${flag} needs a value; ${USAGE}`);
+        values.set(flag, value);
+    }
+    const outDir = values.get("--out");
+    if (outDir === undefined) throw new PlanInputError("--out", `--out DIR is required; ${USAGE}`);
+    const asOf = values.get("--as-of");
+    if (asOf !== undefined && !isCalendarDate(asOf)) throw new PlanInputError("--as-of", `--as-of must be a calendar date YYYY-MM-DD, got "${asOf}"`);
+    const policyConfigFile = values.get("--policy-config");
+    return {
+        outDir,
+        // A rehearsal of a date starts at its Copenhagen midnight: the windows are looked up from there.
+        ...(asOf === undefined ? {} : { now: startOfDate(asOf) }),
+        ...(policyConfigFile === undefined ? {} : { policyConfigFile }),
+    };
+}
+
+/** Runs the script; returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+    if (argv.includes("--help") || argv.includes("-h")) {
+        process.stdout.write(`${USAGE}\nWrites the upgrade pull requests' files and summary.json into DIR (see the head of scripts/upgrade-pr.ts).\n`);
+        return 0;
+    }
+    try {
+        const summary = await writeUpgradePullRequests(parseUpgradePrArguments(argv));
+        process.stdout.write(summaryText(summary));
+        return 0;
+    } catch (error) {
+        if (error instanceof PlanInputError || error instanceof ConfigError || error instanceof StackFileError) {
+            process.stderr.write(`error: ${error.message.replace(/\s*\n\s*/g, "; ")}\n`);
+            return 2;
+        }
+        throw error;
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (error) => {
+            process.stderr.write(`internal error in upgrade-pr: ${(error as Error)?.stack ?? error}\n`);
+            process.exit(3);
+        },
+    );
+}

@@ -1,0 +1,248 @@
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { plan } from "../../cli/plan";
+import { PlanReport } from "../../cli/planReport";
+import { comparePlans, parseUpgradeArguments, setPexipVersion, upgrade, upgradeHelp, UPGRADE_EXIT_CODES } from "../../cli/upgrade";
+import { stackProblems } from "../../lib/upgradePullRequest";
+import { ANNOUNCED_38, DECEMBER_3, UPGRADE_FIXTURES, upgradeProject, UpgradeProject } from "../fixtures/upgrade/project";
+import { PROJECT_DIR, REPOSITORY_VERSION } from "../support/stacks";
+
+const HOSPITAL = fs.readFileSync(path.join(UPGRADE_FIXTURES, "Pulumi.hospital.yaml"), "utf8");
+const HOSPITAL_EXPECTED = fs.readFileSync(path.join(UPGRADE_FIXTURES, "hospital.expected.yaml"), "utf8");
+const TS_NODE = require.resolve("ts-node/register/transpile-only");
+
+describe("npm run upgrade (cli/upgrade.ts)", () => {
+    const projects: UpgradeProject[] = [];
+    const project = (options?: Parameters<typeof upgradeProject>[0]) => {
+        const made = upgradeProject(options);
+        projects.push(made);
+        return made;
+    };
+    after(() => projects.forEach((made) => made.remove()));
+
+    describe("the stack file", () => {
+        it("changes the value's characters and nothing else: comments, spacing, quoting and order stay byte for byte", () => {
+            assert.equal(setPexipVersion(HOSPITAL, "Pulumi.hospital.yaml", "vdx-teams-connector", "38.0"), HOSPITAL_EXPECTED);
+        });
+
+        it("writes the version in double quotes whatever it was, and finds the bare key too", () => {
+            const plain = "config:\n  vdx-teams-connector:pexipVersion: 37.1 # plain\n";
+            assert.equal(setPexipVersion(plain, "f", "vdx-teams-connector", "38.10"), 'config:\n  vdx-teams-connector:pexipVersion: "38.10" # plain\n');
+            const bare = "config:\r\n  pexipVersion: \"37.1\"\r\n  baseName: x\r\n";
+            assert.equal(setPexipVersion(bare, "f", "vdx-teams-connector", "38.0"), 'config:\r\n  pexipVersion: "38.0"\r\n  baseName: x\r\n');
+        });
+
+        it("refuses a file without the key, with a value it cannot rewrite in place, or broken YAML, naming the file", () => {
+            for (const [text, pattern] of [
+                ["config:\n  vdx-teams-connector:baseName: x\n", /^Pulumi\.x\.yaml sets no vdx-teams-connector:pexipVersion/],
+                ["config:\n  vdx-teams-connector:pexipVersion: |\n    37.1\n", /^Pulumi\.x\.yaml: vdx-teams-connector:pexipVersion is not a one-line value/],
+                ["config:\n  vdx-teams-connector:pexipVersion: { secure: abc }\n", /is not a one-line value/],
+                ["config: [\n", /^Pulumi\.x\.yaml is not valid YAML/],
+            ] as const) {
+                assert.throws(() => setPexipVersion(text, "Pulumi.x.yaml", "vdx-teams-connector", "38.0"), (error: Error) => pattern.test(error.message));
+            }
+        });
+    });
+
+    describe("on a stack file with comments", () => {
+        it("writes exactly the expected file, plans it, and names the window that applies", async () => {
+            const made = project({ stacks: { "Pulumi.hospital.yaml": HOSPITAL } });
+            const result = await upgrade({ to: "38.0", projectDir: made.dir, policyConfigFile: made.policyConfigFile, now: DECEMBER_3 });
+            assert.equal(result.exitCode, 0, result.stderr + result.stdout);
+            assert.equal(result.stderr, "");
+            assert.equal(made.read("Pulumi.hospital.yaml"), HOSPITAL_EXPECTED);
+            assert.deepEqual(result.written, [path.join(made.dir, "Pulumi.hospital.yaml")]);
+            assert.match(result.stdout, /^Pexip 38\.0\nDeadline 2026-12-15 \(Copenhagen\), the day VDX switches to Pexip 38\.0: 12 days left \(as of 2026-12-03\)\.\n/);
+            assert.match(result.stdout, /^Set pexipVersion "38\.0" in Pulumi\.hospital\.yaml \(was 37\.1\)\.$/m);
+            // The first window from the switch date (a Tuesday): Saturday night, in winter time.
+            assert.match(
+                result.stdout,
+                /^  - Maintenance window sat 22:00 for 4 hours \(Europe\/Copenhagen\): the first from 2026-12-15 opens Saturday 2026-12-19 22:00 Europe\/Copenhagen \(UTC\+01:00\)\.$/m,
+            );
+        });
+    });
+
+    describe("on the repository's stacks, with 38.0 announced", () => {
+        let made: UpgradeProject;
+        let result: Awaited<ReturnType<typeof upgrade>>;
+        before(async () => {
+            made = project();
+            result = await upgrade({ to: "38.0", projectDir: made.dir, policyConfigFile: made.policyConfigFile, now: DECEMBER_3 });
+        });
+
+        it("redeploys Pexip's deployment and changes nothing else, in each stack", () => {
+            assert.equal(result.exitCode, 0, result.stderr);
+            for (const [stack, stem, group] of [
+                ["dev", "vdxdevweu", "vdxdev-TeamsConn-weu-static-RG"],
+                ["prod", "vdxtcweu", "vdxtc-TeamsConn-weu-static-RG"],
+            ]) {
+                const upgraded = result.prepared!.stacks.find((candidate) => candidate.stack === stack)!;
+                assert.deepEqual(upgraded.plan?.changes, [{ name: `${stem}-deployment-deploy`, type: "command:local:Command", change: "redeploy", area: "deployment" }], stack);
+                assert.deepEqual(upgraded.plan?.staticGroups, [group]);
+                assert.deepEqual(upgraded.plan?.mandatory, []);
+                assert.equal(upgraded.plan?.asOf, "2026-12-15");
+                assert.deepEqual(
+                    upgraded.plan?.triggers.map((trigger) => [trigger.key, trigger.before, trigger.after]).sort(),
+                    [
+                        ["packageSha256", REPOSITORY_VERSION.sha256, ANNOUNCED_38.sha256],
+                        ["pexipVersion", "37.1", "38.0"],
+                    ],
+                );
+                assert.deepEqual(stackProblems(upgraded), []);
+                assert.match(result.stdout, new RegExp(`^${stack}: 37\\.1 → 38\\.0\\n  - Redeployed: Pexip's deployment ${stem}-deployment-deploy \\(37\\.1 → 38\\.0\\), deleted, then created`, "m"));
+            }
+            assert.match(result.stdout, /^  - No static resource changes: vdxtc-TeamsConn-weu-static-RG and what is in it \(EventHub, EventHubAuthorizationRule, Namespace, PublicIPAddress, 2 × Secret, Vault\) stay as they are\.$/m);
+            assert.match(result.stdout, /^  - Maintenance window: none set, so the redeploy runs whenever the deploy workflow does\.$/m);
+            assert.doesNotMatch(result.stdout, /WARNING/);
+        });
+
+        it("sets both files, and plans the new version as of the switch date: the plan's Markdown passes", () => {
+            for (const stack of ["dev", "prod"]) assert.match(made.read(`Pulumi.${stack}.yaml`), /^  vdx-teams-connector:pexipVersion: "38\.0"$/m);
+            const prod = result.prepared!.stacks.find((stack) => stack.stack === "prod")!;
+            assert.match(prod.plan!.markdown, /^## Offline plan: `vdx-teams-connector` \/ `prod`\n\n\*\*PASS/);
+            assert.match(prod.plan!.markdown, /Pexip `38\.0`/);
+        });
+
+        it("leaves a stack already on the version alone, and says so", async () => {
+            const again = await upgrade({ to: "38.0", projectDir: made.dir, policyConfigFile: made.policyConfigFile, now: DECEMBER_3 });
+            assert.equal(again.exitCode, 0);
+            assert.deepEqual(again.written, []);
+            assert.equal(again.stdout, "Already on Pexip 38.0: dev, prod. Nothing changed.\n");
+        });
+    });
+
+    it("only the named stacks, and says which were already on the version", async () => {
+        const made = project();
+        const dev = made.read("Pulumi.dev.yaml");
+        fs.writeFileSync(path.join(made.dir, "Pulumi.dev.yaml"), dev.replace('pexipVersion: "37.1"', 'pexipVersion: "38.0"'));
+        const result = await upgrade({ to: "38.0", stacks: ["dev", "prod"], projectDir: made.dir, policyConfigFile: made.policyConfigFile, now: DECEMBER_3 });
+        assert.equal(result.exitCode, 0, result.stderr);
+        assert.deepEqual(result.prepared?.unchanged, ["dev"]);
+        assert.match(result.stdout, /^Already on 38\.0, left alone: dev\.$/m);
+        assert.deepEqual(result.prepared?.stacks.map((stack) => stack.stack), ["prod"]);
+    });
+
+    it("loudly says when the plan after the change fails: a policy configuration not synced from the catalogue (exit 1)", async () => {
+        const made = project({ syncPolicy: false });
+        const result = await upgrade({ to: "38.0", stacks: ["dev"], projectDir: made.dir, policyConfigFile: made.policyConfigFile, now: DECEMBER_3 });
+        assert.equal(result.exitCode, 1);
+        assert.match(result.stdout, /^  - WARNING: the plan on 2026-12-15 has 1 mandatory policy violation: teams-connector-matches-vdx-version: The Pexip deployment runs Pexip 38\.0, but VDX runs 37\.1/m);
+        assert.equal(result.stderr, "error: dev: look at the WARNING lines before merging\n");
+        assert.match(made.read("Pulumi.dev.yaml"), /pexipVersion: "38\.0"/);
+    });
+
+    it("loudly names a static resource that would change", async () => {
+        const made = project();
+        const planned = async (changes = {}) =>
+            (await plan({ stack: "dev", format: "markdown", projectDir: made.dir, policyConfigFile: made.policyConfigFile, asOf: ANNOUNCED_38.from, configChanges: changes })).report!;
+        const before = await planned();
+        const after = await planned({ pexipVersion: "38.0" });
+        const moved: PlanReport = {
+            ...after,
+            resources: after.resources.map((resource) => (resource.name.endsWith("-pip") ? { ...resource, inputs: { ...resource.inputs, zones: ["1"] } } : resource)),
+        };
+        const compared = comparePlans(before, moved, "");
+        assert.deepEqual(compared.changes.map((change) => [change.name, change.change, change.area]).sort(), [
+            ["vdxdevweu-deployment-deploy", "redeploy", "deployment"],
+            ["vdxdevweu-pip", "change", "static"],
+        ]);
+        const problems = stackProblems({ stack: "dev", file: "Pulumi.dev.yaml", from: "37.1", window: undefined, windowStatus: { state: "always", open: true }, plan: compared });
+        assert.deepEqual(problems, ["static resources change, which must survive upgrades: vdxdevweu-pip (azure-native:network:PublicIPAddress, change)"]);
+    });
+
+    describe("without the version's checksum in the catalogue", () => {
+        it("still sets the stack files, prints exactly what to add and how to compute it, and exits 4", async () => {
+            const unsigned = Object.fromEntries(Object.entries(ANNOUNCED_38).filter(([key]) => key !== "sha256"));
+            const made = project({ versions: [REPOSITORY_VERSION, unsigned] });
+            const result = await upgrade({ to: "38.0", stacks: ["dev"], projectDir: made.dir, policyConfigFile: made.policyConfigFile, now: DECEMBER_3 });
+            assert.equal(result.exitCode, 4);
+            assert.match(made.read("Pulumi.dev.yaml"), /pexipVersion: "38\.0"/);
+            assert.ok(
+                result.stdout.endsWith(
+                    [
+                        'pexip-versions.yaml has no package checksum for Pexip 38.0: the plan refuses the version and nothing deploys it. Add, in the entry of version "38.0":',
+                        "    versions[1].sha256: <SHA-256 of pexip_teams_connector_v38.0.zip>",
+                        "computed on the package downloaded from Pexip:",
+                        "    sha256sum pexip_teams_connector_v38.0.zip",
+                        "    (Get-FileHash pexip_teams_connector_v38.0.zip -Algorithm SHA256).Hash.ToLower()   # PowerShell",
+                        "Then run npm run upgrade -- --to 38.0 again to see the plans.",
+                        "",
+                    ].join("\n"),
+                ),
+                result.stdout,
+            );
+            assert.match(result.stdout, /^  - Not planned: pexip-versions\.yaml has no package checksum for Pexip 38\.0, and the plan refuses a version without one\.$/m);
+            assert.equal(result.stderr, "error: pexip-versions.yaml has no package checksum for Pexip 38.0: add it as printed above\n");
+        });
+    });
+
+    describe("refusals: exit 2, one line, nothing written", () => {
+        for (const [what, options, pattern] of [
+            ["a version the catalogue does not list", { to: "38.1" }, /^error: --to 38\.1: pexip-versions\.yaml does not list Pexip 38\.1 \(it lists 37\.1, 38\.0\); record VDX's announcement there first\n$/],
+            ["an unknown stack", { to: "38.0", stacks: ["prod-mars"] }, /^error: --stack prod-mars: no Pulumi\.prod-mars\.yaml \(stacks here: dev, prod\)\n$/],
+            ["a stack named twice", { to: "38.0", stacks: ["dev", "dev"] }, /^error: --stack dev is given more than once\n$/],
+        ] as const) {
+            it(what, async () => {
+                const made = project();
+                const before = [made.read("Pulumi.dev.yaml"), made.read("Pulumi.prod.yaml")];
+                const result = await upgrade({ ...options, projectDir: made.dir, policyConfigFile: made.policyConfigFile, now: DECEMBER_3 });
+                assert.equal(result.exitCode, 2);
+                assert.match(result.stderr, pattern);
+                assert.equal(result.stdout, "");
+                assert.deepEqual([made.read("Pulumi.dev.yaml"), made.read("Pulumi.prod.yaml")], before);
+            });
+        }
+
+        it("a stack file it cannot rewrite in place refuses the whole upgrade, before any file is written", async () => {
+            const made = project();
+            fs.writeFileSync(path.join(made.dir, "Pulumi.prod.yaml"), made.read("Pulumi.prod.yaml").replace(/pexipVersion: "37\.1"/, "pexipVersion: |\n    37.1"));
+            const dev = made.read("Pulumi.dev.yaml");
+            const result = await upgrade({ to: "38.0", projectDir: made.dir, policyConfigFile: made.policyConfigFile, now: DECEMBER_3 });
+            assert.equal(result.exitCode, 2);
+            assert.match(result.stderr, /^error: Pulumi\.prod\.yaml: vdx-teams-connector:pexipVersion is not a one-line value/);
+            assert.equal(made.read("Pulumi.dev.yaml"), dev);
+        });
+
+        for (const [argv, pattern] of [
+            [[], /^--to <version> is required; usage: /],
+            [["--stack", "dev"], /^--to <version> is required/],
+            [["--to", "38.0", "--to", "38.1"], /^--to is given more than once/],
+            [["--to", "38.0", "--stack", "dev", "--stack=dev"], /^--stack dev is given more than once/],
+            [["--to"], /^--to needs a value/],
+            [["--to", "38.0", "--stack", "--to"], /^--stack needs a value/],
+            [["--to", "38.0", "--json"], /^unknown argument --json/],
+            [["38.0"], /^unknown argument 38\.0/],
+        ] as const) {
+            it(`the arguments ${JSON.stringify(argv)}`, () => {
+                assert.throws(() => parseUpgradeArguments(argv), (error: Error) => pattern.test(error.message));
+            });
+        }
+
+        it("takes --flag=value, repeated --stack, and --help whatever else is given", () => {
+            assert.deepEqual(parseUpgradeArguments(["--to=38.0", "--stack", "dev", "--stack=prod"]), { to: "38.0", stacks: ["dev", "prod"] });
+            assert.deepEqual(parseUpgradeArguments(["--to", "38.0"]), { to: "38.0" });
+            assert.equal(parseUpgradeArguments(["--bogus", "-h"]), undefined);
+        });
+    });
+
+    it("--help lists the flags, every exit code and examples", () => {
+        const help = upgradeHelp();
+        assert.match(help, /^usage: npm run --silent upgrade -- --to <version> \[--stack <name>\]\.\.\.$/m);
+        for (const flag of ["--to <version>", "--stack <name>", "-h, --help"]) assert.ok(help.includes(flag), flag);
+        for (const [code, meaning] of Object.entries(UPGRADE_EXIT_CODES)) assert.ok(help.includes(`  ${code}  ${meaning}`), code);
+        assert.match(help, /^  npm run --silent upgrade -- --to 38\.0 --stack dev --stack prod$/m);
+    });
+
+    it("as a command in the repository: a refusal exits 2 with one line", () => {
+        const unknown = spawnSync(process.execPath, ["-r", TS_NODE, path.join(PROJECT_DIR, "cli", "upgrade.ts"), "--to", "99.9"], {
+            cwd: PROJECT_DIR,
+            encoding: "utf8",
+            env: { PATH: process.env.PATH ?? "", TS_NODE_PROJECT: path.join(PROJECT_DIR, "tsconfig.json") },
+        });
+        assert.equal(unknown.status, 2);
+        assert.equal(unknown.stdout, "");
+        assert.match(unknown.stderr, /^error: --to 99\.9: pexip-versions\.yaml does not list Pexip 99\.9 \(it lists 37\.1\)[^\n]*\n$/);
+    });
+});

@@ -1,0 +1,153 @@
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { setPexipVersion } from "../../cli/upgrade";
+import { upgradeMarker } from "../../lib/upgradePullRequest";
+import { parseCatalogue } from "../../lib/versionCatalogue";
+import { parseUpgradePrArguments, summaryText, upgradeTargets, writeUpgradePullRequests } from "../../scripts/upgrade-pr";
+import { ANNOUNCED_38, DECEMBER_3, upgradeProject, UpgradeProject } from "../fixtures/upgrade/project";
+import { catalogueYaml, REPOSITORY_VERSION } from "../support/stacks";
+
+const ANNOUNCED_381 = { version: "38.1", announced: "2027-01-02", from: "2027-01-20", sha256: "c".repeat(64) };
+
+describe("the upgrade pull requests' content (scripts/upgrade-pr.ts)", () => {
+    describe("which versions, for which stacks", () => {
+        const catalogue = parseCatalogue(catalogueYaml([REPOSITORY_VERSION, ANNOUNCED_38, ANNOUNCED_381]));
+
+        it("every announced version a stack lacks, one target each", () => {
+            assert.deepEqual(upgradeTargets(catalogue, { dev: "37.1", prod: "37.1" }, "2026-12-03"), [
+                { version: "38.0", stacks: ["dev", "prod"] },
+                { version: "38.1", stacks: ["dev", "prod"] },
+            ]);
+        });
+
+        it("VDX's version once switched, and never an older one it has moved past", () => {
+            assert.deepEqual(upgradeTargets(catalogue, { dev: "37.1", prod: "38.0" }, "2026-12-20"), [
+                { version: "38.0", stacks: ["dev"] },
+                { version: "38.1", stacks: ["dev", "prod"] },
+            ]);
+            assert.deepEqual(upgradeTargets(catalogue, { dev: "37.1" }, "2027-02-01"), [{ version: "38.1", stacks: ["dev"] }]);
+        });
+
+        it("no downgrade of a stack ahead, a version the catalogue does not list counts as behind, nothing when all are current", () => {
+            assert.deepEqual(upgradeTargets(catalogue, { dev: "38.1", prod: "36.0" }, "2026-12-20"), [
+                { version: "38.0", stacks: ["prod"] },
+                { version: "38.1", stacks: ["prod"] },
+            ]);
+            assert.deepEqual(upgradeTargets(parseCatalogue(catalogueYaml([REPOSITORY_VERSION])), { dev: "37.1", prod: "37.1" }, "2026-12-03"), []);
+        });
+    });
+
+    describe("the files it writes", () => {
+        let made: UpgradeProject;
+        let out: string;
+        const temporary: string[] = [];
+        const tempDir = () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "upgrade-pr-out-"));
+            temporary.push(dir);
+            return dir;
+        };
+        before(() => {
+            made = upgradeProject();
+        });
+        after(() => {
+            made.remove();
+            temporary.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true }));
+        });
+
+        it("per target: the stack files as the upgrade sets them, the title, the body, the commit message; and summary.json", async () => {
+            out = path.join(tempDir(), "out");
+            const stacksBefore = [made.read("Pulumi.dev.yaml"), made.read("Pulumi.prod.yaml")];
+            const summary = await writeUpgradePullRequests({ outDir: out, projectDir: made.dir, now: DECEMBER_3, policyConfigFile: made.policyConfigFile });
+            assert.deepEqual(summary, {
+                asOf: "2026-12-03",
+                targets: [
+                    {
+                        version: "38.0",
+                        branch: "vdx-upgrade/38.0",
+                        dir: "38.0",
+                        title: "Upgrade to Pexip 38.0, VDX's version from 2026-12-15",
+                        deadline: "2026-12-15",
+                        daysLeft: 12,
+                        stacks: ["dev", "prod"],
+                        files: ["Pulumi.dev.yaml", "Pulumi.prod.yaml"],
+                        checksumMissing: false,
+                        attention: [],
+                    },
+                ],
+            });
+            assert.deepEqual(JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8")), summary);
+            assert.deepEqual(fs.readdirSync(out).sort(), ["38.0", "summary.json"]);
+            assert.deepEqual(fs.readdirSync(path.join(out, "38.0")).sort(), ["body.md", "commit-message.txt", "stacks", "title.txt"]);
+            for (const [index, stack] of ["dev", "prod"].entries()) {
+                const written = fs.readFileSync(path.join(out, "38.0", "stacks", `Pulumi.${stack}.yaml`), "utf8");
+                assert.equal(written, setPexipVersion(stacksBefore[index], `Pulumi.${stack}.yaml`, "vdx-teams-connector", "38.0"));
+            }
+            // The project itself is untouched: the workflow commits the files, not the script.
+            assert.deepEqual([made.read("Pulumi.dev.yaml"), made.read("Pulumi.prod.yaml")], stacksBefore);
+            assert.equal(fs.readFileSync(path.join(out, "38.0", "title.txt"), "utf8"), "Upgrade to Pexip 38.0, VDX's version from 2026-12-15\n");
+            assert.equal(
+                fs.readFileSync(path.join(out, "38.0", "commit-message.txt"), "utf8"),
+                'Upgrade to Pexip 38.0, VDX\'s version from 2026-12-15\n\nSets pexipVersion "38.0" in Pulumi.dev.yaml, Pulumi.prod.yaml.\nWritten by scripts/upgrade-pr.ts (the vdx-upgrade workflow) as of 2026-12-03.\n',
+            );
+            const body = fs.readFileSync(path.join(out, "38.0", "body.md"), "utf8");
+            assert.ok(body.startsWith(`${upgradeMarker("38.0")}\n`));
+            assert.match(body, /\*\*12 days left\*\*/);
+            assert.equal((body.match(/<details><summary>Offline plan of <code>(dev|prod)<\/code> on Pexip 38\.0 \(check date 2026-12-15\)<\/summary>/g) ?? []).length, 2);
+            assert.equal(summaryText(summary), "upgrade-pr: vdx-upgrade/38.0: Upgrade to Pexip 38.0, VDX's version from 2026-12-15 (dev, prod)\n");
+        });
+
+        it("refuses an output directory that is not new or empty, so nothing stale reaches a commit", async () => {
+            await assert.rejects(writeUpgradePullRequests({ outDir: out, projectDir: made.dir, now: DECEMBER_3 }), /--out .* must be a new or empty directory/);
+        });
+
+        it("when the catalogue lacks the checksum: the files, and a body that says what to add", async () => {
+            const unsigned = Object.fromEntries(Object.entries(ANNOUNCED_38).filter(([key]) => key !== "sha256"));
+            const project = upgradeProject({ versions: [REPOSITORY_VERSION, unsigned] });
+            try {
+                const dir = tempDir();
+                const summary = await writeUpgradePullRequests({ outDir: dir, projectDir: project.dir, now: DECEMBER_3, policyConfigFile: project.policyConfigFile });
+                assert.equal(summary.targets[0].checksumMissing, true);
+                assert.deepEqual(summary.targets[0].files, ["Pulumi.dev.yaml", "Pulumi.prod.yaml"]);
+                assert.match(fs.readFileSync(path.join(dir, "38.0", "body.md"), "utf8"), /^> versions\[1\]\.sha256: <SHA-256 of pexip_teams_connector_v38\.0\.zip>$/m);
+                assert.match(summaryText(summary), /^  warning: the catalogue has no package checksum for 38\.0: the pull request says what to add$/m);
+            } finally {
+                project.remove();
+            }
+        });
+
+        it("nothing to propose: an empty list of targets, and no other file", async () => {
+            const project = upgradeProject({ versions: [REPOSITORY_VERSION] });
+            try {
+                const dir = tempDir();
+                const summary = await writeUpgradePullRequests({ outDir: dir, projectDir: project.dir, now: DECEMBER_3 });
+                assert.deepEqual(summary, { asOf: "2026-12-03", targets: [] });
+                assert.deepEqual(fs.readdirSync(dir), ["summary.json"]);
+                assert.match(summaryText(summary), /no pull request/);
+            } finally {
+                project.remove();
+            }
+        });
+    });
+
+    describe("the arguments", () => {
+        it("--out is required; --as-of starts at Copenhagen's midnight; each flag once", () => {
+            assert.deepEqual(parseUpgradePrArguments(["--out", "x"]), { outDir: "x" });
+            assert.deepEqual(parseUpgradePrArguments(["--out", "x", "--as-of", "2026-12-03", "--policy-config", "p.json"]), {
+                outDir: "x",
+                now: new Date("2026-12-02T23:00:00Z"),
+                policyConfigFile: "p.json",
+            });
+            for (const [argv, pattern] of [
+                [[], /^--out DIR is required/],
+                [["--out"], /^--out needs a value/],
+                [["--out", "x", "--out", "y"], /^--out is given more than once/],
+                [["--out", "x", "--as-of", "2026-02-30"], /^--as-of must be a calendar date YYYY-MM-DD, got "2026-02-30"$/],
+                [["--out", "x", "--push"], /^unexpected argument --push/],
+            ] as const) {
+                assert.throws(() => parseUpgradePrArguments(argv), (error: Error) => pattern.test(error.message), JSON.stringify(argv));
+            }
+        });
+    });
+});
