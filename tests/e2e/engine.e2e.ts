@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { createHash } from "crypto";
 import { MOCK_CLOUD } from "../../cli/mockCloud";
-import { engineFindings, engineResources, engineUrns, engineViolations, mockUrn, planOf, planResources, planViolations, resourceOf, ViolationRow } from "./support/compare";
+import { byJson, engineFindings, engineResources, engineUrns, engineViolations, mockUrn, planOf, planResources, planViolations, resourceOf, ViolationRow } from "./support/compare";
 import { EngineEvent, engineBuilt, runReport, StandInCall, Workspace } from "./support/workspace";
 import wildcardProgram = require("./fixtures/wildcard-slips-past");
 
@@ -16,7 +16,7 @@ const POLICY = ["--policy-pack", "policy", "--policy-pack-config", "policy/confi
 const PREVIEW = (stack: string) => ["preview", "--stack", stack, ...POLICY];
 const UP = (stack: string) => ["up", "--stack", stack, "--yes", "--skip-preview", ...POLICY];
 
-/** What the first stack's Entra application is called; a secondary region must not plan a second one. */
+/** Types that exist once per tenant: only the owning stack creates them. */
 const TENANT_WIDE_TYPES = ["azuread:index/application:Application", "azure-native:botservice:Bot"];
 
 /** The changes an update made, by kind (`same`, `create`, `update`, ...). */
@@ -26,11 +26,11 @@ function changes(events: readonly EngineEvent[]): Record<string, number> {
     return summary.resourceChanges;
 }
 
-/** Calls of one method, as `provider type name` lines. */
+/** The resources (`type::name`) of one method's calls. */
 function calls(log: readonly StandInCall[], method: string): string[] {
     return log
         .filter((call) => call.method === method)
-        .map((call) => `${call.provider} ${call.urn?.split("::").slice(-2).join(" ").split("$").pop()}`)
+        .map((call) => resourceOf(call.urn) ?? "")
         .sort();
 }
 
@@ -39,9 +39,6 @@ const sha256Json = (value: unknown) => createHash("sha256").update(JSON.stringif
 
 /** The default azure-native provider's resource, named after the SDK's version. */
 const AZURE_NATIVE_PROVIDER = `pulumi:providers:azure-native::default_${(require("@pulumi/azure-native/package.json") as { version: string }).version.replace(/\./g, "_")}`;
-
-/** Orders rows as the comparison helpers do. */
-const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
 
 /** The URN's name segment. */
 const nameOf = (urn: string) => urn.split("::").pop()!;
@@ -269,7 +266,7 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
                 // Key Vault secret's value differs each time: Azure would store a new secret version
                 // and roll the scale set on every deployment. When that is fixed, expect no change.
                 assert.deepEqual(changes(second.events), { same: changes(second.events).same, update: 1 });
-                assert.deepEqual(calls(log, "Update"), ["azure-native azure-native:keyvault:Secret vdxdevweu-certificate-tls"]);
+                assert.deepEqual(calls(log, "Update"), ["azure-native:keyvault:Secret::vdxdevweu-certificate-tls"]);
                 assert.deepEqual(log.find((call) => call.method === "Diff" && call.changed?.length)?.changed, ["properties"]);
                 assert.deepEqual([...calls(log, "Create"), ...calls(log, "Delete")], []);
             } finally {
@@ -292,7 +289,7 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
                 const kept = state.deployment.resources.filter((resource: { protect?: boolean }) => resource.protect).map((resource: { urn: string }) => nameOf(resource.urn));
                 assert.deepEqual(kept.sort(), ["vdxtcweu-certificate-kv", "vdxtcweu-pip", "vdxtcweu-static-rg"]);
                 const deleted = calls(workspace.takeStandInCalls(), "Delete");
-                for (const name of kept) assert.ok(!deleted.some((call) => call.endsWith(` ${name}`)), `${name} was deleted`);
+                for (const name of kept) assert.ok(!deleted.some((resource) => resource.endsWith(`::${name}`)), `${name} was deleted`);
             } finally {
                 workspace.dispose();
             }

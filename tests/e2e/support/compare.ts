@@ -16,8 +16,13 @@ export type ViolationRow = readonly [policy: string, enforcement: string, resour
 
 const STACK_TYPE = "pulumi:pulumi:Stack";
 
+/** The order every list of rows here is in. */
+export function byJson(a: unknown, b: unknown): number {
+    return JSON.stringify(a).localeCompare(JSON.stringify(b));
+}
+
 function sortRows<T extends readonly unknown[]>(rows: T[]): T[] {
-    return rows.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    return rows.sort(byJson);
 }
 
 /** The offline plan of a stack of the workspace's copy, with its policy configuration. */
