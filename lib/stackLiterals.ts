@@ -4,7 +4,7 @@ import { ConfigError } from "./configError";
 /**
  * The Pulumi CLI reads a stack file's unquoted scalars as YAML numbers and hands the program the
  * number's own text: `pexipVersion: 37.10` arrives as "37.1", `0x10` as "16", `1e9` as
- * "1000000000", `1_000` as "1000" (measured with the CLI built here, v3.274.1; the CLI also
+ * "1000000000", `1_000` as "1000", `010` as "8" (measured with the CLI built here, v3.274.1; the CLI also
  * rewrites the file that way on the next `pulumi config set`). A stack must be read as written,
  * so such a value is refused before anything else, with the advice to quote it. Only a number
  * written the way it would be printed back (`48`, `37.1`) is taken as it stands.
@@ -29,6 +29,10 @@ function walk(node: Node | null, path: string): void {
         node.items.forEach((item, index) => walk(item as Node | null, `${path}[${index}]`));
     } else if (isScalar(node) && node.type === Scalar.PLAIN) {
         const written = node.srcToken && "source" in node.srcToken ? String(node.srcToken.source) : String(node.value);
+        if (AS_WRITTEN.test(written) && !Number.isSafeInteger(Math.trunc(Number(written)))) {
+            // The CLI may keep it (Go reads 64-bit integers), but nothing downstream could use it exactly.
+            throw new ConfigError(path, `is written ${written} without quotes, a number too large to read exactly: write "${written}"`);
+        }
         const read = changedNumber(written);
         if (read !== undefined) {
             throw new ConfigError(path, `is written ${written} without quotes, which YAML reads as the number ${read}, so the stack would get "${read}": write "${written}"`);
@@ -48,7 +52,7 @@ function changedNumber(text: string): string | undefined {
     const compact = text.replace(/_/g, "");
     if (SPECIAL.test(text)) return text.toLowerCase().includes("nan") ? "NaN" : text.startsWith("-") ? "-Infinity" : "Infinity";
     if (!INTEGER.test(compact) && !FLOAT.test(compact)) return undefined;
-    if (AS_WRITTEN.test(text) && Number.isSafeInteger(Math.trunc(Number(text)))) return undefined;
+    if (AS_WRITTEN.test(text)) return undefined;
     const sign = compact.startsWith("-") ? -1 : 1;
     const digits = compact.replace(/^[-+]/, "");
     // A leading 0 makes an octal number for Go; JavaScript reads 0x, 0o, 0b, exponents and the rest alike.

@@ -15,13 +15,17 @@ describe("stack values read as written (lib/stackLiterals.ts)", () => {
         ["017", "15"],
         ["+5", "5"],
         ["1.0", "1"],
-        ["99999999999999999999", "100000000000000000000"],
+        ["010", "8"],
     ];
     for (const [written, read] of changed) {
         it(`refuses ${written} unquoted, which the CLI would hand over as ${read}, and says to quote it`, () => {
             rejectsConfig(() => checkStackLiterals(stackFile("pexipVersion", written), "vdx-teams-connector"), "pexipVersion", `is written ${written} without quotes`, `"${read}"`, `write "${written}"`);
         });
     }
+
+    it("refuses an unquoted integer too large to read exactly", () => {
+        rejectsConfig(() => checkStackLiterals(stackFile("concurrentPorts", "12345678901234567890"), "vdx-teams-connector"), "concurrentPorts", "a number too large to read exactly", 'write "12345678901234567890"');
+    });
 
     for (const written of ['"37.10"', "'0x10'", "37.1", "48", "-5", "0", "37.1.2", "teamsconn.example.dk", "[1, 2, 3]"]) {
         it(`takes ${written} as it stands`, () => {

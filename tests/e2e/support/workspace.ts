@@ -17,7 +17,7 @@ export const ROOT = path.resolve(__dirname, "../../..");
 const PLUGINS = path.join(ROOT, "tests", "e2e", "plugins", "bin");
 
 /** What the project consists of, as `pulumi` sees it: everything but generated and local files. */
-const PROJECT_ENTRIES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "program.ts", "lib", "components", "policy", "tests/e2e/fixtures"];
+const PROJECT_ENTRIES = ["Pulumi.yaml", "pexip-versions.yaml", "package.json", "tsconfig.json", "index.ts", "program.ts", "lib", "components", "policy", "scripts", "tests/e2e/fixtures"];
 
 /** The passphrase of every test stack's secrets. */
 const PASSPHRASE = "e2e-passphrase-not-a-secret";
@@ -119,6 +119,12 @@ export class Workspace {
         }
         fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(workspace.dir, "node_modules"));
         return workspace;
+    }
+
+    /** Sets (or, with undefined, removes) a variable of the environment `pulumi` and the stand-ins run in. */
+    setEnv(name: string, value: string | undefined): void {
+        if (value === undefined) delete this.env[name];
+        else this.env[name] = value;
     }
 
     /** Removes the workspace. */
