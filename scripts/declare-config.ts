@@ -7,10 +7,10 @@
  *
  * The rest of Pulumi.yaml, comments included, is kept as it is (the yaml package's Document API).
  */
-import * as fs from "fs";
 import * as path from "path";
 import { parseDocument } from "yaml";
 import { SETTINGS } from "../lib/settingsSchema";
+import { writeOrCheck } from "./generatedFile";
 
 export const PROJECT_FILE = path.resolve(__dirname, "..", "Pulumi.yaml");
 
@@ -37,15 +37,5 @@ export function declaredProjectFile(text: string): string {
 }
 
 if (require.main === module) {
-    const current = fs.readFileSync(PROJECT_FILE, "utf8");
-    const wanted = declaredProjectFile(current);
-    if (process.argv.includes("--check")) {
-        if (current !== wanted) {
-            process.stderr.write("Pulumi.yaml's config block differs from lib/settingsSchema.ts: run npm run config:declare\n");
-            process.exit(1);
-        }
-    } else if (current !== wanted) {
-        fs.writeFileSync(PROJECT_FILE, wanted);
-        process.stdout.write(`wrote the config block of ${PROJECT_FILE}\n`);
-    }
+    writeOrCheck(PROJECT_FILE, declaredProjectFile, "Pulumi.yaml's config block differs from lib/settingsSchema.ts: run npm run config:declare");
 }

@@ -7,10 +7,10 @@
  *
  * The file's other entries are kept as they are.
  */
-import * as fs from "fs";
 import * as path from "path";
 import { loadCatalogue, versionPolicyConfig } from "../lib/versionCatalogue";
 import { teamsConnectorMatchesVdxVersion } from "../policy/version";
+import { writeOrCheck } from "./generatedFile";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 export const POLICY_CONFIG_FILE = path.join(PROJECT_DIR, "policy", "config.json");
@@ -25,15 +25,5 @@ export function syncedPolicyConfig(text: string, projectDir: string = PROJECT_DI
 }
 
 if (require.main === module) {
-    const current = fs.readFileSync(POLICY_CONFIG_FILE, "utf8");
-    const wanted = syncedPolicyConfig(current);
-    if (process.argv.includes("--check")) {
-        if (current !== wanted) {
-            process.stderr.write("policy/config.json's version calendar differs from pexip-versions.yaml: run npm run versions:sync\n");
-            process.exit(1);
-        }
-    } else if (current !== wanted) {
-        fs.writeFileSync(POLICY_CONFIG_FILE, wanted);
-        process.stdout.write(`wrote the version policy's calendar into ${POLICY_CONFIG_FILE}\n`);
-    }
+    writeOrCheck(POLICY_CONFIG_FILE, (current) => syncedPolicyConfig(current), "policy/config.json's version calendar differs from pexip-versions.yaml: run npm run versions:sync");
 }
