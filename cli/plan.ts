@@ -19,7 +19,7 @@ import indexProgram = require("../index");
 import { ConfigError } from "../lib/configError";
 import { estimateCost } from "../lib/cost";
 import { DRIVER_ACTIONS, DRIVER_VARIABLES } from "../lib/contract";
-import { DeploymentDocument, renderParameters } from "../lib/deploymentParameters";
+import { deploymentParameters, DeploymentDocument, renderParameters, UNKNOWN_IDS } from "../lib/deploymentParameters";
 import { connectorNames } from "../lib/naming";
 import { daysBetween } from "../lib/calendar";
 import { loadCatalogue, noticeDays, pendingVersions, VersionCatalogue } from "../lib/versionCatalogue";
@@ -466,17 +466,31 @@ function deploymentSummary(settings: Settings, resources: readonly RegisteredRes
     const names = connectorNames(settings.baseName, settings.regionCode);
     const script = document.package.deploymentScript;
     const checked = settings.connectorPackage.source.kind === "path";
+    // The script's own param block confirms every name; without it, only Pexip's public commands and the user's settings do.
+    const unconfirmed = new Set(checked ? [] : deploymentParameters(settings, UNKNOWN_IDS).filter((entry) => !entry.nameConfirmed).map((entry) => entry.name));
     return {
         resourceGroup: document.resourceGroup,
         scaleSetName: document.scaleSetName,
         script,
         parametersChecked: checked,
         command: typeof outputs.deploymentCommand === "string" ? outputs.deploymentCommand : "",
-        parameters: renderParameters(document, Number(outputs.instances)).map(({ name, argument }) => ({ name, value: argument.slice(name.length + 2) || "(switch)" })),
+        parameters: renderParameters(document, Number(outputs.instances)).map(({ name, argument }) => ({
+            name,
+            value: argument.slice(name.length + 2) || "(switch)",
+            nameConfirmed: !unconfirmed.has(name),
+        })),
         lifecycle: [
             {
+                step: "check",
+                what: `first, the driver fetches the Pexip ${settings.pexipVersion} package, verifies its checksum and checks the parameters below against ${script}'s param block; a failure stops the update before anything is removed`,
+            },
+            {
                 step: "create",
-                what: `the driver creates ${document.resourceGroup} and runs ${script} of the Pexip ${settings.pexipVersion} package with the parameters below (checksum verified first${checked ? "; parameters checked against the script" : ""})`,
+                what: `the driver creates ${document.resourceGroup} and runs ${script} with the parameters below`,
+            },
+            {
+                step: "update",
+                what: `a change of tags only sets ${document.resourceGroup}'s tags; the connector keeps running`,
             },
             {
                 step: "delete",
@@ -485,8 +499,8 @@ function deploymentSummary(settings: Settings, resources: readonly RegisteredRes
             {
                 step: "redeploy",
                 what:
-                    "delete, then create, when the Pexip version, the package checksum, the certificate thumbprint, the VM size, the application, " +
-                    "the hostnames, the source prefixes or the extra parameters change: the region's connector is down meanwhile (Pexip's upgrade procedure)",
+                    "delete, then create, when anything the script is given changes (the Pexip version, the package checksum, a parameter or its name), " +
+                    "the certificate thumbprint, the administrator password or the application's client secret: the region's connector is down meanwhile (Pexip's upgrade procedure)",
             },
             {
                 step: "scale",

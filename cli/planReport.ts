@@ -68,9 +68,12 @@ export interface PlanDeployment {
     readonly parametersChecked: boolean;
     /** The command the driver runs, secrets masked. */
     readonly command: string;
-    /** Each parameter and its value as passed, secrets masked. */
-    readonly parameters: ReadonlyArray<{ readonly name: string; readonly value: string }>;
-    /** create, delete, redeploy and scale, each in a sentence. */
+    /**
+     * Each parameter and its value as passed, secrets masked. `nameConfirmed` is false for a
+     * name neither the package's script (a local package) nor Pexip's public commands confirm.
+     */
+    readonly parameters: ReadonlyArray<{ readonly name: string; readonly value: string; readonly nameConfirmed: boolean }>;
+    /** check, create, update, delete, redeploy and scale, each in a sentence. */
     readonly lifecycle: ReadonlyArray<{ readonly step: string; readonly what: string }>;
 }
 
@@ -306,7 +309,14 @@ function urnName(urn: string | null): string {
 function checkedText(deployment: PlanDeployment): string {
     return deployment.parametersChecked
         ? "parameters checked against the package's script"
-        : "parameters not checked: the package is downloaded at deploy time; set connectorPackage.path to the downloaded zip to check them first";
+        : "parameters checked only at deploy time, before anything is removed: the package is downloaded then; set connectorPackage.path to the downloaded zip to check them in this plan";
+}
+
+/** The sentence under the parameters when names are unconfirmed, or undefined. */
+function unconfirmedText(deployment: PlanDeployment): string | undefined {
+    const names = deployment.parameters.filter((parameter) => !parameter.nameConfirmed).map((parameter) => `-${parameter.name}`);
+    if (names.length === 0) return undefined;
+    return `Unconfirmed names (*): ${list(names)} are not in Pexip's public commands; check them against the package's script, and rename with pexipDeployment.parameterNames if they differ`;
 }
 
 /** "a", "a and b", "a, b and c". */
@@ -411,9 +421,12 @@ export function renderText(report: PlanReport): string {
     const { deployment } = report;
     out.push(`Pexip deployment (${deployment.script} into ${deployment.resourceGroup}; ${checkedText(deployment)})`);
     out.push(...deployment.lifecycle.map((entry) => `  ${entry.step}: ${entry.what}`));
-    const nameWidth = Math.max(0, ...deployment.parameters.map((parameter) => parameter.name.length)) + 2;
+    const shownName = (parameter: PlanDeployment["parameters"][number]) => (parameter.nameConfirmed ? parameter.name : `${parameter.name} *`);
+    const nameWidth = Math.max(0, ...deployment.parameters.map((parameter) => shownName(parameter).length)) + 2;
     out.push("  parameters:");
-    out.push(...deployment.parameters.map((parameter) => `    -${parameter.name.padEnd(nameWidth)}${parameter.value}`));
+    out.push(...deployment.parameters.map((parameter) => `    -${shownName(parameter).padEnd(nameWidth)}${parameter.value}`));
+    const unconfirmed = unconfirmedText(deployment);
+    if (unconfirmed !== undefined) out.push(`  ${unconfirmed}.`);
     out.push("");
 
     out.push(`Policy (check date ${report.policy.checkDate}, ${report.policy.configFile})`);
@@ -514,8 +527,10 @@ export function renderMarkdown(report: PlanReport): string {
     out.push("");
     out.push("| Parameter | Value |");
     out.push("|---|---|");
-    out.push(...deployment.parameters.map((parameter) => `| ${mdCodeCell(`-${parameter.name}`)} | ${mdCodeCell(parameter.value)} |`));
+    out.push(...deployment.parameters.map((parameter) => `| ${mdCodeCell(`-${parameter.name}`)}${parameter.nameConfirmed ? "" : " \\*"} | ${mdCodeCell(parameter.value)} |`));
     out.push("");
+    const unconfirmed = unconfirmedText(deployment);
+    if (unconfirmed !== undefined) out.push(`${mdText(unconfirmed)}.`, "");
     out.push("</details>");
     out.push("");
 

@@ -154,7 +154,9 @@ export function comparePlans(before: PlanReport, after: PlanReport, markdown: st
     for (const resource of after.resources) {
         const previous = old.get(resource.urn);
         if (previous !== undefined && JSON.stringify(previous.inputs) === JSON.stringify(resource.inputs)) continue;
-        const change = previous === undefined ? "create" : isDeployCommand(resource) ? "redeploy" : "change";
+        // Only a changed trigger replaces the deployment; any other change of it updates tags in place.
+        const redeploys = previous !== undefined && isDeployCommand(resource) && JSON.stringify(previous.inputs.triggers) !== JSON.stringify(resource.inputs.triggers);
+        const change = previous === undefined ? "create" : redeploys ? "redeploy" : "change";
         if (resource.custom) changes.push({ name: resource.name, type: resource.type, change, area: area(resource, groups) });
     }
     for (const resource of before.resources) {

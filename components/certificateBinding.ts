@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as tls from "@pulumi/tls";
-import { certificateTags, factsFromPem, pfxFromPem, TaggedFacts } from "../lib/certificate";
+import { certificateFactValues, certificateTags, factsFromPem, pfxFromPem, TaggedFacts } from "../lib/certificate";
 import { PfxSource } from "../lib/deploymentParameters";
 
 const PKCS12 = "application/x-pkcs12";
@@ -72,8 +72,8 @@ export class CertificateBinding extends pulumi.ComponentResource {
     readonly vaultName: pulumi.Output<string>;
     /** Subject, SANs, expiry, thumbprint, key and source of the certificate. */
     readonly facts: pulumi.Output<PublishedFacts>;
-    /** The facts as tags (`lib/contract.ts`), for every resource that uses the certificate. */
-    readonly certificateTags: pulumi.Output<Record<string, string>>;
+    /** The facts as text under lib/contract.ts's keys, in full (tags clip them): for the deployment's variables. */
+    readonly factValues: pulumi.Output<Record<string, string>>;
     /** Where the deployment driver gets the PFX. */
     readonly deploymentPfx: DeploymentPfx;
 
@@ -102,9 +102,9 @@ export class CertificateBinding extends pulumi.ComponentResource {
         const stored = this.storeCertificate(name, args, vault);
         this.vaultName = vault.name;
         this.facts = stored.facts;
-        this.certificateTags = stored.certificateTags;
+        this.factValues = stored.factValues;
         this.deploymentPfx = stored.deploymentPfx;
-        this.registerOutputs({ vaultName: this.vaultName, facts: this.facts, certificateTags: this.certificateTags });
+        this.registerOutputs({ vaultName: this.vaultName, facts: this.facts, factValues: this.factValues });
     }
 
     private storeCertificate(name: string, args: CertificateBindingArgs, vault: keyvault.Vault) {
@@ -114,7 +114,7 @@ export class CertificateBinding extends pulumi.ComponentResource {
             const [, , secretName, secretVersion] = url.pathname.split("/");
             return {
                 facts: pulumi.output(publish(certificate.facts)),
-                certificateTags: pulumi.output(certificateTags(certificate.facts)),
+                factValues: pulumi.output(certificateFactValues(certificate.facts)),
                 deploymentPfx: { source: { source: "keyVault", vaultName: url.hostname.split(".")[0], secretName, secretVersion } } as DeploymentPfx,
             };
         }
@@ -135,7 +135,7 @@ export class CertificateBinding extends pulumi.ComponentResource {
             certificate.kind === "upload"
                 ? { source: { source: "file", path: certificate.pfxFile }, password: certificate.password }
                 : { source: { source: "stack" }, pfx: pfxBase64 };
-        return { facts: pulumi.output(mapFacts(facts, publish)), certificateTags: tags, deploymentPfx };
+        return { facts: pulumi.output(mapFacts(facts, publish)), factValues: pulumi.output(mapFacts(facts, certificateFactValues)), deploymentPfx };
     }
 
     /** An RSA key and a one-year certificate for the hostname, made by the tls provider. */

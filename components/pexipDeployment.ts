@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { local } from "@pulumi/command";
 import { CAPACITY_FACTS, CapacityOwner, DRIVER_ACTIONS, DRIVER_VARIABLES, FACTS, factVariable } from "../lib/contract";
@@ -18,7 +19,7 @@ export interface PexipDeploymentArgs {
     readonly capacityOwner: CapacityOwner;
     /** Facts for the policy pack by variable name (lib/contract.ts), the certificate's and the instance count (read by the driver) included. */
     readonly facts: Readonly<Record<string, pulumi.Input<string>>>;
-    /** What makes a redeploy, shown in a preview's diff. */
+    /** What makes a redeploy, readable in a preview's diff (`redeployTriggers`); the secrets are added here. */
     readonly triggers: pulumi.Input<Record<string, unknown>>;
     /** The Windows administrator password (a secret). */
     readonly adminPassword: pulumi.Input<string>;
@@ -36,10 +37,13 @@ export interface PexipDeploymentArgs {
  * The connector itself, the way Pexip supports it: the package's deployment script creates the
  * scale set, load balancer and NSG in the dynamic resource group, driven by Pulumi.
  *
+ * - check (first): the driver fetches and verifies the package and checks its script's
+ *   parameters, so a bad package fails the update before the old deployment is removed;
  * - create: the driver creates the dynamic group and runs the script;
  * - delete: the driver removes the dynamic group (the static one stays);
- * - any change to what the script is given replaces it, delete first: Pexip's upgrade and
- *   redeploy procedure;
+ * - a change to a trigger (what the script is given, the certificate, the secrets) replaces
+ *   it, delete first: Pexip's upgrade and redeploy procedure. Any other change (tags) updates
+ *   the dynamic group's tags and leaves the connector running;
  * - a resize changes only the scaling command, which sets the capacity in place; there is none
  *   when Infinity owns capacity.
  */
@@ -54,33 +58,40 @@ export class PexipDeployment extends pulumi.ComponentResource {
     constructor(name: string, args: PexipDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vdx:teams:PexipDeployment", name, {}, opts);
         const document = pulumi.output(args.document);
-        const instanceCount = String(args.instanceCount);
+        const documentJson = document.apply((value) => JSON.stringify(value));
         const secrets: Record<string, pulumi.Input<string>> = {
             [DRIVER_VARIABLES.adminPassword]: pulumi.secret(args.adminPassword),
             [DRIVER_VARIABLES.appSecret]: pulumi.secret(args.appSecret),
         };
         if (args.pfxPassword !== undefined) secrets[DRIVER_VARIABLES.pfxPassword] = pulumi.secret(args.pfxPassword);
         if (args.pfx !== undefined) secrets[DRIVER_VARIABLES.pfx] = pulumi.secret(args.pfx);
+        // A new password or client secret must reach the VMs, which only a redeploy does. Hashed
+        // as well as secret, so that even a copy that lost its secret marking shows no secret.
+        const secretsDigest = pulumi.secret(
+            pulumi.all([args.adminPassword, args.appSecret]).apply((values) => createHash("sha256").update(JSON.stringify(values)).digest("hex")),
+        );
 
+        // The command provider replaces a command when its triggers change, and runs create again on any other change.
+        const check = new local.Command(
+            `${name}-check`,
+            { interpreter: DRIVER_COMMAND, create: DRIVER_ACTIONS.check, environment: { [DRIVER_VARIABLES.deployment]: documentJson }, triggers: [args.triggers] },
+            { parent: this, dependsOn: args.dependsOn },
+        );
         const deployment = new local.Command(
             `${name}-deploy`,
             {
                 interpreter: DRIVER_COMMAND,
                 create: DRIVER_ACTIONS.deploy,
+                update: DRIVER_ACTIONS.update,
                 delete: DRIVER_ACTIONS.remove,
                 // Each value its own input, so that only the secrets are secret and the facts stay readable.
-                environment: {
-                    ...args.facts,
-                    [DRIVER_VARIABLES.deployment]: document.apply((value) => JSON.stringify(value)),
-                    ...secrets,
-                },
-                triggers: [args.triggers],
+                environment: { ...args.facts, [DRIVER_VARIABLES.deployment]: documentJson, ...secrets },
+                triggers: [args.triggers, secretsDigest],
             },
             {
                 parent: this,
-                dependsOn: args.dependsOn,
+                dependsOn: [...args.dependsOn, check],
                 deleteBeforeReplace: true,
-                replaceOnChanges: ["*"],
                 // A resize is the scaling command's; the count here is the one the scale set is created with.
                 ignoreChanges: CAPACITY_FACTS.map((fact) => `environment.${factVariable(fact)}`),
             },
@@ -95,7 +106,7 @@ export class PexipDeployment extends pulumi.ComponentResource {
                     // An update, never a replacement (which would run nothing): no triggers, the deployment's ID is in the document.
                     environment: {
                         [DRIVER_VARIABLES.deployment]: pulumi.all([document, deployment.id]).apply(([value, id]) => JSON.stringify(scalingDocument(value, id))),
-                        [factVariable(FACTS.instanceCount)]: instanceCount,
+                        [factVariable(FACTS.instanceCount)]: String(args.instanceCount),
                     },
                 },
                 { parent: this, dependsOn: [deployment] },

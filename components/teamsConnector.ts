@@ -154,7 +154,7 @@ export class TeamsConnector extends pulumi.ComponentResource {
         const declared = args.script?.parameters;
         const ids = pulumi.all([args.subscriptionId, args.applicationId]).apply(([subscriptionId, applicationId]) => ({ subscriptionId, applicationId }));
         const document = ids.apply((value) => deploymentDocument(settings, value, binding.deploymentPfx.source, tags, args.script?.path, declared));
-        const certificateFact = (fact: Fact) => binding.certificateTags.apply((certificateTags) => certificateTags[fact]);
+        const certificateFact = (fact: Fact) => binding.factValues.apply((values) => values[fact]);
         const facts: Record<string, pulumi.Input<string>> = factEnvironment(deploymentFacts(settings, sizing, capacityOwner));
         for (const fact of CERTIFICATE_FACTS) facts[factVariable(fact)] = certificateFact(fact);
         const deployment = new PexipDeployment(
@@ -165,8 +165,8 @@ export class TeamsConnector extends pulumi.ComponentResource {
                 capacityOwner,
                 facts,
                 triggers: pulumi
-                    .all([ids, certificateFact(FACTS.certificateThumbprint)])
-                    .apply(([{ applicationId }, thumbprint]) => redeployTriggers(settings, applicationId, thumbprint)),
+                    .all([document, certificateFact(FACTS.certificateThumbprint)])
+                    .apply(([value, thumbprint]) => redeployTriggers(value, settings.pexipVersion, thumbprint)),
                 adminPassword,
                 appSecret: args.appSecret,
                 pfxPassword: binding.deploymentPfx.password,

@@ -175,14 +175,13 @@ export function factsFromPem(certificatePem: string, source: CertificateOrigin):
 }
 
 /**
- * Tags for the Key Vault secret that holds the certificate, under the keys in FACTS. Tag
- * values hold at most 256 characters: a long SAN list keeps the whole names that fit and
- * ends with `,…`, wildcard names first so that the policy pack still sees a wildcard.
+ * The certificate's facts under the keys in FACTS, in full: the deployment command's variables.
+ * SANs are comma-separated, wildcard names first.
  */
-export function certificateTags(facts: TaggedFacts): Record<string, string> {
+export function certificateFactValues(facts: TaggedFacts): Record<string, string> {
     return {
-        [FACTS.certificateSubject]: clip(facts.subject),
-        [FACTS.certificateSans]: sanTag(facts.sans),
+        [FACTS.certificateSubject]: facts.subject,
+        [FACTS.certificateSans]: wildcardsFirst(facts.sans).join(","),
         [FACTS.certificateNotAfter]: facts.notAfter.toISOString(),
         [FACTS.certificateThumbprint]: facts.thumbprint,
         [FACTS.certificateKeyType]: facts.keyType,
@@ -191,8 +190,22 @@ export function certificateTags(facts: TaggedFacts): Record<string, string> {
     };
 }
 
+/**
+ * The same facts as tags for the Key Vault secret that holds the certificate. Tag values hold
+ * at most 256 characters: a long SAN list keeps the whole names that fit and ends with `,…`,
+ * wildcard names first so that the policy pack still sees a wildcard.
+ */
+export function certificateTags(facts: TaggedFacts): Record<string, string> {
+    const values = certificateFactValues(facts);
+    return { ...values, [FACTS.certificateSubject]: clip(facts.subject), [FACTS.certificateSans]: sanTag(facts.sans) };
+}
+
+function wildcardsFirst(sans: readonly string[]): string[] {
+    return [...sans.filter(isWildcard), ...sans.filter((san) => !isWildcard(san))];
+}
+
 function sanTag(sans: readonly string[]): string {
-    const ordered = [...sans.filter(isWildcard), ...sans.filter((san) => !isWildcard(san))];
+    const ordered = wildcardsFirst(sans);
     const all = ordered.join(",");
     if (all.length <= TAG_VALUE_LIMIT) return all;
     let kept = "";

@@ -77,8 +77,12 @@ export function factVariable(fact: Fact): string {
  */
 export const CAPACITY_FACTS: readonly Fact[] = [FACTS.instanceCount, FACTS.concurrentPorts, FACTS.portsPerInstance, FACTS.capacityOwner];
 
-/** The driver's actions: the deployment command's create and delete, the scaling command's update. */
-export const DRIVER_ACTIONS = { deploy: "deploy", remove: "remove", scale: "scale" } as const;
+/**
+ * The driver's actions: the check command's create (the package and its script's parameters,
+ * before the old deployment goes); the deployment command's create, update (the dynamic group's
+ * tags: nothing Pexip's script made) and delete; the scaling command's update.
+ */
+export const DRIVER_ACTIONS = { check: "check", deploy: "deploy", update: "update", remove: "remove", scale: "scale" } as const;
 
 /** What the driver reads besides the instance count; the secrets are Pulumi secrets. */
 export const DRIVER_VARIABLES = {

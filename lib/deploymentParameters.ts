@@ -1,7 +1,7 @@
 import { ConfigError } from "./configError";
 import { CapacityOwner, Fact, FACTS, factVariable } from "./contract";
 import { connectorNames } from "./naming";
-import type { DeclaredParameter } from "./powershellParameters";
+import { DeclaredParameter, declaredParameter } from "./powershellParameters";
 import type { Settings } from "./settings";
 import { Sizing } from "./sizing";
 
@@ -116,6 +116,11 @@ export interface ParameterEntry {
     readonly value: ParameterValue;
     /** The configuration key that sets or names it. */
     readonly key: string;
+    /**
+     * False for a stack parameter under a default name Pexip's public commands do not show
+     * (STACK_PARAMETERS' `confirmed`); a renamed or extra parameter is the user's own word.
+     */
+    readonly nameConfirmed: boolean;
 }
 
 /** IDs known only at deploy time. */
@@ -136,7 +141,7 @@ export function pexipSourcePrefixes(settings: Settings): string[] {
 export function deploymentParameters(settings: Settings, ids: DeploymentIds, declared?: readonly DeclaredParameter[]): ParameterEntry[] {
     const names = connectorNames(settings.baseName, settings.regionCode);
     const options = settings.pexipDeployment;
-    const pfxPasswordKind = declared === undefined ? undefined : findDeclared(declared, nameOf(settings, "pfxPassword") ?? "")?.kind;
+    const pfxPasswordKind = declared === undefined ? undefined : declaredParameter(declared, nameOf(settings, "pfxPassword") ?? "")?.kind;
     const values: Array<[StackParameterKey, ParameterValue | undefined]> = [
         ["subscriptionId", ids.subscriptionId],
         ["resourceGroupName", names.dynamicResourceGroup],
@@ -170,9 +175,10 @@ export function deploymentParameters(settings: Settings, ids: DeploymentIds, dec
     };
     for (const [key, value] of values) {
         const name = nameOf(settings, key);
-        if (value !== undefined && name !== undefined) add({ name, value, key: `pexipDeployment.parameterNames.${key}` });
+        const nameConfirmed = STACK_PARAMETERS[key].confirmed || options.parameterNames[key] !== undefined;
+        if (value !== undefined && name !== undefined) add({ name, value, key: `pexipDeployment.parameterNames.${key}`, nameConfirmed });
     }
-    for (const [name, value] of Object.entries(options.parameters)) add({ name, value, key: `pexipDeployment.parameters.${name}` });
+    for (const [name, value] of Object.entries(options.parameters)) add({ name, value, key: `pexipDeployment.parameters.${name}`, nameConfirmed: true });
     return entries;
 }
 
@@ -183,10 +189,6 @@ function nameOf(settings: Settings, key: StackParameterKey): string | undefined 
     return renamed ?? STACK_PARAMETERS[key].name;
 }
 
-function findDeclared(declared: readonly DeclaredParameter[], name: string): DeclaredParameter | undefined {
-    return declared.find((parameter) => parameter.name.toLowerCase() === name.toLowerCase());
-}
-
 /** The package and script a check refers to, for messages. */
 export interface ScriptContext {
     readonly pexipVersion: string;
@@ -195,23 +197,30 @@ export interface ScriptContext {
 }
 
 /**
- * Refuses, before anything is created, a parameter the script does not declare, a mandatory
- * one the stack leaves out, and a value the declared type cannot take. Messages name the
- * parameter, the setting to change and the package version.
+ * Refuses, before anything is created, a parameter the script does not declare (by name or
+ * alias), one parameter given twice under its name and an alias, a mandatory one the stack
+ * leaves out, and a value the declared type cannot take. Messages name the parameter, the
+ * setting to change and the package version.
  */
 export function checkAgainstScript(entries: readonly ParameterEntry[], declared: readonly DeclaredParameter[], context: ScriptContext): void {
     const script = `${context.scriptPath} of the Pexip ${context.pexipVersion} package`;
+    const given = new Map<DeclaredParameter, ParameterEntry>();
     for (const entry of entries) {
-        const parameter = findDeclared(declared, entry.name);
+        const parameter = declaredParameter(declared, entry.name);
         if (parameter === undefined) {
             const known = declared.map((candidate) => candidate.name).join(", ");
             throw new ConfigError(entry.key, `names -${entry.name}, which ${script} does not declare (it declares: ${known})`, entry.name);
         }
+        const twice = given.get(parameter);
+        if (twice !== undefined) {
+            throw new ConfigError(entry.key, `names -${entry.name}, which ${script} declares as an alias of -${parameter.name}, already set by ${twice.key}: each parameter may be set once`, entry.name);
+        }
+        given.set(parameter, entry);
         const problem = typeProblem(entry.value, parameter);
         if (problem !== undefined) throw new ConfigError(entry.key, `gives -${parameter.name} ${problem}, but ${script} declares it [${parameter.type}]`, entry.name);
     }
     for (const parameter of declared) {
-        if (parameter.mandatory && !entries.some((entry) => entry.name.toLowerCase() === parameter.name.toLowerCase())) {
+        if (parameter.mandatory && !given.has(parameter)) {
             // Credentials and passwords come only from the stack's own secrets, never from plain settings.
             const secret = parameter.kind === "credential" || parameter.kind === "securestring";
             const how = secret
@@ -294,7 +303,7 @@ export function renderParameters(
     declared?: readonly DeclaredParameter[],
 ): Array<{ name: string; argument: string }> {
     return Object.entries(document.parameters).map(([name, value]) => {
-        const kind = declared === undefined ? undefined : findDeclared(declared, name)?.kind;
+        const kind = declared === undefined ? undefined : declaredParameter(declared, name)?.kind;
         if (typeof value !== "boolean") return { name, argument: `-${name} ${renderValue(value, document.pfx, instanceCount)}` };
         if (kind === "switch") return { name, argument: value ? `-${name}` : `-${name}:$false` };
         return { name, argument: kind === "bool" ? `-${name} $${value}` : `-${name}:$${value}` };
@@ -325,20 +334,23 @@ function quote(text: string): string {
     return `'${text.replace(/'/g, "''")}'`;
 }
 
-/** What makes a redeploy, readable in a preview's diff (the deployment replaces on any change). */
-export function redeployTriggers(settings: Settings, applicationId: string, certificateThumbprint: string): Record<string, unknown> {
+/**
+ * What makes a redeploy, readable in a preview's diff: everything Pexip's script is given or
+ * runs from, and the certificate. Left out on purpose: where the package is fetched from (its
+ * checksum says whether it is the same package), where the PFX comes from (its thumbprint says
+ * whether it is the same certificate) and the tags; changing those leaves the connector running.
+ */
+export function redeployTriggers(document: DeploymentDocument, pexipVersion: string, certificateThumbprint: string): Record<string, unknown> {
     return {
-        pexipVersion: settings.pexipVersion,
-        packageSha256: settings.connectorPackage.sha256,
+        pexipVersion,
+        packageSha256: document.package.sha256,
+        deploymentScript: document.package.deploymentScript,
         certificateThumbprint,
-        vmSize: settings.vmSize ?? "",
-        applicationId,
-        fqdn: settings.fqdn,
-        pexipFqdns: [...settings.vdx.nodeFqdns],
-        rdpSourceAddressPrefixes: [...settings.managementAddresses],
-        pexipSourceAddressPrefixes: pexipSourcePrefixes(settings),
-        parameters: settings.pexipDeployment.parameters,
-        parameterNames: settings.pexipDeployment.parameterNames,
+        subscriptionId: document.subscriptionId,
+        location: document.location,
+        resourceGroup: document.resourceGroup,
+        scaleSetName: document.scaleSetName,
+        parameters: document.parameters,
     };
 }
 

@@ -1,6 +1,6 @@
 /**
- * Reads the `param(...)` block of a PowerShell script: each parameter's name, whether it is
- * mandatory, and the kind of its type. This is how the stack checks its parameters against the
+ * Reads the `param(...)` block of a PowerShell script: each parameter's name and aliases, whether
+ * it is mandatory, and the kind of its type. This is how the stack checks its parameters against the
  * deployment script of the Pexip package the user actually has, instead of guessing Pexip's
  * parameter list (which is not public and changes between versions).
  *
@@ -23,6 +23,8 @@ export interface DeclaredParameter {
     readonly type: string;
     /** The default value's text, when the script gives one. */
     readonly defaultText?: string;
+    /** Other names from `[Alias(...)]`, when the script gives some; `-Alias` binds the parameter too. */
+    readonly aliases?: readonly string[];
 }
 
 /** The script has no script-level param block that could be read. */
@@ -35,6 +37,12 @@ export function readParameters(script: string): DeclaredParameter[] {
         .map((chunk) => withoutComments(chunk).trim())
         .filter((chunk) => chunk !== "")
         .map(parseParameter);
+}
+
+/** The parameter `-name` binds to, by its name or one of its aliases, case-insensitively as PowerShell does. */
+export function declaredParameter(declared: readonly DeclaredParameter[], name: string): DeclaredParameter | undefined {
+    const wanted = name.toLowerCase();
+    return declared.find((parameter) => [parameter.name, ...(parameter.aliases ?? [])].some((candidate) => candidate.toLowerCase() === wanted));
 }
 
 /** The text between `param(` and its closing parenthesis. */
@@ -78,8 +86,11 @@ function skipTrivia(text: string, index: number): number {
     }
 }
 
-/** The index after a string that starts at `index`, or `index` when none starts there. */
-function skipString(text: string, index: number): number {
+/**
+ * The index after a PowerShell string literal (quoted or here-string) that starts at `index`, or
+ * `index` when none starts there. Also what the driver's tests lex scripts/pexip-deployment.ps1 with.
+ */
+export function skipString(text: string, index: number): number {
     const here = /^@(['"])\r?\n/.exec(text.slice(index, index + 4));
     if (here !== null) {
         const close = new RegExp(`\\r?\\n${here[1]}@`, "g");
@@ -199,6 +210,7 @@ const BARE_ATTRIBUTES = /^(parameter|cmdletbinding|allownull|allowemptystring|al
 function parseParameter(chunk: string): DeclaredParameter {
     const types: string[] = [];
     const parameterAttributes: string[] = [];
+    const aliases: string[] = [];
     let at = 0;
     for (;;) {
         at = skipTrivia(chunk, at);
@@ -209,6 +221,7 @@ function parseParameter(chunk: string): DeclaredParameter {
         if (attribute !== null || BARE_ATTRIBUTES.test(inner)) {
             const name = (attribute?.[1] ?? inner).replace(/^System\.Management\.Automation\./i, "").replace(/Attribute$/i, "");
             if (/^parameter$/i.test(name)) parameterAttributes.push(attribute?.[2] ?? "");
+            if (/^alias$/i.test(name) && attribute !== null) aliases.push(...aliasNames(attribute[2]));
         } else {
             types.push(inner.replace(/\s+/g, ""));
         }
@@ -225,7 +238,22 @@ function parseParameter(chunk: string): DeclaredParameter {
         kind: kindOf(type),
         type,
         ...(rest.startsWith("=") ? { defaultText: rest.slice(1).trim() } : {}),
+        ...(aliases.length > 0 ? { aliases } : {}),
     };
+}
+
+/** The names an `[Alias(...)]` gives, each a quoted string; a name PowerShell would compute cannot be read. */
+function aliasNames(argumentsText: string): string[] {
+    return splitTopLevel(argumentsText, ",")
+        .map((argument) => argument.trim())
+        .filter((argument) => argument !== "")
+        .map((argument) => {
+            const single = /^'((?:[^']|'')*)'$/.exec(argument);
+            if (single !== null) return single[1].replace(/''/g, "'");
+            const double = /^"([^"`$]*)"$/.exec(argument);
+            if (double !== null) return double[1];
+            throw new ParamBlockError(`cannot read the alias ${argument}: not a quoted name`);
+        });
 }
 
 /** `Mandatory`, `Mandatory = $true` or `Mandatory = 1` among a [Parameter()]'s arguments. */

@@ -20,15 +20,47 @@ export interface SchemaProblem {
     readonly unknownKey?: boolean;
 }
 
-/** A JSON Schema node, with our `rule` annotation: the rule in words, for messages. */
-export type Schema = Record<string, unknown> & { readonly rule?: string };
+/**
+ * A JSON Schema node, with our annotations: `rule`, the rule in words, for messages; `conceal`,
+ * never repeat the value given (it may hold a credential that does not belong in a CI log).
+ */
+export type Schema = Record<string, unknown> & { readonly rule?: string; readonly conceal?: boolean };
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
 ajv.addKeyword({ keyword: "rule", schemaType: "string" });
+ajv.addKeyword({ keyword: "conceal", schemaType: "boolean" });
 
 /** Names a string format (`format: "cidr"`) with its test; define formats before compiling schemas that use them. */
 export function defineFormat(name: string, test: (value: string) => boolean): void {
     ajv.addFormat(name, test);
+}
+
+/**
+ * Where the deployment driver downloads Pexip's package: https, and nothing in the URL that could
+ * be a credential. `?` and `#` are tested in the text, since the URL parser drops an empty query.
+ */
+function isPackageUrl(value: string): boolean {
+    try {
+        const url = new URL(value);
+        return url.protocol === "https:" && url.username === "" && url.password === "" && !/[?#]/.test(value);
+    } catch {
+        return false;
+    }
+}
+
+defineFormat("package-url", isPackageUrl);
+
+/** The rule of a package's URL, kept in plain text in `storedIn`: the stack's settings and the version catalogue share it. */
+export function packageUrlSchema(storedIn: string): Schema {
+    return {
+        type: "string",
+        format: "package-url",
+        // A refused URL may be one with a SAS token: the message names the key, not the value.
+        conceal: true,
+        rule:
+            `must be an https:// URL without a query (?), fragment (#) or user:password@: it is stored in plain text in ${storedIn} and goes into the deployment document, ` +
+            "so it must not carry a SAS token or credentials; host the package where the deploying identity can read it without a token in the URL",
+    };
 }
 
 /** Compiles a schema once; the validator returns every problem, in the order ajv finds them. */
@@ -60,10 +92,15 @@ function describe(error: ErrorObject): SchemaProblem[] {
             // The failing `then` branch reports the problem itself.
             return [];
         case "format":
-            return [{ path: at, rule: parent.rule ?? `must be ${String((error.params as { format: string }).format)}`, value: error.data }];
+            return [{ path: at, rule: parent.rule ?? `must be ${String((error.params as { format: string }).format)}`, value: shown(error, parent) }];
         default:
-            return [{ path: at, rule: parent.rule ?? ruleOf(error, parent), value: error.data }];
+            return [{ path: at, rule: parent.rule ?? ruleOf(error, parent), value: shown(error, parent) }];
     }
+}
+
+/** The value to repeat in the message: none where the schema conceals it. */
+function shown(error: ErrorObject, parent: Schema): unknown {
+    return parent.conceal === true ? undefined : error.data;
 }
 
 /** "is not a setting; did you mean portsPerInstance?" */

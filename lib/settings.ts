@@ -1,6 +1,5 @@
 import { ConfigError } from "./configError";
 import { DEFAULT_DEPLOYMENT_SCRIPT } from "./connectorPackage";
-import { VM_SIZES } from "./contract";
 import { PlainValue, StackParameterKey } from "./deploymentParameters";
 import { schemaValidator, SchemaProblem, unknownKeyRule } from "./schema";
 import { Secret } from "./secret";
@@ -16,8 +15,6 @@ export { WEEKDAYS };
  * lib/settingsSchema.ts's (one declaration, also Pulumi.yaml's); what one setting's schema cannot
  * say (rules across settings, defaults that depend on others) is here.
  */
-
-export type VmSize = (typeof VM_SIZES)[number];
 
 export type Environment = "dev" | "prod";
 export type ConsentMode = "grant" | "url";
@@ -151,7 +148,7 @@ export interface Settings {
     readonly fqdn: string;
     readonly sizing: SizingInput;
     /** Passed to Pexip's script when set; undefined leaves the package's default. */
-    readonly vmSize: VmSize | undefined;
+    readonly vmSize: string | undefined;
     /** Availability zones of the static public IP (Pexip's load balancer is zone-redundant where the region has zones). */
     readonly zones: readonly string[];
     /** DNS label on the public IP: `<label>.<region>.cloudapp.azure.com`, the CNAME target for `fqdn`. */
@@ -282,13 +279,13 @@ interface Values {
     concurrentPorts: number;
     portsPerInstance?: number;
     spareInstances?: number;
-    vmSize?: VmSize;
+    vmSize?: string;
     zones?: Array<number | string>;
     domainNameLabel?: string;
     pexipVersion: string;
     connectorPackage?: { path?: string; url?: string; deploymentScript?: string };
     pexipDeployment?: Partial<PexipDeploymentSettings>;
-    vdx: { nodeAddresses: string[]; nodeFqdns?: string[] };
+    vdx: { nodeAddresses: string[]; nodeFqdns: string[] };
     managementAddresses?: string[];
     adminPassword?: string;
     infinityScaling?: { minimumInstances?: number; timeZone?: string; schedules?: Array<Omit<ScalingSchedule, "minutesInAdvance"> & { minutesInAdvance?: number }> };
@@ -329,7 +326,7 @@ function settingsOf(values: Values, location: string, context: ConfigContext, fa
         );
     }
 
-    const nodeFqdns = (values.vdx.nodeFqdns ?? []).map((name) => name.replace(/\.$/, ""));
+    const nodeFqdns = values.vdx.nodeFqdns.map((name) => name.replace(/\.$/, ""));
     return {
         project: context.project,
         stack: context.stack,

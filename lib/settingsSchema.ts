@@ -1,7 +1,7 @@
 import { isIP } from "net";
-import { MAX_CALLS_PER_INSTANCE, PLANNED_CALLS_PER_INSTANCE, VM_SIZES } from "./contract";
+import { MAX_CALLS_PER_INSTANCE, PLANNED_CALLS_PER_INSTANCE } from "./contract";
 import { STACK_PARAMETER_KEYS } from "./deploymentParameters";
-import { defineFormat, Schema } from "./schema";
+import { defineFormat, packageUrlSchema, Schema } from "./schema";
 import { MAX_INSTANCES } from "./sizing";
 
 /**
@@ -152,10 +152,11 @@ export const SETTINGS: Readonly<Record<string, SettingDeclaration>> = {
         schema: wholeNumber(0, LIMITS.spareInstances, INSTANCE_LIMIT),
     },
     vmSize: {
-        description: `VM size passed to Pexip's script, one of ${VM_SIZES.join(", ")}. Empty: the package's own default.`,
+        description: "Azure VM size passed to Pexip's script, like Standard_D4s_v5; the policy vm-size-allowed lists the sizes allowed. Empty: the package's own default.",
         pulumiType: "string",
         default: "",
-        schema: { type: "string", enum: [...VM_SIZES] },
+        // Only the form: which sizes are allowed is the policy's configuration (allowedSizes), not the schema's.
+        schema: { type: "string", pattern: "^Standard_[A-Za-z0-9_]+$", rule: "must be an Azure VM size name like Standard_D4s_v5" },
     },
     zones: {
         description: "Availability zones of the static public IP; [] where the region has none.",
@@ -185,7 +186,7 @@ export const SETTINGS: Readonly<Record<string, SettingDeclaration>> = {
         default: {},
         schema: closed({
             path: { type: "string", pattern: "\\.[zZ][iI][pP]$", rule: "must be the path of the package's .zip file" },
-            url: httpsUrl("where the deployment driver downloads the package"),
+            url: packageUrlSchema("the stack's config"),
             sha256: { not: {}, rule: "comes from pexip-versions.yaml, never from a stack: a stack may point at another copy of the package, not vouch for it" },
             deploymentScript: {
                 type: "string",
@@ -229,9 +230,15 @@ export const SETTINGS: Readonly<Record<string, SettingDeclaration>> = {
         schema: closed(
             {
                 nodeAddresses: cidrList(1),
-                nodeFqdns: { type: "array", maxItems: 100, items: hostname },
+                nodeFqdns: {
+                    type: "array",
+                    minItems: 1,
+                    maxItems: 100,
+                    rule: "must list 1–100 hostnames of VDX's Conferencing Nodes: Pexip's script needs at least one (-PexipFqdns)",
+                    items: hostname,
+                },
             },
-            { required: ["nodeAddresses"] },
+            { required: ["nodeAddresses", "nodeFqdns"] },
         ),
     },
     managementAddresses: {

@@ -17,7 +17,7 @@ export const PULL_REQUEST_BODY_LIMIT = 65_536;
 export interface ResourceChange {
     readonly name: string;
     readonly type: string;
-    /** `redeploy`: Pexip's deployment command, which any change replaces, deleting first. */
+    /** `redeploy`: Pexip's deployment command replaced (a trigger changed), deleting first. */
     readonly change: "redeploy" | "change" | "create" | "delete";
     /** Pexip's deployment (redeployed by design), the static resource group (must survive upgrades), or anything else. */
     readonly area: "deployment" | "static" | "other";

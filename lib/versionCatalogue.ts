@@ -1,10 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { daysBetween, isCalendarDate } from "./calendar";
+import { isCalendarDate } from "./calendar";
 import { ConfigError } from "./configError";
-import { MEDCOM_NOTICE_DAYS } from "./contract";
-import { defineFormat, schemaValidator } from "./schema";
+import { noticeDays as upgradeNoticeDays, pendingUpgrades, ReleaseCalendar, shortNotice, Upgrade, upgradeDateProblem, upgradeInForce } from "./releaseCalendar";
+import { defineFormat, packageUrlSchema, schemaValidator } from "./schema";
 
 /**
  * VDX's Pexip versions, in one place: `pexip-versions.yaml` at the project's root. It says which
@@ -36,6 +36,9 @@ export interface VersionCatalogue {
     readonly versions: readonly CatalogueVersion[];
 }
 
+/** An entry after the first: parseCatalogue has checked that it has both dates. */
+export type AnnouncedVersion = CatalogueVersion & { readonly from: string; readonly announced: string };
+
 defineFormat("calendar-date", isCalendarDate);
 const DATE = { type: "string", format: "calendar-date", rule: "must be a calendar date YYYY-MM-DD" };
 
@@ -57,7 +60,7 @@ const validateCatalogue = schemaValidator({
                     announced: DATE,
                     from: DATE,
                     sha256: { type: "string", pattern: "^[0-9a-fA-F]{64}$", rule: "must be the package's SHA-256 as 64 hex digits" },
-                    url: { type: "string", pattern: "^https://", rule: "must be an https:// URL where the party keeps the package" },
+                    url: packageUrlSchema(CATALOGUE_FILE),
                 },
             },
         },
@@ -86,9 +89,11 @@ export function parseCatalogue(text: string): VersionCatalogue {
         // Every version after the first is an announced upgrade: it has both dates, in order.
         if (entry.from === undefined) fail(`${at}.from`, `is required: the date VDX switches to ${entry.version}`);
         if (entry.announced === undefined) fail(`${at}.announced`, `is required: the date VDX gave notice of ${entry.version}`);
-        if (entry.announced! > entry.from!) fail(`${at}.announced`, `must not be after from (${entry.from})`, entry.announced);
+        // The schema has checked the dates' form; what is left is their order.
         const previous = versions[index - 1].from;
-        if (previous !== undefined && entry.from! <= previous) fail(`${at}.from`, `must be later than the version before's (${previous}): list versions in the order VDX runs them`, entry.from);
+        const problem = upgradeDateProblem(entry as AnnouncedVersion, previous);
+        if (problem === "announced-after-from") fail(`${at}.announced`, `must not be after from (${entry.from})`, entry.announced);
+        if (problem === "not-after-previous") fail(`${at}.from`, `must be later than the version before's (${previous}): list versions in the order VDX runs them`, entry.from);
     });
     return { versions };
 }
@@ -110,35 +115,34 @@ export function catalogueEntry(catalogue: VersionCatalogue, version: string): Ca
     return catalogue.versions.find((entry) => entry.version === version);
 }
 
+/** The catalogue as VDX's release calendar: the first version, then the announced ones. */
+function releaseCalendar(catalogue: VersionCatalogue): ReleaseCalendar<AnnouncedVersion> {
+    const [current, ...announced] = catalogue.versions;
+    return { currentVersion: current.version, upgrades: announced as AnnouncedVersion[] };
+}
+
 /** The version VDX runs on a date (YYYY-MM-DD), and since when when an upgrade brought it. */
 export function versionOn(catalogue: VersionCatalogue, date: string): CatalogueVersion {
-    let inForce = catalogue.versions[0];
-    for (const entry of catalogue.versions.slice(1)) if (entry.from! <= date) inForce = entry;
-    return inForce;
+    return upgradeInForce(releaseCalendar(catalogue), date) ?? catalogue.versions[0];
 }
 
 /** Announced versions that are not yet in force on a date, earliest first. */
-export function pendingVersions(catalogue: VersionCatalogue, date: string): CatalogueVersion[] {
-    return catalogue.versions.slice(1).filter((entry) => entry.from! > date);
+export function pendingVersions(catalogue: VersionCatalogue, date: string): AnnouncedVersion[] {
+    return pendingUpgrades(releaseCalendar(catalogue), date);
 }
 
 /** Days of notice VDX gave of an announced version. */
 export function noticeDays(entry: CatalogueVersion): number {
-    return daysBetween(entry.announced!, entry.from!);
+    return upgradeNoticeDays(entry as AnnouncedVersion);
 }
 
 /** MedCom's notice rule: each announcement short of 14 days' notice, in words. */
 export function shortNotices(catalogue: VersionCatalogue): string[] {
-    return catalogue.versions
-        .slice(1)
-        .filter((entry) => noticeDays(entry) < MEDCOM_NOTICE_DAYS)
-        .map((entry) => `VDX gave ${noticeDays(entry)} days' notice of Pexip ${entry.version} (announced ${entry.announced}, from ${entry.from}); MedCom's rule is ${MEDCOM_NOTICE_DAYS}`);
+    return releaseCalendar(catalogue).upgrades.flatMap((entry) => shortNotice(entry) ?? []);
 }
 
 /** The version policy's configuration (policy/config.json's entry), written from the catalogue. */
-export function versionPolicyConfig(catalogue: VersionCatalogue): { currentVersion: string; upgrades: Array<{ version: string; from: string; announced: string }> } {
-    return {
-        currentVersion: catalogue.versions[0].version,
-        upgrades: catalogue.versions.slice(1).map((entry) => ({ version: entry.version, from: entry.from!, announced: entry.announced! })),
-    };
+export function versionPolicyConfig(catalogue: VersionCatalogue): ReleaseCalendar<Required<Upgrade>> {
+    const { currentVersion, upgrades } = releaseCalendar(catalogue);
+    return { currentVersion, upgrades: upgrades.map(({ version, from, announced }) => ({ version, from, announced })) };
 }

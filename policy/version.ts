@@ -1,6 +1,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { FACTS, factVariable, MEDCOM_NOTICE_DAYS } from "../lib/contract";
-import { CHECK_DATE_SCHEMA, CheckDateConfig, checkDate, DATE_PATTERN, daysBetween, factOf, isCalendarDate, reportAdvisory, validateDeployment } from "./common";
+import { FACTS, factVariable } from "../lib/contract";
+import { pendingUpgrades, ReleaseCalendar, shortNotice, upgradeDateProblem, upgradeInForce } from "../lib/releaseCalendar";
+import { CHECK_DATE_SCHEMA, CheckDateConfig, checkDate, DATE_PATTERN, daysBetween, factOf, reportAdvisory, validateDeployment } from "./common";
 
 /**
  * The connector must run exactly VDX's Pexip version: a Teams Connector on another version than
@@ -13,18 +14,8 @@ import { CHECK_DATE_SCHEMA, CheckDateConfig, checkDate, DATE_PATTERN, daysBetwee
 /** A Pexip version like `37.1`. Versions compare as text: `37.1` is not `37`. */
 const VERSION_PATTERN = "^\\d+(\\.\\d+){0,2}$";
 
-/** An announced VDX upgrade: from `from` (a Copenhagen date) VDX runs `version`; VDX gave notice on `announced`. */
-export interface VdxUpgrade {
-    readonly version: string;
-    readonly from: string;
-    readonly announced?: string;
-}
-
 /** VDX's release calendar, as configured. */
-export interface VdxReleaseConfig extends CheckDateConfig {
-    /** The version VDX runs now, before any announced upgrade. */
-    readonly currentVersion: string;
-    readonly upgrades: readonly VdxUpgrade[];
+export interface VdxReleaseConfig extends ReleaseCalendar, CheckDateConfig {
     /** Report announced upgrades that are not yet in force (advisory). */
     readonly announceUpgrades: boolean;
 }
@@ -39,33 +30,24 @@ function checkCalendar(config: VdxReleaseConfig): void {
     if (typeof config.currentVersion !== "string") {
         throw new Error(`${POLICY_NAME}: currentVersion is not configured; run with --policy-pack-config policy/config.json`);
     }
-    let previous: VdxUpgrade | undefined;
-    for (const upgrade of config.upgrades) {
-        if (!isCalendarDate(upgrade.from)) {
-            throw new Error(`${POLICY_NAME}: upgrade to ${upgrade.version} has from "${upgrade.from}", which is not a calendar date YYYY-MM-DD`);
+    config.upgrades.forEach((upgrade, index) => {
+        const previous = config.upgrades[index - 1]?.from;
+        switch (upgradeDateProblem(upgrade, previous)) {
+            case "from-not-a-date":
+                throw new Error(`${POLICY_NAME}: upgrade to ${upgrade.version} has from "${upgrade.from}", which is not a calendar date YYYY-MM-DD`);
+            case "announced-not-a-date":
+            case "announced-after-from":
+                throw new Error(`${POLICY_NAME}: upgrade to ${upgrade.version} has announced "${upgrade.announced}", which is not a calendar date on or before from (${upgrade.from})`);
+            case "not-after-previous":
+                throw new Error(`${POLICY_NAME}: upgrades must be listed in date order with one per date (${previous} then ${upgrade.from})`);
         }
-        if (upgrade.announced !== undefined && (!isCalendarDate(upgrade.announced) || upgrade.announced > upgrade.from)) {
-            throw new Error(`${POLICY_NAME}: upgrade to ${upgrade.version} has announced "${upgrade.announced}", which is not a calendar date on or before from (${upgrade.from})`);
-        }
-        if (previous !== undefined && upgrade.from <= previous.from) {
-            throw new Error(`${POLICY_NAME}: upgrades must be listed in date order with one per date (${previous.from} then ${upgrade.from})`);
-        }
-        previous = upgrade;
-    }
+    });
 }
 
 /** The version VDX runs on a date, and since when if an upgrade brought it. */
-export function vdxVersionOn(config: Pick<VdxReleaseConfig, "currentVersion" | "upgrades">, date: string): { version: string; since?: string } {
-    let inForce: { version: string; since?: string } = { version: config.currentVersion };
-    for (const upgrade of config.upgrades) {
-        if (upgrade.from <= date) inForce = { version: upgrade.version, since: upgrade.from };
-    }
-    return inForce;
-}
-
-/** Announced upgrades that are not yet in force on a date, earliest first. */
-export function pendingUpgrades(config: Pick<VdxReleaseConfig, "upgrades">, date: string): VdxUpgrade[] {
-    return config.upgrades.filter((upgrade) => upgrade.from > date);
+export function vdxVersionOn(calendar: ReleaseCalendar, date: string): { version: string; since?: string } {
+    const upgrade = upgradeInForce(calendar, date);
+    return upgrade === undefined ? { version: calendar.currentVersion } : { version: upgrade.version, since: upgrade.from };
 }
 
 const description =
@@ -133,11 +115,8 @@ export const teamsConnectorMatchesVdxVersion: ResourceValidationPolicy = {
                 `VDX has announced Pexip ${upgrade.version} from ${upgrade.from} (in ${daysBetween(today, upgrade.from)} day(s)). ` +
                     `Keep ${inForce.version} until then; on ${upgrade.from} set pexipVersion to ${upgrade.version} and deploy: from that day this policy requires it.`,
             );
-            // MedCom's notice rule: at least 14 days between VDX's notice and the switch.
-            const notice = upgrade.announced === undefined ? undefined : daysBetween(upgrade.announced, upgrade.from);
-            if (notice !== undefined && notice < MEDCOM_NOTICE_DAYS) {
-                reportAdvisory(report, description, `VDX gave ${notice} days' notice of Pexip ${upgrade.version} (announced ${upgrade.announced}, from ${upgrade.from}); MedCom's rule is ${MEDCOM_NOTICE_DAYS}.`);
-            }
+            const notice = shortNotice(upgrade);
+            if (notice !== undefined) reportAdvisory(report, description, `${notice}.`);
         }
     }),
 };

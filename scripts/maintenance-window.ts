@@ -5,9 +5,10 @@
  *
  * `--preview` is what `pulumi preview --json --stack <name>` wrote. A **redeploy** is a step on
  * Pexip's deployment command (`<connector>-deployment-deploy`) that takes the region's connector
- * down: its replacement (Pexip's upgrade), an update or its deletion. A redeploy proceeds only
- * inside the stack's `maintenanceWindow` (lib/maintenanceWindow.ts); anything else (a resize
- * updates only `…-deployment-scale`, static resources, no change) always proceeds, and so does
+ * down: its replacement (Pexip's upgrade) or its deletion. A redeploy proceeds only inside the
+ * stack's `maintenanceWindow` (lib/maintenanceWindow.ts); anything else (a resize updates only
+ * `…-deployment-scale`, a tag change updates the deployment command in place, the package check,
+ * static resources, no change) always proceeds, and so does
  * every change of a stack without a window. `--override` proceeds anyway and records who did it.
  *
  * Prints one verdict line (on a runner, a hold or an override as a warning annotation); writes
@@ -33,11 +34,11 @@ export const DEPLOYMENT_COMMAND = { type: "command:local:Command", nameSuffix: "
 
 /**
  * Steps on the deployment command that take a running connector down. Pulumi shows one
- * replacement as up to three steps; an update runs the command's create again (it has no update
- * command), which is Pexip's deploy; a deletion removes the dynamic resource group. A `create`
- * has no running connector to take down.
+ * replacement as up to three steps; a deletion removes the dynamic resource group. An update
+ * runs the driver's `update`, which sets the dynamic group's tags and leaves the connector
+ * running; a `create` has no running connector to take down.
  */
-const DISRUPTIVE_OPS: readonly string[] = ["replace", "create-replacement", "delete-replaced", "update", "delete"];
+const DISRUPTIVE_OPS: readonly string[] = ["replace", "create-replacement", "delete-replaced", "delete"];
 
 /** The gate's `$GITHUB_OUTPUT` names, for the workflow's `steps.<id>.outputs.<name>`. */
 export const GATE_OUTPUTS = ["proceed", "redeploy", "next-window"] as const;

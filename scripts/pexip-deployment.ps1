@@ -1,4 +1,4 @@
-#Requires -Version 7.0
+#Requires -Version 7.2
 <#
 .SYNOPSIS
 Runs Pexip's own Teams Connector deployment for one region; called by the stack's Pulumi
@@ -6,21 +6,26 @@ command resources (components/pexipDeployment.ts), never by hand.
 
 .DESCRIPTION
 Kept small on purpose: every decision is made in TypeScript (lib/deploymentParameters.ts) and
-arrives here as one JSON document. This script only does what needs Az PowerShell on the
-deploying machine:
+arrives here as one JSON document. This script only does what needs the package and Az
+PowerShell on the deploying machine:
 
-  deploy  create the dynamic resource group (removing what a failed attempt left in it), fetch
-          and verify the package, prepare the PFX, run the package's deployment script with the
+  check   fetch and verify the package, and check its script's parameters against the
+          document's; runs before the old deployment is removed, so a bad package stops there
+  deploy  the same check, then create the dynamic resource group (removing what a failed
+          attempt left in it), prepare the PFX and run the package's deployment script with the
           document's parameters (splatted)
+  update  set the dynamic resource group's tags (the group is ours; what the script made is not
+          touched)
   remove  remove the dynamic resource group (never the static one)
   scale   set the scale set's capacity in place
 
 It reads only the environment variables lib/contract.ts names (tested). Secrets come from the
-environment, are never printed, and a temporary PFX is deleted when the script ends.
+environment and are never printed; the package and any PFX it writes are deleted when it ends.
+PowerShell 7.2 or later: RandomNumberGenerator.GetBytes needs .NET 6.
 #>
 param(
     [Parameter(Mandatory = $true)]
-    [ValidateSet('deploy', 'remove', 'scale')]
+    [ValidateSet('check', 'deploy', 'update', 'remove', 'scale')]
     [string] $Action
 )
 
@@ -28,28 +33,90 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 
 $document = $env:VDX_DEPLOYMENT | ConvertFrom-Json
-Set-AzContext -Subscription $document.subscriptionId | Out-Null
+# Files and folders this run writes, deleted at the end whatever happens.
+$temporary = [Collections.Generic.List[string]]::new()
 
-function Get-Package {
-    if ($document.package.PSObject.Properties.Name -contains 'url') {
-        $zip = Join-Path ([IO.Path]::GetTempPath()) ("pexip-package-" + [Guid]::NewGuid() + '.zip')
-        Invoke-WebRequest -Uri $document.package.url -OutFile $zip
-    } else {
-        $zip = (Resolve-Path -LiteralPath $document.package.path).Path
+function New-TemporaryFolder {
+    $folder = Join-Path ([IO.Path]::GetTempPath()) ("vdx-teams-connector-" + [Guid]::NewGuid())
+    New-Item -ItemType Directory -Path $folder | Out-Null
+    $temporary.Add($folder)
+    return $folder
+}
+
+function Connect-Subscription {
+    # This run's context stays in this process: nothing is saved to the operator's Az profile.
+    Disable-AzContextAutosave -Scope Process | Out-Null
+    Set-AzContext -Subscription $document.subscriptionId | Out-Null
+}
+
+function Get-PackageZip([string] $folder) {
+    if ($document.package.PSObject.Properties.Name -notcontains 'url') {
+        return (Resolve-Path -LiteralPath $document.package.path).Path
     }
+    $zip = Join-Path $folder 'package.zip'
+    $uri = [Uri] $document.package.url
+    if ($uri.Host.EndsWith('.blob.core.windows.net', [StringComparison]::OrdinalIgnoreCase)) {
+        # A private blob, read as the signed-in identity: the URL carries no token (the schema refuses one).
+        $container, $blob = $uri.AbsolutePath.TrimStart('/').Split('/', 2)
+        $context = New-AzStorageContext -StorageAccountName $uri.Host.Split('.')[0] -UseConnectedAccount
+        Get-AzStorageBlobContent -Context $context -Container $container -Blob ([Uri]::UnescapeDataString($blob)) -Destination $zip -Force | Out-Null
+    } else {
+        Invoke-WebRequest -Uri $uri -OutFile $zip
+    }
+    return $zip
+}
+
+# The package's deployment script, from a package whose SHA-256 is the catalogue's.
+function Get-Package {
+    $folder = New-TemporaryFolder
+    $zip = Get-PackageZip $folder
     $hash = (Get-FileHash -Algorithm SHA256 -LiteralPath $zip).Hash
     if ($hash -ne $document.package.sha256.ToUpperInvariant()) {
-        throw "The Teams Connector package's SHA-256 is $hash, not $($document.package.sha256) as connectorPackage.sha256 says: nothing was run from it."
+        throw "The Teams Connector package's SHA-256 is $hash, not $($document.package.sha256) as pexip-versions.yaml says: nothing was run from it."
     }
-    $folder = Join-Path ([IO.Path]::GetTempPath()) ("pexip-package-" + [Guid]::NewGuid())
-    Expand-Archive -LiteralPath $zip -DestinationPath $folder
-    $script = Join-Path $folder $document.package.deploymentScript
+    $contents = Join-Path $folder 'package'
+    Expand-Archive -LiteralPath $zip -DestinationPath $contents
+    $script = Join-Path $contents $document.package.deploymentScript
     if (-not (Test-Path -LiteralPath $script)) {
-        $found = @(Get-ChildItem -LiteralPath $folder -Recurse -File -Filter (Split-Path $document.package.deploymentScript -Leaf))
+        $found = @(Get-ChildItem -LiteralPath $contents -Recurse -File -Filter (Split-Path $document.package.deploymentScript -Leaf))
         if ($found.Count -ne 1) { throw "The package holds $($found.Count) files named $($document.package.deploymentScript)." }
         $script = $found[0].FullName
     }
     return $script
+}
+
+# Every parameter the document gives must be declared (by name or alias), and every mandatory
+# one given. Read with PowerShell's own parser: nothing of the package runs.
+function Assert-Parameters([string] $script) {
+    $errors = $null
+    $ast = [Management.Automation.Language.Parser]::ParseFile($script, [ref] $null, [ref] $errors)
+    if ($errors.Count -gt 0) { throw "PowerShell cannot parse $($document.package.deploymentScript): $($errors[0].Message)" }
+    $declared = @{}
+    $mandatory = [Collections.Generic.List[string]]::new()
+    $parameters = if ($null -eq $ast.ParamBlock) { @() } else { $ast.ParamBlock.Parameters }
+    foreach ($parameter in $parameters) {
+        $name = $parameter.Name.VariablePath.UserPath
+        $declared[$name] = $name
+        foreach ($attribute in @($parameter.Attributes | Where-Object { $_ -is [Management.Automation.Language.AttributeAst] })) {
+            if ($attribute.TypeName.Name -eq 'Alias') {
+                foreach ($alias in $attribute.PositionalArguments) { $declared[[string] $alias.SafeGetValue()] = $name }
+            } elseif ($attribute.TypeName.Name -eq 'Parameter') {
+                foreach ($argument in $attribute.NamedArguments) {
+                    if ($argument.ArgumentName -eq 'Mandatory' -and ($argument.ExpressionOmitted -or $argument.Argument.SafeGetValue())) { $mandatory.Add($name) }
+                }
+            }
+        }
+    }
+    $given = foreach ($name in $document.parameters.PSObject.Properties.Name) {
+        if (-not $declared.ContainsKey($name)) {
+            throw "$($document.package.deploymentScript) does not declare -$name, which the stack passes: rename it with pexipDeployment.parameterNames or remove it from pexipDeployment.parameters."
+        }
+        $declared[$name]
+    }
+    $missing = @($mandatory | Where-Object { @($given) -notcontains $_ })
+    if ($missing.Count -gt 0) {
+        throw "$($document.package.deploymentScript) declares -$($missing -join ', -') mandatory and the stack does not pass it: add it to pexipDeployment.parameters or point a stack parameter at it with pexipDeployment.parameterNames."
+    }
 }
 
 # A PFX file for the script, and its password. Key Vault's and the stack's PFX have an empty
@@ -57,7 +124,7 @@ function Get-Package {
 function Get-Pfx {
     $source = $document.pfx.source
     if ($source -eq 'file') {
-        return @{ Path = (Resolve-Path -LiteralPath $document.pfx.path).Path; Password = $env:VDX_PFX_PASSWORD; Temporary = $false }
+        return @{ Path = (Resolve-Path -LiteralPath $document.pfx.path).Path; Password = $env:VDX_PFX_PASSWORD }
     }
     $base64 = if ($source -eq 'keyVault') {
         Get-AzKeyVaultSecret -VaultName $document.pfx.vaultName -Name $document.pfx.secretName -Version $document.pfx.secretVersion -AsPlainText
@@ -67,9 +134,15 @@ function Get-Pfx {
     $certificates = [Security.Cryptography.X509Certificates.X509Certificate2Collection]::new()
     $certificates.Import([Convert]::FromBase64String($base64), $null, [Security.Cryptography.X509Certificates.X509KeyStorageFlags]::Exportable)
     $password = [Convert]::ToBase64String([Security.Cryptography.RandomNumberGenerator]::GetBytes(24))
-    $path = Join-Path ([IO.Path]::GetTempPath()) ("teams-connector-" + [Guid]::NewGuid() + '.pfx')
+    $path = Join-Path (New-TemporaryFolder) 'teams-connector.pfx'
     [IO.File]::WriteAllBytes($path, $certificates.Export([Security.Cryptography.X509Certificates.X509ContentType]::Pkcs12, $password))
-    return @{ Path = $path; Password = $password; Temporary = $true }
+    return @{ Path = $path; Password = $password }
+}
+
+function Get-Tags {
+    $tags = @{}
+    foreach ($tag in $document.tags.PSObject.Properties) { $tags[$tag.Name] = $tag.Value }
+    return $tags
 }
 
 function Remove-DynamicGroup {
@@ -103,26 +176,46 @@ function Get-Parameters($pfx) {
     return $parameters
 }
 
-switch ($Action) {
-    'deploy' {
-        $tags = @{}
-        foreach ($tag in $document.tags.PSObject.Properties) { $tags[$tag.Name] = $tag.Value }
-        # Pulumi creates only after a failed create left nothing recorded: start from an empty group.
-        Remove-DynamicGroup
-        New-AzResourceGroup -Name $document.resourceGroup -Location $document.location -Tag $tags -Force | Out-Null
-        $script = Get-Package
-        $pfx = Get-Pfx
-        try {
-            $parameters = Get-Parameters $pfx
-            Push-Location (Split-Path -Parent $script)
-            try { & $script @parameters } finally { Pop-Location }
-        } finally {
-            if ($pfx.Temporary) { Remove-Item -LiteralPath $pfx.Path -Force }
+# Pexip's script as Pexip documents running it: with PowerShell's defaults, not this driver's
+# strict mode and stop-on-error, which its scope would otherwise inherit.
+function Invoke-PexipScript([string] $script, [hashtable] $parameters) {
+    Push-Location (Split-Path -Parent $script)
+    try {
+        & {
+            Set-StrictMode -Off
+            $ErrorActionPreference = 'Continue'
+            $global:LASTEXITCODE = 0
+            & $script @parameters
+            $succeeded = $?
+            if (-not $succeeded -or $LASTEXITCODE -ne 0) {
+                throw "Pexip's deployment script failed (exit code $LASTEXITCODE); its output above says why."
+            }
+        }
+    } finally {
+        Pop-Location
+    }
+}
+
+try {
+    Connect-Subscription
+    switch ($Action) {
+        'check' { Assert-Parameters (Get-Package) }
+        'deploy' {
+            $script = Get-Package
+            Assert-Parameters $script
+            $pfx = Get-Pfx
+            # Pulumi creates only after a failed create left nothing recorded: start from an empty group.
+            Remove-DynamicGroup
+            New-AzResourceGroup -Name $document.resourceGroup -Location $document.location -Tag (Get-Tags) -Force | Out-Null
+            Invoke-PexipScript $script (Get-Parameters $pfx)
+        }
+        'update' { Set-AzResourceGroup -Name $document.resourceGroup -Tag (Get-Tags) | Out-Null }
+        'remove' { Remove-DynamicGroup }
+        'scale' {
+            # A PATCH of the capacity alone: the rest of the scale set's model stays Pexip's.
+            Update-AzVmss -ResourceGroupName $document.resourceGroup -VMScaleSetName $document.scaleSetName -SkuCapacity ([int] $env:VDX_INSTANCE_COUNT) | Out-Null
         }
     }
-    'remove' { Remove-DynamicGroup }
-    'scale' {
-        $scaleSet = Get-AzVmss -ResourceGroupName $document.resourceGroup -VMScaleSetName $document.scaleSetName
-        Update-AzVmss -ResourceGroupName $document.resourceGroup -VMScaleSetName $document.scaleSetName -VirtualMachineScaleSet $scaleSet -SkuCapacity ([int] $env:VDX_INSTANCE_COUNT) | Out-Null
-    }
+} finally {
+    foreach ($item in $temporary) { Remove-Item -LiteralPath $item -Recurse -Force -ErrorAction SilentlyContinue }
 }

@@ -37,6 +37,7 @@ function regionInventory(stem: string): Inventory {
         ["azure-native:keyvault:Secret", `${stem}-windows-admin-password`, stem],
         ["azure-native:keyvault:Secret", `${stem}-teams-app-secret`, stem],
         ["vdx:teams:PexipDeployment", `${stem}-deployment`, stem],
+        [COMMAND, `${stem}-deployment-check`, `${stem}-deployment`],
         [COMMAND, `${stem}-deployment-deploy`, `${stem}-deployment`],
     ];
 }
@@ -243,17 +244,46 @@ describe("program (index.ts under the mock runtime)", () => {
     });
 
     describe("lifecycle", () => {
-        it("replaces the deployment on any change, deleting it first, except a resize", async () => {
+        it("replaces the deployment delete-first only on its triggers, a secret's change among them; any other change updates its tags", async () => {
             const run = await runStack("dev");
             const command = deployment(run);
             assert.equal(command.inputs.create, "deploy");
+            assert.equal(command.inputs.update, "update");
             assert.equal(command.inputs.delete, "remove");
             assert.equal(command.deleteBeforeReplace, true);
-            assert.ok(command.replaceOnChanges.includes("*"));
+            // The command SDK replaces on triggers (`triggers[*]`); nothing else may, or a tag change would redeploy.
+            assert.deepEqual(command.replaceOnChanges, ["triggers[*]"]);
             assert.deepEqual(
                 [...command.ignoreChanges].sort(),
                 ["environment.VDX_CAPACITY_OWNER", "environment.VDX_CONCURRENT_PORTS", "environment.VDX_INSTANCE_COUNT", "environment.VDX_PORTS_PER_INSTANCE"],
             );
+            const triggers = command.inputs.triggers as unknown[];
+            assert.equal(triggers.length, 2);
+            assert.equal((triggers[0] as any).pexipVersion, "37.1");
+            assert.ok(isSecretValue(triggers[1]), "the secrets' digest is a secret");
+            const withNewPassword = await runStack("dev", {}, { secrets: { adminPassword: "Another-Password-42" } });
+            assert.notDeepEqual(unwrapSecrets(deployment(withNewPassword).inputs.triggers), unwrapSecrets(triggers));
+            assert.ok(!JSON.stringify(unwrapSecrets(deployment(withNewPassword).inputs.triggers)).includes("Another-Password-42"));
+        });
+
+        it("checks the package, with the same readable triggers, before the deployment runs", async () => {
+            const run = await runStack("dev");
+            const check = run.resources.find((resource) => resource.type === COMMAND && resource.name === "vdxdevweu-deployment-check")!;
+            assert.equal(check.inputs.create, "check");
+            assert.equal(check.inputs.update, undefined);
+            assert.equal(check.inputs.delete, undefined);
+            assert.deepEqual(Object.keys(environment(check)), [DRIVER_VARIABLES.deployment]);
+            assert.deepEqual(JSON.parse(environment(check)[DRIVER_VARIABLES.deployment] as string), document(run));
+            assert.deepEqual(check.inputs.triggers, [(deployment(run).inputs.triggers as unknown[])[0]]);
+            assert.ok(deployment(run).dependencies.includes(check.urn));
+        });
+
+        it("updates the deployment in place, and redeploys nothing, when only where the package is fetched from changes", async () => {
+            const before = await runStack("dev");
+            const after = await runStack("dev", { connectorPackage: { url: "https://packages.example.dk/pexip/pexip_teams_connector_v37.1.zip" } });
+            assert.deepEqual(changed(before, after), ["vdxdevweu-deployment-check", "vdxdevweu-deployment-deploy"]);
+            assert.notDeepEqual(document(after).package, document(before).package);
+            assert.deepEqual(deployment(after).inputs.triggers, deployment(before).inputs.triggers);
         });
 
         it("runs the driver with pwsh from the project, never an absolute path", async () => {
@@ -290,7 +320,7 @@ describe("program (index.ts under the mock runtime)", () => {
             const after = await runStack("prod", { pexipVersion: "38.0" }, { catalogue });
             assert.equal((deployment(before).inputs.triggers as any)[0].pexipVersion, "37.1");
             assert.equal((deployment(after).inputs.triggers as any)[0].pexipVersion, "38.0");
-            assert.deepEqual(changed(before, after), ["vdxtcweu-deployment-deploy"]);
+            assert.deepEqual(changed(before, after), ["vdxtcweu-deployment-check", "vdxtcweu-deployment-deploy"]);
             const statics = changed(before, after).filter((name) => STATIC.some((suffix) => name.endsWith(suffix)));
             assert.deepEqual(statics, []);
         });
@@ -298,7 +328,7 @@ describe("program (index.ts under the mock runtime)", () => {
         it("redeploys, and touches nothing static, when the catalogue's package checksum changes", async () => {
             const before = await runStack("dev");
             const after = await runStack("dev", {}, { catalogue: catalogueYaml([{ ...REPOSITORY_VERSION, sha256: "a".repeat(64) }]) });
-            assert.deepEqual(changed(before, after), ["vdxdevweu-deployment-deploy"]);
+            assert.deepEqual(changed(before, after), ["vdxdevweu-deployment-check", "vdxdevweu-deployment-deploy"]);
             assert.equal((deployment(after).inputs.triggers as any)[0].packageSha256, "a".repeat(64));
         });
 

@@ -731,11 +731,20 @@ describe("workflows", () => {
             assert.deepEqual(permissionsOf(jobs.stacks), { contents: "read" });
         });
 
-        it("signs Az PowerShell in for Pexip's deployment script, at the Az version the package asks for", () => {
+        it("signs Az PowerShell in for Pexip's deployment script, at the Az version the package asks for, and again right before pulumi up", () => {
             const job = jobs.deploy;
             const steps = stepsOf(job);
-            const login = steps.find((s) => s.uses?.startsWith("azure/login@"))!;
-            assert.equal(login.with?.["enable-AzPSSession"], true);
+            const logins = steps.filter((s) => s.uses?.startsWith("azure/login@"));
+            assert.equal(logins.length, 2);
+            for (const login of logins) {
+                assert.equal(login.with?.["enable-AzPSSession"], true);
+                assert.deepEqual(login.with, logins[0].with);
+                assert.equal(login.uses, logins[0].uses);
+            }
+            // Fresh tokens for the script's half hour: the step just before pulumi up, under the same condition.
+            const upIndex = steps.findIndex((s) => /\bpulumi up\b/.test(s.run ?? ""));
+            assert.equal(steps[upIndex - 1], logins[1]);
+            assert.equal(logins[1].if, steps[upIndex].if);
             const install = steps.findIndex((s) => /Install-Module -Name Az -RequiredVersion \$env:AZ_POWERSHELL_VERSION/.test(s.run ?? ""));
             const up = steps.findIndex((s) => /\bpulumi up\b/.test(s.run ?? ""));
             assert.ok(install >= 0 && install < up);
@@ -757,7 +766,7 @@ describe("workflows", () => {
                 assert.ok(login >= 0);
                 assert.equal(gate.id, "window");
                 assert.equal(up.if, "steps.window.outputs.proceed == 'true'");
-                for (const step of steps.slice(0, steps.indexOf(up))) assert.equal(step.if, undefined, step.name);
+                for (const step of steps.slice(0, steps.indexOf(up) - 1)) assert.equal(step.if, undefined, step.name);
             });
 
             it("previews the stack as pulumi up deploys it: same backend, passphrase and policy pack, JSON into RUNNER_TEMP", () => {

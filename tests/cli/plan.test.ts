@@ -587,23 +587,30 @@ describe("offline plan (cli/plan.ts)", () => {
             ["dev", /scale: a change of concurrentPorts, portsPerInstance or spareInstances sets vdxdevweu's capacity in place/],
             ["prod", /scale: Pexip Infinity owns capacity after creation .* created with 5 instance\(s\)/],
         ] as const) {
-            it(`${stack}: shows the script's parameters masked, its lifecycle, and that they were not checked (package by URL)`, async () => {
+            it(`${stack}: shows the script's parameters masked, its lifecycle, the unconfirmed names, and that they are checked only at deploy time (package by URL)`, async () => {
                 const text = await planned({ stack });
                 const { deployment } = text.report;
                 assert.equal(deployment.script, "create_vmss_deployment.ps1");
                 assert.equal(deployment.parametersChecked, false);
-                assert.deepEqual(deployment.lifecycle.map((entry) => entry.step), ["create", "delete", "redeploy", "scale"]);
+                assert.deepEqual(deployment.lifecycle.map((entry) => entry.step), ["check", "create", "update", "delete", "redeploy", "scale"]);
+                assert.deepEqual(
+                    deployment.parameters.filter((parameter) => !parameter.nameConfirmed).map((parameter) => parameter.name),
+                    ["PfxPassword", "AppCredential"],
+                );
                 const value = (name: string) => deployment.parameters.find((parameter) => parameter.name === name)?.value;
                 assert.equal(value("VMAdminCredential"), "<PSCredential 'pexadmin' [secret]>");
                 assert.match(value("AppCredential") ?? "", /^<PSCredential '[0-9a-f-]{36}' \[secret\]>$/);
                 assert.equal(value("instanceCount"), String(text.report.sizing.instances));
-                assert.match(text.stdout, /^Pexip deployment \(create_vmss_deployment\.ps1 into vdx(dev|tc)-TeamsConn-weu-RG; parameters not checked/m);
+                assert.match(text.stdout, /^Pexip deployment \(create_vmss_deployment\.ps1 into vdx(dev|tc)-TeamsConn-weu-RG; parameters checked only at deploy time, before anything is removed/m);
+                assert.match(text.stdout, /^ {4}-AppCredential \* +<PSCredential/m);
+                assert.match(text.stdout, /^ {2}Unconfirmed names \(\*\): -PfxPassword and -AppCredential are not in Pexip's public commands; .*pexipDeployment\.parameterNames/m);
                 assert.match(text.stdout, /^ {2}delete: the driver removes .*-RG \(Remove-AzResourceGroup -Force\); .*-static-RG with the public IP and the Key Vault stays$/m);
                 assert.match(text.stdout, scaling);
                 assert.match(text.stdout, /^ {4}-PexipSourceAddressPrefixes +'198\.51\.100\.10\/32'/m);
                 const markdown = await planned({ stack, format: "markdown" });
                 assert.match(markdown.stdout, /^### Pexip deployment$/m);
                 assert.match(markdown.stdout, /^\| `-VMAdminCredential` \| `<PSCredential 'pexadmin' \[secret\]>` \|$/m);
+                assert.match(markdown.stdout, /^\| `-AppCredential` \\\* \| /m);
                 const json = JSON.parse((await planned({ stack, format: "json" })).stdout);
                 assert.deepEqual(json.deployment, JSON.parse(JSON.stringify(deployment)));
                 for (const output of [text.stdout, markdown.stdout, JSON.stringify(json)]) assertNoSecrets(output, stack);

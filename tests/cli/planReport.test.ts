@@ -64,7 +64,7 @@ function report(overrides: Partial<PlanReport> = {}): PlanReport {
             script: "create_vmss_deployment.ps1",
             parametersChecked: false,
             command: "& ./create_vmss_deployment.ps1 -VmssName 'vdxdevweu'",
-            parameters: [{ name: "VmssName", value: "'vdxdevweu'" }],
+            parameters: [{ name: "VmssName", value: "'vdxdevweu'", nameConfirmed: true }],
             lifecycle: [{ step: "create", what: "the driver creates vdxdev-TeamsConn-weu-RG" }],
         },
         policy: {
@@ -391,7 +391,7 @@ describe("plan report rendering", () => {
             const graph = parseMermaid(result.stdout);
             assert.equal(graph.nodes.size, result.report.resources.filter((entry) => entry.custom).length);
             const boxes = boxContents(graph);
-            assert.deepEqual(boxes["vdxdev-TeamsConn-weu-RG (Pexip's script)"], ["deploy<br/>Command", "scale<br/>Command"]);
+            assert.deepEqual(boxes["vdxdev-TeamsConn-weu-RG (Pexip's script)"], ["check<br/>Command", "deploy<br/>Command", "scale<br/>Command"]);
             assert.ok(boxes["vdxdev-TeamsConn-weu-static-RG"].includes("pip<br/>PublicIPAddress"));
             assert.ok(boxes["vdxdev-TeamsBotChan-RG"].includes("registration<br/>Bot"));
             assert.deepEqual(boxes["Entra ID (tenant-wide)"].map((label) => label.split("<br/>")[1]).sort(), ["Application", "ApplicationPassword", "ServicePrincipal"]);

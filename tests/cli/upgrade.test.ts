@@ -79,7 +79,15 @@ describe("npm run upgrade (cli/upgrade.ts)", () => {
                 ["prod", "vdxtcweu", "vdxtc-TeamsConn-weu-static-RG"],
             ]) {
                 const upgraded = result.prepared!.stacks.find((candidate) => candidate.stack === stack)!;
-                assert.deepEqual(upgraded.plan?.changes, [{ name: `${stem}-deployment-deploy`, type: "command:local:Command", change: "redeploy", area: "deployment" }], stack);
+                // The package check runs again first, then the deployment is replaced.
+                assert.deepEqual(
+                    upgraded.plan?.changes,
+                    [
+                        { name: `${stem}-deployment-check`, type: "command:local:Command", change: "change", area: "deployment" },
+                        { name: `${stem}-deployment-deploy`, type: "command:local:Command", change: "redeploy", area: "deployment" },
+                    ],
+                    stack,
+                );
                 assert.deepEqual(upgraded.plan?.staticGroups, [group]);
                 assert.deepEqual(upgraded.plan?.mandatory, []);
                 assert.equal(upgraded.plan?.asOf, "2026-12-15");
@@ -145,11 +153,26 @@ describe("npm run upgrade (cli/upgrade.ts)", () => {
         };
         const compared = comparePlans(before, moved, "");
         assert.deepEqual(compared.changes.map((change) => [change.name, change.change, change.area]).sort(), [
+            ["vdxdevweu-deployment-check", "change", "deployment"],
             ["vdxdevweu-deployment-deploy", "redeploy", "deployment"],
             ["vdxdevweu-pip", "change", "static"],
         ]);
         const problems = stackProblems({ stack: "dev", file: "Pulumi.dev.yaml", from: "37.1", window: undefined, windowStatus: { state: "always", open: true }, plan: compared });
         assert.deepEqual(problems, ["static resources change, which must survive upgrades: vdxdevweu-pip (azure-native:network:PublicIPAddress, change)"]);
+    });
+
+    it("counts a change of the deployment command as a redeploy only when its triggers change", async () => {
+        const made = project();
+        const before = (await plan({ stack: "dev", format: "markdown", projectDir: made.dir, policyConfigFile: made.policyConfigFile, asOf: ANNOUNCED_38.from })).report!;
+        const retagged: PlanReport = {
+            ...before,
+            resources: before.resources.map((resource) => {
+                if (!resource.name.endsWith("-deployment-deploy")) return resource;
+                const environment = { ...(resource.inputs.environment as Record<string, unknown>), VDX_ENVIRONMENT: "prod" };
+                return { ...resource, inputs: { ...resource.inputs, environment } };
+            }),
+        };
+        assert.deepEqual(comparePlans(before, retagged, "").changes.map((change) => [change.name, change.change]), [["vdxdevweu-deployment-deploy", "change"]]);
     });
 
     describe("without the version's checksum in the catalogue", () => {

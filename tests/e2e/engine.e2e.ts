@@ -315,7 +315,7 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
         });
         after(() => workspace?.dispose());
 
-        it("a version bump: the preview shows the deployment replaced and nothing static touched; up deletes it, then creates it", async () => {
+        it("a version bump: the preview shows the check and the deployment replaced and nothing static touched; up checks, then deletes, then creates", async () => {
             // VDX switched to 38.0 on a date already past: the stack must follow.
             announce38(workspace, "2026-01-15");
             await workspace.ok(["config", "set", "pexipVersion", "38.0", "--stack", "dev"]);
@@ -326,18 +326,26 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
             assert.ok(ops["vdxdevweu-deployment-deploy"].includes("replace") && !ops["vdxdevweu-deployment-deploy"].includes("update"), JSON.stringify(ops));
             // The redeploy gives the deployment a new ID: the scaling step sets the capacity again.
             assert.deepEqual(ops["vdxdevweu-deployment-scale"], ["update"]);
+            assert.ok(ops["vdxdevweu-deployment-check"].includes("create-replacement"), JSON.stringify(ops));
             const statics = Object.entries(ops).filter(([name]) => STATIC.test(name));
             assert.ok(statics.length >= 5, JSON.stringify(ops));
             for (const [name, steps] of statics) assert.deepEqual(steps, ["same"], `${name} changes in a version bump`);
-            const others = Object.entries(ops).filter(([name, steps]) => !/-deployment-(deploy|scale)$/.test(name) && steps.some((op) => op !== "same"));
+            const others = Object.entries(ops).filter(([name, steps]) => !/-deployment-(check|deploy|scale)$/.test(name) && steps.some((op) => op !== "same"));
             assert.deepEqual(others, []);
 
             const up = await workspace.withEvents(UP("dev"));
             assert.equal(up.run.code, 0, runReport(up.run));
-            const log = workspace.takeStandInCalls().filter((call) => (call.method === "Create" || call.method === "Delete") && nameOf(call.urn ?? "") === "vdxdevweu-deployment-deploy");
-            // Pexip's procedure: remove the dynamic group, then deploy again (deleteBeforeReplace).
-            assert.deepEqual(log.map((call) => call.method), ["Delete", "Create"]);
-            assert.match(JSON.stringify(log[1].inputs), /"VDX_PEXIP_VERSION":"38.0"/);
+            const log = workspace
+                .takeStandInCalls()
+                .filter((call) => (call.method === "Create" || call.method === "Delete") && /-deployment-(check|deploy)$/.test(nameOf(call.urn ?? "")));
+            // The new package is checked while the old deployment still runs; then Pexip's procedure:
+            // remove the dynamic group, then deploy again (deleteBeforeReplace).
+            assert.deepEqual(
+                log.map((call) => `${call.method} ${nameOf(call.urn ?? "")}`),
+                // The old check goes last; it has no delete command, so that runs nothing.
+                ["Create vdxdevweu-deployment-check", "Delete vdxdevweu-deployment-deploy", "Create vdxdevweu-deployment-deploy", "Delete vdxdevweu-deployment-check"],
+            );
+            assert.match(JSON.stringify(log[2].inputs), /"VDX_PEXIP_VERSION":"38.0"/);
         });
 
         it("a port change updates only the scaling step", async () => {
@@ -350,6 +358,41 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
             const log = workspace.takeStandInCalls();
             assert.deepEqual(calls(log, "Update"), ["command:local:Command::vdxdevweu-deployment-scale"]);
             assert.match(JSON.stringify(log.find((call) => call.method === "Update")?.inputs), /"VDX_INSTANCE_COUNT":"3"/);
+        });
+
+        it("moving the package elsewhere updates the deployment in place (its tags), and redeploys nothing", async () => {
+            await workspace.ok(["config", "set", "--path", "connectorPackage.url", "https://packages.example.dk/pexip/pexip_teams_connector_v38.0.zip", "--stack", "dev"]);
+            const preview = await workspace.withEvents(["preview", "--stack", "dev", "--diff", ...POLICY]);
+            assert.equal(preview.run.code, 0, runReport(preview.run));
+            const changed = Object.entries(operations(preview.events)).filter(([, steps]) => steps.some((op) => op !== "same"));
+            assert.deepEqual(changed, [
+                ["vdxdevweu-deployment-check", ["update"]],
+                ["vdxdevweu-deployment-deploy", ["update"]],
+            ]);
+            await workspace.ok(UP("dev"));
+            assert.deepEqual(calls(workspace.takeStandInCalls(), "Delete"), []);
+        });
+
+        it("a failed package check stops a version bump before the running deployment is removed", async () => {
+            const fresh = Workspace.create();
+            try {
+                await fresh.initStack("dev");
+                await fresh.ok(UP("dev"));
+                announce38(fresh, "2026-01-15");
+                await fresh.ok(["config", "set", "pexipVersion", "38.0", "--stack", "dev"]);
+                fresh.takeStandInCalls();
+                fresh.setEnv("VDX_STANDIN_FAIL", "-deployment-check$");
+                const failed = await fresh.pulumi(UP("dev"));
+                assert.notEqual(failed.code, 0, `the check should fail\n${runReport(failed)}`);
+                const log = fresh.takeStandInCalls();
+                assert.deepEqual(calls(log, "Delete"), []);
+                assert.ok(!calls(log, "Create").includes("command:local:Command::vdxdevweu-deployment-deploy"), "the deployment ran after a failed check");
+                const state = JSON.parse((await fresh.ok(["stack", "export", "--stack", "dev"])).stdout);
+                const deploy = state.deployment.resources.find((resource: { urn: string }) => nameOf(resource.urn) === "vdxdevweu-deployment-deploy");
+                assert.match(JSON.stringify(deploy.inputs), /"VDX_PEXIP_VERSION":"37.1"/);
+            } finally {
+                fresh.dispose();
+            }
         });
 
         it("a failed deployment leaves the static resources in place, and the next up retries it", async () => {

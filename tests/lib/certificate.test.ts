@@ -4,6 +4,7 @@ import * as forge from "node-forge";
 import {
     CertificateFacts,
     LEGACY_CSP,
+    certificateFactValues,
     certificateTags,
     checkDeclaredFacts,
     factsFromPem,
@@ -375,6 +376,16 @@ describe("certificate", () => {
             assert.equal(kept[0], "*.example.dk");
             assert.ok(kept.every((name) => sans.includes(name)));
             assert.ok(kept.length > 5);
+        });
+
+        it("clips only the tags: the deployment's facts keep every name and the whole subject", () => {
+            const sans = [...Array.from({ length: 30 }, (_, index) => `host-${index}.teams.example.dk`), "*.example.dk"];
+            const subject = `${"o".repeat(300)}.example.dk`;
+            const values = certificateFactValues({ ...facts, subject, sans });
+            assert.deepEqual(values[FACTS.certificateSans].split(","), ["*.example.dk", ...sans.slice(0, -1)]);
+            assert.equal(values[FACTS.certificateSubject], subject);
+            assert.ok(certificateTags({ ...facts, subject, sans })[FACTS.certificateSubject].length <= 256);
+            assert.deepEqual(certificateFactValues(facts), certificateTags(facts));
         });
     });
 

@@ -74,29 +74,40 @@ describe("deployment parameters", () => {
         it("gives a prod stack's parameters, in order, each with the key that sets or names it", () => {
             const entries = deploymentParameters(testSettings(), IDS);
             assert.deepEqual(entries, [
-                { name: "SubscriptionId", value: IDS.subscriptionId, key: "pexipDeployment.parameterNames.subscriptionId" },
-                { name: "ResourceGroupName", value: "medcom-TeamsConn-weu-RG", key: "pexipDeployment.parameterNames.resourceGroupName" },
-                { name: "VmssName", value: "medcomweu", key: "pexipDeployment.parameterNames.vmssName" },
-                { name: "VMAdminCredential", value: { from: "adminCredential", userName: ADMIN_USER_NAME }, key: "pexipDeployment.parameterNames.vmAdminCredential" },
-                { name: "PfxPath", value: { from: "pfxPath" }, key: "pexipDeployment.parameterNames.pfxPath" },
-                { name: "PfxPassword", value: { from: "pfxPassword", as: "SecureString" }, key: "pexipDeployment.parameterNames.pfxPassword" },
-                { name: "TeamsConnectorFqdn", value: "teamsconn.example.dk", key: "pexipDeployment.parameterNames.teamsConnectorFqdn" },
-                { name: "PexipFqdns", value: ["node1.vdx.example", "node2.vdx.example"], key: "pexipDeployment.parameterNames.pexipFqdns" },
-                { name: "instanceCount", value: { from: "instanceCount" }, key: "pexipDeployment.parameterNames.instanceCount" },
-                { name: "AppCredential", value: { from: "appCredential", userName: IDS.applicationId }, key: "pexipDeployment.parameterNames.appCredential" },
+                { name: "SubscriptionId", value: IDS.subscriptionId, key: "pexipDeployment.parameterNames.subscriptionId", nameConfirmed: true },
+                { name: "ResourceGroupName", value: "medcom-TeamsConn-weu-RG", key: "pexipDeployment.parameterNames.resourceGroupName", nameConfirmed: true },
+                { name: "VmssName", value: "medcomweu", key: "pexipDeployment.parameterNames.vmssName", nameConfirmed: true },
+                { name: "VMAdminCredential", value: { from: "adminCredential", userName: ADMIN_USER_NAME }, key: "pexipDeployment.parameterNames.vmAdminCredential", nameConfirmed: true },
+                { name: "PfxPath", value: { from: "pfxPath" }, key: "pexipDeployment.parameterNames.pfxPath", nameConfirmed: true },
+                { name: "PfxPassword", value: { from: "pfxPassword", as: "SecureString" }, key: "pexipDeployment.parameterNames.pfxPassword", nameConfirmed: false },
+                { name: "TeamsConnectorFqdn", value: "teamsconn.example.dk", key: "pexipDeployment.parameterNames.teamsConnectorFqdn", nameConfirmed: true },
+                { name: "PexipFqdns", value: ["node1.vdx.example", "node2.vdx.example"], key: "pexipDeployment.parameterNames.pexipFqdns", nameConfirmed: true },
+                { name: "instanceCount", value: { from: "instanceCount" }, key: "pexipDeployment.parameterNames.instanceCount", nameConfirmed: true },
+                { name: "AppCredential", value: { from: "appCredential", userName: IDS.applicationId }, key: "pexipDeployment.parameterNames.appCredential", nameConfirmed: false },
                 {
                     name: "StaticResourcesResourceGroupName",
                     value: "medcom-TeamsConn-weu-static-RG",
                     key: "pexipDeployment.parameterNames.staticResourcesResourceGroupName",
+                    nameConfirmed: true,
                 },
-                { name: "PublicIPAddressResourceName", value: "medcom-TeamsConn-weu-PIP", key: "pexipDeployment.parameterNames.publicIPAddressResourceName" },
-                { name: "RdpSourceAddressPrefixes", value: ["198.51.100.0/24"], key: "pexipDeployment.parameterNames.rdpSourceAddressPrefixes" },
+                { name: "PublicIPAddressResourceName", value: "medcom-TeamsConn-weu-PIP", key: "pexipDeployment.parameterNames.publicIPAddressResourceName", nameConfirmed: true },
+                { name: "RdpSourceAddressPrefixes", value: ["198.51.100.0/24"], key: "pexipDeployment.parameterNames.rdpSourceAddressPrefixes", nameConfirmed: true },
                 {
                     name: "PexipSourceAddressPrefixes",
                     value: ["192.0.2.10/32", "192.0.2.11/32", "198.51.100.0/24"],
                     key: "pexipDeployment.parameterNames.pexipSourceAddressPrefixes",
+                    nameConfirmed: true,
                 },
             ]);
+        });
+
+        it("marks a name as unconfirmed only while it is the stack's default for a name Pexip's public commands do not show", () => {
+            const unconfirmed = (settings: Settings) => deploymentParameters(settings, IDS).filter((entry) => !entry.nameConfirmed).map((entry) => entry.name);
+            assert.deepEqual(unconfirmed(devSettings()), ["PfxPassword", "AppCredential", "VmSize"]);
+            assert.deepEqual(
+                unconfirmed(withDeployment({ parameterNames: { appCredential: "TrustedAppCredential" }, parameters: { Verbose: true } })),
+                ["PfxPassword"],
+            );
         });
 
         it("leaves the package's defaults alone: no IncidentReporting, Encryption or VmSize when they are not set", () => {
@@ -145,8 +156,13 @@ describe("deployment parameters", () => {
             const entries = deploymentParameters(withDeployment({ parameterNames: { appCredential: "TrustedAppCredential", instanceCount: "InstanceCount" } }), IDS);
             const names = entries.map((entry) => entry.name);
             assert.equal(names.includes("AppCredential"), false);
-            assert.deepEqual(entries[9], { name: "TrustedAppCredential", value: { from: "appCredential", userName: IDS.applicationId }, key: "pexipDeployment.parameterNames.appCredential" });
-            assert.deepEqual(entries[8], { name: "InstanceCount", value: { from: "instanceCount" }, key: "pexipDeployment.parameterNames.instanceCount" });
+            assert.deepEqual(entries[9], {
+                name: "TrustedAppCredential",
+                value: { from: "appCredential", userName: IDS.applicationId },
+                key: "pexipDeployment.parameterNames.appCredential",
+                nameConfirmed: true,
+            });
+            assert.deepEqual(entries[8], { name: "InstanceCount", value: { from: "instanceCount" }, key: "pexipDeployment.parameterNames.instanceCount", nameConfirmed: true });
         });
 
         it("drops a parameter named null", () => {
@@ -161,9 +177,9 @@ describe("deployment parameters", () => {
         it("adds pexipDeployment.parameters after the stack's, under their own keys", () => {
             const entries = deploymentParameters(withDeployment({ parameters: { Tier: "Premium", DiskSizeGb: 256, Zones: ["1", "2"] } }), IDS);
             assert.deepEqual(entries.slice(-3), [
-                { name: "Tier", value: "Premium", key: "pexipDeployment.parameters.Tier" },
-                { name: "DiskSizeGb", value: 256, key: "pexipDeployment.parameters.DiskSizeGb" },
-                { name: "Zones", value: ["1", "2"], key: "pexipDeployment.parameters.Zones" },
+                { name: "Tier", value: "Premium", key: "pexipDeployment.parameters.Tier", nameConfirmed: true },
+                { name: "DiskSizeGb", value: 256, key: "pexipDeployment.parameters.DiskSizeGb", nameConfirmed: true },
+                { name: "Zones", value: ["1", "2"], key: "pexipDeployment.parameters.Zones", nameConfirmed: true },
             ]);
         });
 
@@ -241,6 +257,17 @@ describe("deployment parameters", () => {
 
             it("matches names case-insensitively, like PowerShell", () => {
                 assert.doesNotThrow(() => preflight(withDeployment({ parameterNames: { instanceCount: "InstanceCount", vmssName: "VMSSNAME" } }), SINGLE_APP));
+            });
+
+            it("takes a parameter under an alias the script declares, also for a mandatory one, and refuses it given twice", () => {
+                const aliased = SINGLE_APP.map((parameter) => (parameter.name === "AppCredential" ? { ...parameter, aliases: ["TrustedAppCredential"] } : parameter));
+                assert.doesNotThrow(() => preflight(withDeployment({ parameterNames: { appCredential: "trustedappcredential" } }), aliased));
+                rejectsConfig(
+                    () => preflight(withDeployment({ parameters: { TrustedAppCredential: "x" } }), aliased),
+                    "pexipDeployment.parameters.TrustedAppCredential",
+                    "alias of -AppCredential",
+                    "already set by pexipDeployment.parameterNames.appCredential",
+                );
             });
 
             it("refuses an extra parameter the script does not declare, naming it, the package version and the parameters it does declare", () => {
@@ -573,32 +600,49 @@ describe("deployment parameters", () => {
             assert.equal(Object.keys(environment).length, 10);
         });
 
-        it("redeploys on a new version, package, certificate, application or prefixes", () => {
-            const triggers = redeployTriggers(settings, IDS.applicationId, "AB12");
+        const triggersOf = (changed: Settings, thumbprint = "AB12", pfx: PfxSource = PFX_FILE, tags: Record<string, string> = TAGS, ids = IDS) =>
+            redeployTriggers(deploymentDocument(changed, ids, pfx, tags), changed.pexipVersion, thumbprint);
+
+        it("redeploys on what the script is given or runs from, and on a new certificate", () => {
+            const document = deploymentDocument(settings, IDS, PFX_FILE, TAGS);
+            const triggers = triggersOf(settings);
             assert.deepEqual(triggers, {
                 pexipVersion: "37.1",
                 packageSha256: "0".repeat(64),
+                deploymentScript: document.package.deploymentScript,
                 certificateThumbprint: "AB12",
-                vmSize: "",
-                applicationId: IDS.applicationId,
-                fqdn: "teamsconn.example.dk",
-                pexipFqdns: ["node1.vdx.example", "node2.vdx.example"],
-                rdpSourceAddressPrefixes: ["198.51.100.0/24"],
-                pexipSourceAddressPrefixes: ["192.0.2.10/32", "192.0.2.11/32", "198.51.100.0/24"],
-                parameters: {},
-                parameterNames: {},
+                subscriptionId: IDS.subscriptionId,
+                location: settings.location,
+                resourceGroup: document.resourceGroup,
+                scaleSetName: document.scaleSetName,
+                parameters: document.parameters,
             });
-            assert.notDeepEqual(redeployTriggers(testSettings({ pexipVersion: "38" }), IDS.applicationId, "AB12"), triggers);
-            assert.notDeepEqual(redeployTriggers(settings, IDS.applicationId, "CD34"), triggers);
+            for (const changed of [
+                testSettings({ pexipVersion: "38" }),
+                testSettings({ vmSize: "Standard_D4as_v5" }),
+                testSettings({ fqdn: "teamsconn2.example.dk" }),
+                testSettings({ managementAddresses: ["203.0.113.0/28"] }),
+                testSettings({ vdx: { ...settings.vdx, nodeFqdns: ["node9.vdx.example"] } }),
+                withDeployment({ parameters: { Verbose: true } }),
+                withDeployment({ parameterNames: { appCredential: "TrustedAppCredential" } }),
+            ]) {
+                assert.notDeepEqual(triggersOf(changed), triggers, JSON.stringify(changed));
+            }
+            assert.notDeepEqual(triggersOf(settings, "CD34"), triggers);
+            assert.notDeepEqual(triggersOf(settings, "AB12", PFX_FILE, TAGS, { ...IDS, applicationId: "another" }), triggers);
+        });
+
+        it("does not redeploy on a new tag or PFX source for the same certificate", () => {
+            assert.deepEqual(triggersOf(settings, "AB12", { source: "stack" }, { ...TAGS, owner: "it" }), triggersOf(settings));
         });
 
         it("does not redeploy on a resize, which is the scaling command's job", () => {
             const resized = testSettings({ sizing: { concurrentPorts: 160, portsPerInstance: 8, spareInstances: 2 } });
-            assert.deepEqual(redeployTriggers(resized, IDS.applicationId, "AB12"), redeployTriggers(settings, IDS.applicationId, "AB12"));
+            assert.deepEqual(triggersOf(resized), triggersOf(settings));
         });
 
         it("holds no secret", () => {
-            const text = JSON.stringify(redeployTriggers(settings, IDS.applicationId, "AB12")) + JSON.stringify(deploymentFacts(settings, sizing, "pulumi"));
+            const text = JSON.stringify(triggersOf(settings)) + JSON.stringify(deploymentFacts(settings, sizing, "pulumi"));
             assert.ok(!text.includes(ADMIN_PASSWORD) && !text.includes(PFX_PASSWORD));
         });
     });

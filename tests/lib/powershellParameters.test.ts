@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as fs from "fs";
-import { DeclaredParameter, ParamBlockError, readParameters } from "../../lib/powershellParameters";
+import { declaredParameter, DeclaredParameter, ParamBlockError, readParameters } from "../../lib/powershellParameters";
 import { FIXTURE_SCRIPTS } from "../support/pexipPackage";
 
 /** Our own fixture scripts (not Pexip's code): a current single-app shape and an older two-app one. */
@@ -218,11 +218,45 @@ describe("readParameters", () => {
             const [parameter] = readParameters(
                 "param([Parameter(Mandatory)] [ValidateNotNullOrEmpty] [AllowNull()] [ValidateScript({ $_ -match '^(a|b)$' })] [Alias('X', 'Y')] [string] $Name)",
             );
-            assert.deepEqual(parameter, { name: "Name", mandatory: true, kind: "string", type: "string" });
+            assert.deepEqual(parameter, { name: "Name", mandatory: true, kind: "string", type: "string", aliases: ["X", "Y"] });
         });
 
         it("reads an untyped parameter as kind other with an empty type", () => {
             assert.deepEqual(readParameters("param($A = 5)"), [{ name: "A", mandatory: false, kind: "other", type: "", defaultText: "5" }]);
+        });
+    });
+
+    describe("aliases", () => {
+        const declared = readParameters(
+            "param(\n" +
+                "    [Parameter(Mandatory)] [Alias('AppCredential', \"TrustedAppCredential\")] [pscredential] $ApplicationCredential,\n" +
+                "    [System.Management.Automation.AliasAttribute('Pfx')] [Alias('it''s')] [string] $PfxPath,\n" +
+                "    [Alias()] [string] $Plain\n" +
+                ")",
+        );
+
+        it("reads every [Alias()] however it is spelled and quoted, and leaves aliases out where there are none", () => {
+            assert.deepEqual(
+                declared.map((parameter) => [parameter.name, parameter.aliases]),
+                [
+                    ["ApplicationCredential", ["AppCredential", "TrustedAppCredential"]],
+                    ["PfxPath", ["Pfx", "it's"]],
+                    ["Plain", undefined],
+                ],
+            );
+        });
+
+        it("finds a parameter by its name or an alias, case-insensitively as PowerShell binds -Name", () => {
+            for (const name of ["ApplicationCredential", "applicationcredential", "AppCredential", "TRUSTEDAPPCREDENTIAL"]) {
+                assert.equal(declaredParameter(declared, name)?.name, "ApplicationCredential", name);
+            }
+            assert.equal(declaredParameter(declared, "pfx")?.name, "PfxPath");
+            assert.equal(declaredParameter(declared, "GuestAppCredential"), undefined);
+        });
+
+        it("refuses an alias PowerShell would compute", () => {
+            refuses("param([Alias($name)] [string] $A)", /cannot read the alias \$name/);
+            refuses('param([Alias("App$suffix")] [string] $A)', /cannot read the alias/);
         });
     });
 

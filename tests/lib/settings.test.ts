@@ -130,17 +130,24 @@ describe("parseSettings", () => {
             ["ports missing", { concurrentPorts: undefined }, "concurrentPorts", "is required"],
             ["17 calls per instance", { portsPerInstance: "17" }, "portsPerInstance", "from 1 to 16"],
             ["negative spares", { spareInstances: "-1" }, "spareInstances", "from 0 to 99"],
-            ["VM size not allowed", { vmSize: "Standard_B2s" }, "vmSize", "Standard_D4s_v5"],
+            ["VM size with spaces", { vmSize: "d4s v5" }, "vmSize", "must be an Azure VM size name like Standard_D4s_v5"],
+            ["VM size with a dash", { vmSize: "Standard-D4" }, "vmSize", "must be an Azure VM size name"],
             ["version not a version", { pexipVersion: "latest" }, "pexipVersion", 'like "37.1"'],
             ["no VDX object", { vdx: undefined }, "vdx", "is required"],
-            ["no VDX addresses", { vdx: { nodeAddresses: [] } }, "vdx.nodeAddresses", "1–100 address prefixes"],
-            ["VDX address not a CIDR", { vdx: { nodeAddresses: ["198.51.100.10"] } }, "vdx.nodeAddresses[0]", "CIDR"],
-            ["VDX prefix too long", { vdx: { nodeAddresses: ["198.51.100.0/33"] } }, "vdx.nodeAddresses[0]", "CIDR"],
+            ["no VDX addresses", { vdx: { nodeAddresses: [], nodeFqdns: ["vdx-node1.vdx.example"] } }, "vdx.nodeAddresses", "1–100 address prefixes"],
+            ["VDX address not a CIDR", { vdx: { nodeAddresses: ["198.51.100.10"], nodeFqdns: ["vdx-node1.vdx.example"] } }, "vdx.nodeAddresses[0]", "CIDR"],
+            ["VDX prefix too long", { vdx: { nodeAddresses: ["198.51.100.0/33"], nodeFqdns: ["vdx-node1.vdx.example"] } }, "vdx.nodeAddresses[0]", "CIDR"],
+            ["no VDX hostnames", { vdx: { nodeAddresses: ["198.51.100.0/24"], nodeFqdns: [] } }, "vdx.nodeFqdns", "must list 1–100 hostnames"],
+            ["VDX hostnames left out", { vdx: { nodeAddresses: ["198.51.100.0/24"] } }, "vdx.nodeFqdns", "is required"],
             ["VDX hostname wildcard", { vdx: { nodeAddresses: ["198.51.100.0/24"], nodeFqdns: ["*.vdx.example"] } }, "vdx.nodeFqdns[0]", "wildcard"],
             ["management address not a CIDR", { managementAddresses: ["office"] }, "managementAddresses[0]", "CIDR"],
             ["management addresses not a list", { managementAddresses: "192.0.2.0/28" }, "managementAddresses", "must be a list"],
             ["weak admin password", { adminPassword: "short" }, "adminPassword", "12–123 characters"],
-            ["package not https", { connectorPackage: { url: "http://x.example/a.zip" } }, "connectorPackage.url", "https"],
+            ["package not https", { connectorPackage: { url: "http://x.example/a.zip" } }, "connectorPackage.url", "must be an https:// URL"],
+            ["package with a SAS token", { connectorPackage: { url: "https://x.blob.core.windows.net/p/a.zip?sv=2024&sig=abc" } }, "connectorPackage.url", "must not carry a SAS token"],
+            ["package with an empty query", { connectorPackage: { url: "https://x.example/a.zip?" } }, "connectorPackage.url", "without a query (?)"],
+            ["package with a fragment", { connectorPackage: { url: "https://x.example/a.zip#sig=abc" } }, "connectorPackage.url", "fragment (#)"],
+            ["package with a user and password", { connectorPackage: { url: "https://deployer:hunter2@x.example/a.zip" } }, "connectorPackage.url", "user:password@"],
             ["a checksum in the stack", { connectorPackage: { url: "https://x.example/a.zip", sha256: "a".repeat(64) } }, "connectorPackage.sha256", "comes from pexip-versions.yaml, never from a stack"],
             ["a version the catalogue does not list", { pexipVersion: "36.0" }, "pexipVersion", "must be a version pexip-versions.yaml lists (37.1, 38.0)"],
             ["a version without a checksum in the catalogue", { pexipVersion: "38.0" }, "pexipVersion", "has no package checksum in pexip-versions.yaml: download Pexip's Teams Connector package for 38.0 and add its SHA-256 as versions[1].sha256"],
@@ -187,6 +194,21 @@ describe("parseSettings", () => {
         for (const [title, changes, key, fragment] of cases) {
             it(`${title} → ${key}`, () => rejects(changes, key, fragment));
         }
+
+        it("a package URL with a token says why and what to do instead", () =>
+            rejectsConfig(
+                () => parse({ connectorPackage: { url: "https://x.blob.core.windows.net/p/a.zip?sig=abc" } }),
+                "connectorPackage.url",
+                "stored in plain text in the stack's config and goes into the deployment document",
+                "host the package where the deploying identity can read it without a token in the URL",
+            ));
+
+        it("never repeats a refused package URL, which may carry a token", () => {
+            assert.throws(
+                () => parse({ connectorPackage: { url: "https://x.blob.core.windows.net/p/a.zip?sv=2024&sig=s3cr3t" } }),
+                (error: Error) => error.message.startsWith("connectorPackage.url ") && !error.message.includes("s3cr3t") && !error.message.includes("got "),
+            );
+        });
 
         it("self-signed certificate on a production stack → certificate.selfSigned", () =>
             rejects({}, "certificate.selfSigned", "dev stacks only", "prod"));
@@ -258,6 +280,10 @@ describe("parseSettings", () => {
             assert.deepEqual(parse({ zones: ["1", "3"] }).zones, ["1", "3"]);
             assert.deepEqual(parse({ zones: [] }).zones, []);
             rejects({ zones: [4] }, "zones[0]", "must be 1, 2 or 3");
+        });
+
+        it("takes any well-formed VM size: the policy vm-size-allowed, not the settings, says which are allowed", () => {
+            assert.equal(parse({ vmSize: "Standard_E8ds_v6" }).vmSize, "Standard_E8ds_v6");
         });
 
         it("reads Pulumi.yaml's empty defaults as not set", () => {

@@ -47,11 +47,21 @@ describe("the version catalogue (lib/versionCatalogue.ts)", () => {
             ["a version listed twice", catalogue('  - version: "37.1"', '    announced: "2026-12-01"', '    from: "2026-12-15"'), "pexip-versions.yaml:versions[1].version", "listed once"],
             ["a misspelled key", catalogue('  - version: "38.0"', '    announced: "2026-12-01"', '    from: "2026-12-15"', "    sha265: x"), "pexip-versions.yaml:versions[1].sha265", "did you mean sha256?"],
             ["a plain http location", catalogue('  - version: "38.0"', '    announced: "2026-12-01"', '    from: "2026-12-15"', "    url: http://x.example/a.zip"), "pexip-versions.yaml:versions[1].url", "https://"],
+            ["a location with a SAS token", catalogue(...ANNOUNCED_38, "    url: https://x.blob.core.windows.net/p/a.zip?sv=2024&sig=abc"), "pexip-versions.yaml:versions[1].url", "stored in plain text in pexip-versions.yaml"],
+            ["a location with a fragment", catalogue(...ANNOUNCED_38, "    url: https://x.example/a.zip#sig=abc"), "pexip-versions.yaml:versions[1].url", "must not carry a SAS token or credentials"],
+            ["a location with a user and password", catalogue(...ANNOUNCED_38, "    url: https://deployer:hunter2@x.example/a.zip"), "pexip-versions.yaml:versions[1].url", "without a query (?), fragment (#) or user:password@"],
             ["no versions", "versions: []\n", "pexip-versions.yaml:versions", "must list VDX's versions"],
         ];
         for (const [title, text, key, fragment] of cases) {
             it(`${title} → ${key}`, () => rejectsConfig(() => parseCatalogue(text), key, fragment));
         }
+
+        it("never repeats a refused package URL, which may carry a token", () => {
+            assert.throws(
+                () => parseCatalogue(catalogue(...ANNOUNCED_38, "    url: https://x.blob.core.windows.net/p/a.zip?sv=2024&sig=s3cr3t")),
+                (error: Error) => error.message.includes("versions[1].url") && !error.message.includes("s3cr3t"),
+            );
+        });
 
         it("a missing file, naming where it looked", () => {
             rejectsConfig(() => loadCatalogue(fs.mkdtempSync("/tmp/no-catalogue-")), "pexip-versions.yaml", "is required");

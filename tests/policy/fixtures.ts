@@ -101,7 +101,7 @@ export const DEPLOYMENT_DOCUMENT = {
 
 /**
  * The Pexip deployment command as the program registers it (components/pexipDeployment.ts):
- * the driver's `deploy` and `remove`, the facts as environment variables, the deployment
+ * the driver's `deploy`, `update` and `remove`, the facts as environment variables, the deployment
  * document as JSON text, the secrets wrapped in the SDK's marker, and the redeploy triggers.
  * A prod stack with 3 × 16 = 48 ports. `overrides` replaces environment variables by name;
  * `undefined` removes one.
@@ -110,6 +110,7 @@ export const pexipDeployment = (overrides: Record<string, unknown> = {}): Policy
     resource(COMMAND, "vdxweu-deployment-deploy", {
         interpreter: INTERPRETER,
         create: "deploy",
+        update: "update",
         delete: "remove",
         environment: {
             VDX_ENVIRONMENT: "prod",
@@ -133,16 +134,15 @@ export const pexipDeployment = (overrides: Record<string, unknown> = {}): Policy
             {
                 pexipVersion: "37.1",
                 packageSha256: DEPLOYMENT_DOCUMENT.package.sha256,
+                deploymentScript: DEPLOYMENT_DOCUMENT.package.deploymentScript,
                 certificateThumbprint: CERTIFICATE_TAGS["certificate-thumbprint"],
-                vmSize: "",
-                applicationId: "11111111-2222-4333-8444-555555555555",
-                fqdn: "teamsconn.vdx.example",
-                pexipFqdns: DEPLOYMENT_DOCUMENT.parameters.PexipFqdns,
-                rdpSourceAddressPrefixes: MANAGEMENT_ADDRESSES,
-                pexipSourceAddressPrefixes: [...NODE_ADDRESSES, ...MANAGEMENT_ADDRESSES],
-                parameters: {},
-                parameterNames: {},
+                subscriptionId: DEPLOYMENT_DOCUMENT.subscriptionId,
+                location: DEPLOYMENT_DOCUMENT.location,
+                resourceGroup: DEPLOYMENT_DOCUMENT.resourceGroup,
+                scaleSetName: DEPLOYMENT_DOCUMENT.scaleSetName,
+                parameters: DEPLOYMENT_DOCUMENT.parameters,
             },
+            secret("0f3a…the secrets' digest"),
         ],
     });
 

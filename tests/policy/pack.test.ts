@@ -160,13 +160,14 @@ describe("policy pack", () => {
             ]);
         });
 
-        it("imports only its own dependencies, neither azure-native nor index.ts, and nothing of the program beyond lib/contract and lib/calendar", () => {
+        it("imports only its own dependencies, neither azure-native nor index.ts, and nothing of the program beyond lib/contract, lib/calendar and lib/releaseCalendar", () => {
             const pkg = JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "package.json"), "utf8")) as { dependencies: Record<string, string> };
             const dependencies = Object.keys(pkg.dependencies);
             assert.ok(dependencies.includes("cidr-tools"), "policy/exposure.ts needs cidr-tools");
             assert.ok(!dependencies.some((name) => name.startsWith("@pulumi/azure")), "the pack must not depend on azure-native");
             const isDependency = (module: string) => dependencies.some((name) => module === name || module.startsWith(`${name}/`));
-            const allowed = /^(fs|path|net|\.\/[A-Za-z]+|\.\.\/lib\/(contract|calendar))$/;
+            const programModules = ["contract", "calendar", "releaseCalendar"];
+            const allowed = new RegExp(`^(fs|path|net|\\./[A-Za-z]+|\\.\\./lib/(${programModules.join("|")}))$`);
             for (const file of fs.readdirSync(POLICY_DIR).filter((name) => name.endsWith(".ts"))) {
                 const source = fs.readFileSync(path.join(POLICY_DIR, file), "utf8");
                 for (const [, module] of source.matchAll(/^import [^;]* from "([^"]+)";$/gm)) {
@@ -174,6 +175,13 @@ describe("policy pack", () => {
                     if (file !== "index.ts") assert.notEqual(module, "./index", `${file} imports index.ts`);
                 }
                 assert.doesNotMatch(source, /require\(/, `${file} uses require`);
+            }
+            // The program's modules the pack imports come with it, so they import only each other.
+            for (const module of programModules) {
+                const source = fs.readFileSync(path.join(POLICY_DIR, "..", "lib", `${module}.ts`), "utf8");
+                for (const [, imported] of source.matchAll(/^import [^;]* from "([^"]+)";$/gm)) {
+                    assert.ok(programModules.some((other) => imported === `./${other}`), `lib/${module}.ts imports ${imported}`);
+                }
             }
         });
     });
@@ -192,7 +200,7 @@ describe("policy pack", () => {
             const fixture = pexipDeployment();
             assert.equal(fixture.type, registered.type);
             assert.deepEqual(sortedKeys(inputsOf(fixture)), sortedKeys(registered.inputs));
-            for (const key of ["interpreter", "create", "delete"]) assert.deepEqual(inputsOf(fixture)[key], registered.inputs[key], key);
+            for (const key of ["interpreter", "create", "update", "delete"]) assert.deepEqual(inputsOf(fixture)[key], registered.inputs[key], key);
 
             // Every fact, and besides the facts only the driver's own variables, the secrets marked as such.
             const facts = Object.values(FACTS).map(factVariable).sort();
@@ -217,6 +225,7 @@ describe("policy pack", () => {
             const triggers = (resource: { inputs?: Record<string, unknown> }) => inputsOf(resource).triggers as unknown[];
             assert.equal(triggers(fixture).length, triggers(registered).length);
             assert.deepEqual(sortedKeys(triggers(fixture)[0]), sortedKeys(triggers(registered)[0]));
+            assert.deepEqual(triggers(fixture).map(isSecret), triggers(registered).map(isSecret));
         });
 
         it("the scaling step: scale on update, no create, only the scaling document and the instance count", async () => {

@@ -130,13 +130,15 @@ describe("the maintenance-window gate (scripts/maintenance-window.ts)", () => {
                 { name: "vdxdevweu-deployment-deploy", op: "replace" },
                 { name: "vdxdevweu-deployment-deploy", op: "create-replacement" },
             ]);
-            for (const op of ["replace", "create-replacement", "delete-replaced", "update", "delete"]) {
+            for (const op of ["replace", "create-replacement", "delete-replaced", "delete"]) {
                 assert.deepEqual(redeploySteps({ steps: [step(op, URNS.deploy)] }, "dev"), [{ name: "vdxdevweu-deployment-deploy", op }], op);
             }
         });
 
-        it("finds no redeploy in a resize, an unchanged stack, a first creation or an empty preview", () => {
+        it("finds no redeploy in a resize, a tag update, an unchanged stack, a first creation or an empty preview", () => {
             assert.deepEqual(redeploySteps(SCALE_ONLY, "dev"), []);
+            // An update of the deployment command runs the driver's `update`: tags only, the connector keeps running.
+            assert.deepEqual(redeploySteps({ steps: [step("update", URNS.deploy)] }, "dev"), []);
             assert.deepEqual(redeploySteps(NO_CHANGES, "dev"), []);
             assert.deepEqual(redeploySteps({ steps: [step("create", URNS.deploy), step("replace", URNS.publicIp)] }, "dev"), []);
             // Pulumi leaves steps out when there are none.
@@ -156,9 +158,9 @@ describe("the maintenance-window gate (scripts/maintenance-window.ts)", () => {
             const commands = run.resources.filter((resource) => resource.type === DEPLOYMENT_COMMAND.type);
             const matched = commands.filter((resource) => redeploySteps({ steps: [step("replace", resource.urn)] }, "dev").length > 0);
             assert.deepEqual(matched.map((resource) => resource.name), ["vdxdevweu-deployment-deploy"]);
-            assert.deepEqual(commands.map((resource) => resource.name).sort(), ["vdxdevweu-deployment-deploy", "vdxdevweu-deployment-scale"]);
+            assert.deepEqual(commands.map((resource) => resource.name).sort(), ["vdxdevweu-deployment-check", "vdxdevweu-deployment-deploy", "vdxdevweu-deployment-scale"]);
             // The samples above name the same resources.
-            for (const resource of commands) assert.ok(Object.values(URNS).some((urn) => urn.endsWith(`::${resource.name}`)), resource.name);
+            for (const resource of commands.filter((command) => !command.name.endsWith("-check"))) assert.ok(Object.values(URNS).some((urn) => urn.endsWith(`::${resource.name}`)), resource.name);
         });
     });
 

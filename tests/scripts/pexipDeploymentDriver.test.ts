@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { DRIVER_ACTIONS, DRIVER_VARIABLES, FACTS, factVariable } from "../../lib/contract";
 import type { DriverValue } from "../../lib/deploymentParameters";
-import { readParameters } from "../../lib/powershellParameters";
+import { readParameters, skipString } from "../../lib/powershellParameters";
 
 /**
  * PowerShell is not installed where the tests run, so the driver (scripts/pexip-deployment.ps1)
@@ -27,37 +27,12 @@ const FROM_KINDS = {
     instanceCount: true,
 } as const satisfies Record<DriverValue["from"], true>;
 
-/** The index after a quoted string starting at `at` (`'…'` with `''`, `"…"` with backtick or `""`), or `at`. */
-function afterString(text: string, at: number): number {
-    const quote = text[at];
-    if (quote === "'") {
-        let end = at + 1;
-        for (;;) {
-            end = text.indexOf("'", end);
-            if (end < 0) return text.length;
-            if (text[end + 1] === "'") end += 2;
-            else return end + 1;
-        }
-    }
-    if (quote === '"') {
-        let end = at + 1;
-        while (end < text.length) {
-            if (text[end] === "`") end += 2;
-            else if (text[end] === '"' && text[end + 1] === '"') end += 2;
-            else if (text[end] === '"') return end + 1;
-            else end++;
-        }
-        return text.length;
-    }
-    return at;
-}
-
 /** The script with `#` and `<# #>` comments blanked out (strings kept, offsets kept). */
 function withoutComments(text: string): string {
     let out = "";
     let at = 0;
     while (at < text.length) {
-        const end = afterString(text, at);
+        const end = skipString(text, at);
         if (end !== at) {
             out += text.slice(at, end);
             at = end;
@@ -87,7 +62,7 @@ function blockAfter(code: string, header: RegExp): string {
     let depth = 0;
     let at = open;
     while (at < code.length) {
-        const end = afterString(code, at);
+        const end = skipString(code, at);
         if (end !== at) {
             at = end;
             continue;
@@ -114,7 +89,7 @@ function switchLabels(block: string): string[] {
                 continue;
             }
         }
-        const end = afterString(block, at);
+        const end = skipString(block, at);
         if (end !== at) {
             at = end;
             continue;
@@ -181,6 +156,46 @@ describe("scripts/pexip-deployment.ps1 (the deployment driver)", () => {
         it("handles each action in its switch", () => {
             const labels = switchLabels(blockAfter(CODE, /switch\s*\(\s*\$Action\s*\)\s*\{/i));
             assert.deepEqual(sorted(labels), sorted(Object.values(DRIVER_ACTIONS)));
+        });
+
+        const actionBlock = (action: string) => blockAfter(blockAfter(CODE, /switch\s*\(\s*\$Action\s*\)\s*\{/i), new RegExp(`'${action}'\\s*\\{`));
+        const CHANGES_AZURE = /\b(New|Remove|Set|Update)-Az\w+|Remove-DynamicGroup|Invoke-PexipScript/i;
+
+        it("check only reads: it fetches and verifies the package and checks the parameters", () => {
+            const check = actionBlock(DRIVER_ACTIONS.check);
+            assert.match(check, /Get-Package/);
+            assert.match(check, /Assert-Parameters/);
+            assert.doesNotMatch(check, CHANGES_AZURE);
+        });
+
+        it("deploy checks the package before it removes or creates anything", () => {
+            const deploy = actionBlock(DRIVER_ACTIONS.deploy);
+            const first = (pattern: RegExp) => deploy.search(pattern);
+            assert.ok(first(/Get-Package/) >= 0 && first(/Assert-Parameters/) >= 0);
+            assert.ok(first(/Get-Package/) < first(CHANGES_AZURE) && first(/Assert-Parameters/) < first(CHANGES_AZURE), deploy);
+        });
+
+        it("update touches only the dynamic group's tags, and scale only the capacity", () => {
+            assert.deepEqual([...actionBlock(DRIVER_ACTIONS.update).matchAll(/\b\w+-Az\w+/g)].map((match) => match[0]), ["Set-AzResourceGroup"]);
+            assert.match(actionBlock(DRIVER_ACTIONS.update), /-Tag\b/);
+            const scale = actionBlock(DRIVER_ACTIONS.scale);
+            assert.match(scale, /Update-AzVmss\b[^\n]*-SkuCapacity/);
+            // No model read back and written whole: that PUT would carry everything Pexip's script set.
+            assert.doesNotMatch(scale, /Get-AzVmss|-VirtualMachineScaleSet\b/);
+        });
+
+        it("runs Pexip's script with PowerShell's defaults, and fails when it fails", () => {
+            const invoke = blockAfter(CODE, /function Invoke-PexipScript[^{]*\{/);
+            assert.match(invoke, /Set-StrictMode -Off/);
+            assert.match(invoke, /\$ErrorActionPreference = 'Continue'/);
+            assert.match(invoke, /\$LASTEXITCODE -ne 0/);
+            assert.match(invoke, /\bthrow\b/);
+        });
+
+        it("deletes what it wrote (the package, a PFX) whatever happens", () => {
+            assert.match(CODE, /\}\s*finally\s*\{\s*foreach \(\$item in \$temporary\) \{ Remove-Item -LiteralPath \$item -Recurse -Force/);
+            assert.match(blockAfter(CODE, /function New-TemporaryFolder[^{]*\{/), /\$temporary\.Add/);
+            assert.doesNotMatch(CODE, /GetTempFileName|Join-Path \(\[IO\.Path\]::GetTempPath\(\)\)[^\n]*\.(zip|pfx)/);
         });
     });
 

@@ -22,6 +22,8 @@ export interface RunStackOptions {
     readonly entraTenantId?: string;
     /** A pexip-versions.yaml for the run, instead of the repository's (`catalogueYaml`). */
     readonly catalogue?: string;
+    /** Project keys set as secrets, as `pulumi config set --secret` does. */
+    readonly secrets?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -67,7 +69,9 @@ export async function runFailingStack(
 }
 
 async function runWith(stack: string, changes: Record<string, unknown>, entry: RunOptions["program"], options: RunStackOptions): Promise<ProgramRun> {
-    const loaded = withConfigChanges(loadStackConfig(PROJECT_DIR, stack), changes);
+    const changed = withConfigChanges(loadStackConfig(PROJECT_DIR, stack), { ...changes, ...options.secrets });
+    const secretKeys = Object.keys(options.secrets ?? {}).map((key) => `${changed.project}:${key}`);
+    const loaded = { ...changed, secretKeys: [...changed.secretKeys, ...secretKeys] };
     const run = () =>
         runProgram({
             project: loaded.project,
