@@ -1,11 +1,11 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { local } from "@pulumi/command";
-import { CAPACITY_FACTS, CapacityOwner, DRIVER_ACTIONS, DRIVER_VARIABLES, FACTS, factVariable } from "../lib/contract";
+import { CapacityOwner, DRIVER_ACTIONS, DRIVER_VARIABLES, FACTS, factVariable } from "../lib/contract";
 import { DeploymentDocument, scalingDocument } from "../lib/deploymentParameters";
 
 /**
- * The driver every command runs: PowerShell 7 with the script from this repository, its path
+ * The driver every command runs: PowerShell 7.2 or later with the script from this repository, its path
  * relative to the project so that a checkout elsewhere (CI, another operator) changes nothing.
  */
 export const DRIVER_COMMAND = ["pwsh", "-NoLogo", "-NoProfile", "-NonInteractive", "-File", "scripts/pexip-deployment.ps1"];
@@ -42,10 +42,12 @@ export interface PexipDeploymentArgs {
  * - create: the driver creates the dynamic group and runs the script;
  * - delete: the driver removes the dynamic group (the static one stays);
  * - a change to a trigger (what the script is given, the certificate, the secrets) replaces
- *   it, delete first: Pexip's upgrade and redeploy procedure. Any other change (tags) updates
- *   the dynamic group's tags and leaves the connector running;
- * - a resize changes only the scaling command, which sets the capacity in place; there is none
- *   when Infinity owns capacity.
+ *   it, delete first: Pexip's upgrade and redeploy procedure. Any other change (tags, the
+ *   capacity facts of a resize) updates it in place: the driver sets the dynamic group's tags
+ *   and the connector keeps running;
+ * - a resize is the scaling command's, which sets the capacity in place (also when it is
+ *   created, so taking capacity over from Infinity sets it at once); there is none when
+ *   Infinity owns capacity.
  */
 export class PexipDeployment extends pulumi.ComponentResource {
     /** The dynamic resource group Pexip's script deploys into. */
@@ -75,7 +77,7 @@ export class PexipDeployment extends pulumi.ComponentResource {
         const check = new local.Command(
             `${name}-check`,
             { interpreter: DRIVER_COMMAND, create: DRIVER_ACTIONS.check, environment: { [DRIVER_VARIABLES.deployment]: documentJson }, triggers: [args.triggers] },
-            { parent: this, dependsOn: args.dependsOn },
+            { parent: this, dependsOn: args.dependsOn, replaceOnChanges: ["triggers[*]"] },
         );
         const deployment = new local.Command(
             `${name}-deploy`,
@@ -92,8 +94,10 @@ export class PexipDeployment extends pulumi.ComponentResource {
                 parent: this,
                 dependsOn: [...args.dependsOn, check],
                 deleteBeforeReplace: true,
-                // A resize is the scaling command's; the count here is the one the scale set is created with.
-                ignoreChanges: CAPACITY_FACTS.map((fact) => `environment.${factVariable(fact)}`),
+                // Said here too, not only by the SDK: a version bump must never become a tag update.
+                // A resize changes only facts, no trigger: an update in place, so that a later
+                // redeploy creates the scale set with the current count (ignored inputs would keep the old one).
+                replaceOnChanges: ["triggers[*]"],
             },
         );
 
@@ -102,8 +106,10 @@ export class PexipDeployment extends pulumi.ComponentResource {
                 `${name}-scale`,
                 {
                     interpreter: DRIVER_COMMAND,
+                    // On create too: when Pulumi takes capacity over from Infinity, the scale set holds whatever Infinity left.
+                    create: DRIVER_ACTIONS.scale,
                     update: DRIVER_ACTIONS.scale,
-                    // An update, never a replacement (which would run nothing): no triggers, the deployment's ID is in the document.
+                    // Updated, never replaced: no triggers; the deployment's ID is in the document.
                     environment: {
                         [DRIVER_VARIABLES.deployment]: pulumi.all([document, deployment.id]).apply(([value, id]) => JSON.stringify(scalingDocument(value, id))),
                         [factVariable(FACTS.instanceCount)]: String(args.instanceCount),

@@ -26,7 +26,7 @@ export interface InspectedPackage {
  * setting `sha256Key`), and it holds `deploymentScript` (a path inside the zip, or a file name
  * found once anywhere in it). Throws ConfigError naming the key at fault.
  */
-export function inspectPackage(file: string, label: string, sha256: string, deploymentScript: string, sha256Key = "connectorPackage.sha256"): InspectedPackage {
+export function inspectPackage(file: string, label: string, sha256: string, deploymentScript: string, sha256Key: string): InspectedPackage {
     let zip: Buffer;
     try {
         zip = fs.readFileSync(file);

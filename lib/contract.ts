@@ -1,6 +1,7 @@
 /**
- * What the program, the deployment driver and the policy pack must agree on. The pack imports
- * only this module from the program's code, so it stays a package of its own; the driver
+ * What the program, the deployment driver and the policy pack must agree on. Of the program's
+ * code the pack imports only this module and the calendar modules (lib/calendar.ts,
+ * lib/releaseCalendar.ts), so it stays a package of its own; the driver
  * (scripts/pexip-deployment.ps1) reads only the environment variables named here (tested).
  */
 
@@ -71,16 +72,9 @@ export function factVariable(fact: Fact): string {
 }
 
 /**
- * Facts that change when the connector is resized. The deployment command ignores changes to
- * them (a resize is the scaling command's job, not a redeploy); the scaling command carries
- * the instance count itself.
- */
-export const CAPACITY_FACTS: readonly Fact[] = [FACTS.instanceCount, FACTS.concurrentPorts, FACTS.portsPerInstance, FACTS.capacityOwner];
-
-/**
  * The driver's actions: the check command's create (the package and its script's parameters,
  * before the old deployment goes); the deployment command's create, update (the dynamic group's
- * tags: nothing Pexip's script made) and delete; the scaling command's update.
+ * tags: nothing Pexip's script made) and delete; the scaling command's create and update.
  */
 export const DRIVER_ACTIONS = { check: "check", deploy: "deploy", update: "update", remove: "remove", scale: "scale" } as const;
 

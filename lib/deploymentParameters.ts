@@ -337,14 +337,18 @@ function quote(text: string): string {
 /**
  * What makes a redeploy, readable in a preview's diff: everything Pexip's script is given or
  * runs from, and the certificate. Left out on purpose: where the package is fetched from (its
- * checksum says whether it is the same package), where the PFX comes from (its thumbprint says
- * whether it is the same certificate) and the tags; changing those leaves the connector running.
+ * checksum says whether it is the same package; the script by its file name, since a local
+ * package gives its path inside the zip), where the PFX comes from (its thumbprint says whether
+ * it is the same certificate) and the tags; changing those leaves the connector running.
+ *
+ * The shape is a contract with every deployed stack: a key added, renamed or removed here
+ * changes every stack's triggers, and so redeploys every region once at its next `pulumi up`.
  */
 export function redeployTriggers(document: DeploymentDocument, pexipVersion: string, certificateThumbprint: string): Record<string, unknown> {
     return {
         pexipVersion,
         packageSha256: document.package.sha256,
-        deploymentScript: document.package.deploymentScript,
+        deploymentScript: document.package.deploymentScript.split("/").pop(),
         certificateThumbprint,
         subscriptionId: document.subscriptionId,
         location: document.location,

@@ -56,8 +56,9 @@ function Get-PackageZip([string] $folder) {
     $zip = Join-Path $folder 'package.zip'
     $uri = [Uri] $document.package.url
     if ($uri.Host.EndsWith('.blob.core.windows.net', [StringComparison]::OrdinalIgnoreCase)) {
-        # A private blob, read as the signed-in identity: the URL carries no token (the schema refuses one).
+        # Any blob, read as the signed-in identity (Storage Blob Data Reader): the URL carries no token (the schema refuses one).
         $container, $blob = $uri.AbsolutePath.TrimStart('/').Split('/', 2)
+        if (-not $blob) { throw "The package URL $($uri.AbsoluteUri) names no blob: it must be https://<account>.blob.core.windows.net/<container>/<path to the zip>." }
         $context = New-AzStorageContext -StorageAccountName $uri.Host.Split('.')[0] -UseConnectedAccount
         Get-AzStorageBlobContent -Context $context -Container $container -Blob ([Uri]::UnescapeDataString($blob)) -Destination $zip -Force | Out-Null
     } else {
@@ -176,9 +177,12 @@ function Get-Parameters($pfx) {
     return $parameters
 }
 
-# Pexip's script as Pexip documents running it: with PowerShell's defaults, not this driver's
-# strict mode and stop-on-error, which its scope would otherwise inherit.
+# Pexip's script with PowerShell's defaults, as in a fresh session an administrator would run it
+# from: not this driver's strict mode and stop-on-error, which its scope would otherwise inherit.
+# Under those defaults an error the script only writes does not stop it, so success is judged by
+# the result too: the scale set it was told to create must exist and be provisioned.
 function Invoke-PexipScript([string] $script, [hashtable] $parameters) {
+    $errorsBefore = $global:Error.Count
     Push-Location (Split-Path -Parent $script)
     try {
         & {
@@ -193,6 +197,12 @@ function Invoke-PexipScript([string] $script, [hashtable] $parameters) {
         }
     } finally {
         Pop-Location
+    }
+    $written = $global:Error.Count - $errorsBefore
+    $scaleSet = Get-AzVmss -ResourceGroupName $document.resourceGroup -VMScaleSetName $document.scaleSetName -ErrorAction SilentlyContinue
+    if ($null -eq $scaleSet -or $scaleSet.ProvisioningState -ne 'Succeeded') {
+        $state = if ($null -eq $scaleSet) { 'does not exist' } else { "is $($scaleSet.ProvisioningState)" }
+        throw "Pexip's deployment script ended, but the scale set $($document.scaleSetName) in $($document.resourceGroup) $state; the script wrote $written error(s) above."
     }
 }
 

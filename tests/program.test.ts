@@ -251,12 +251,10 @@ describe("program (index.ts under the mock runtime)", () => {
             assert.equal(command.inputs.update, "update");
             assert.equal(command.inputs.delete, "remove");
             assert.equal(command.deleteBeforeReplace, true);
-            // The command SDK replaces on triggers (`triggers[*]`); nothing else may, or a tag change would redeploy.
-            assert.deepEqual(command.replaceOnChanges, ["triggers[*]"]);
-            assert.deepEqual(
-                [...command.ignoreChanges].sort(),
-                ["environment.VDX_CAPACITY_OWNER", "environment.VDX_CONCURRENT_PORTS", "environment.VDX_INSTANCE_COUNT", "environment.VDX_PORTS_PER_INSTANCE"],
-            );
+            // Replaced on triggers only (the SDK and the component both say so); nothing else may, or a tag change would redeploy.
+            assert.deepEqual([...new Set(command.replaceOnChanges)], ["triggers[*]"]);
+            // Nothing ignored: the engine would create a replacement from an ignored input's old value.
+            assert.deepEqual(command.ignoreChanges, []);
             const triggers = command.inputs.triggers as unknown[];
             assert.equal(triggers.length, 2);
             assert.equal((triggers[0] as any).pexipVersion, "37.1");
@@ -294,13 +292,13 @@ describe("program (index.ts under the mock runtime)", () => {
             }
         });
 
-        it("makes the scaling step update-only, after the deployment", async () => {
+        it("makes the scaling step set the capacity on create and update, never replaced, after the deployment", async () => {
             const run = await runStack("dev");
             const scale = scaling(run)!;
             assert.equal(scale.inputs.update, "scale");
-            assert.equal(scale.inputs.create, undefined);
+            assert.equal(scale.inputs.create, "scale");
             assert.equal(scale.inputs.delete, undefined);
-            // Triggers would replace it, and a replacement runs nothing.
+            // Updated, never replaced: a redeploy changes its document (the deployment's ID), so it sets the capacity again.
             assert.equal(scale.inputs.triggers, undefined);
             assert.ok(scale.dependencies.includes(deployment(run).urn));
             assert.deepEqual(JSON.parse(environment(scale)[DRIVER_VARIABLES.deployment] as string), {
@@ -347,20 +345,18 @@ describe("program (index.ts under the mock runtime)", () => {
             });
         }
 
-        it("changes only the scaling step when the ports change", async () => {
+        it("resizes with the scaling step, changing only the deployment's capacity facts and none of its triggers", async () => {
             const before = await runStack("dev");
+            const capacityFacts = [FACTS.instanceCount, FACTS.concurrentPorts, FACTS.portsPerInstance].map(factVariable);
             for (const change of [{ concurrentPorts: "33" }, { portsPerInstance: "2" }, { spareInstances: "2" }]) {
                 const after = await runStack("dev", change);
-                // The deployment's resize facts change only where the engine ignores them.
-                const ignored = new Set(deployment(after).ignoreChanges.map((path) => path.replace(/^environment\./, "")));
-                const comparable = (run: ProgramRun) =>
-                    Object.fromEntries(Object.entries(unwrapSecrets(environment(deployment(run)))).filter(([key]) => !ignored.has(key)));
-                assert.deepEqual(comparable(after), comparable(before), JSON.stringify(change));
+                const old = unwrapSecrets(environment(deployment(before)));
+                const differing = Object.entries(unwrapSecrets(environment(deployment(after))))
+                    .filter(([key, value]) => JSON.stringify(old[key]) !== JSON.stringify(value))
+                    .map(([key]) => key);
+                assert.ok(differing.length > 0 && differing.every((key) => capacityFacts.includes(key)), `${JSON.stringify(change)}: ${differing}`);
                 assert.deepEqual(deployment(after).inputs.triggers, deployment(before).inputs.triggers);
-                assert.deepEqual(
-                    changed(before, after).filter((name) => name !== "vdxdevweu-deployment-deploy"),
-                    ["vdxdevweu-deployment-scale"],
-                );
+                assert.deepEqual(changed(before, after), ["vdxdevweu-deployment-deploy", "vdxdevweu-deployment-scale"]);
             }
         });
 

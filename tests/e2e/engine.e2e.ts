@@ -348,16 +348,21 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
             assert.match(JSON.stringify(log[2].inputs), /"VDX_PEXIP_VERSION":"38.0"/);
         });
 
-        it("a port change updates only the scaling step", async () => {
+        it("a port change updates the scaling step and the deployment's facts in place, and redeploys nothing", async () => {
             await workspace.ok(["config", "set", "concurrentPorts", "40", "--stack", "dev"]);
             const preview = await workspace.withEvents(["preview", "--stack", "dev", "--diff", ...POLICY]);
             assert.equal(preview.run.code, 0, runReport(preview.run));
             const changed = Object.entries(operations(preview.events)).filter(([, steps]) => steps.some((op) => op !== "same"));
-            assert.deepEqual(changed, [["vdxdevweu-deployment-scale", ["update"]]]);
+            assert.deepEqual(changed, [
+                ["vdxdevweu-deployment-deploy", ["update"]],
+                ["vdxdevweu-deployment-scale", ["update"]],
+            ]);
             await workspace.ok(UP("dev"));
             const log = workspace.takeStandInCalls();
-            assert.deepEqual(calls(log, "Update"), ["command:local:Command::vdxdevweu-deployment-scale"]);
-            assert.match(JSON.stringify(log.find((call) => call.method === "Update")?.inputs), /"VDX_INSTANCE_COUNT":"3"/);
+            assert.deepEqual(calls(log, "Update"), ["command:local:Command::vdxdevweu-deployment-deploy", "command:local:Command::vdxdevweu-deployment-scale"]);
+            assert.deepEqual(calls(log, "Delete"), []);
+            // The deployment records the new count too, so that a later redeploy creates the scale set with it.
+            for (const call of log.filter((entry) => entry.method === "Update")) assert.match(JSON.stringify(call.inputs), /"VDX_INSTANCE_COUNT":"3"/);
         });
 
         it("moving the package elsewhere updates the deployment in place (its tags), and redeploys nothing", async () => {

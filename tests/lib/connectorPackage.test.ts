@@ -10,6 +10,8 @@ import { FIXTURE_SCRIPTS, pexipPackage, utf8, writeZip } from "../support/pexipP
 
 /** Our own fixture script (not Pexip's code); the zips are built here, in a temporary folder. */
 const SCRIPT_TEXT = fs.readFileSync(FIXTURE_SCRIPTS.singleApp, "utf8");
+/** Where the checksum comes from, for messages: the catalogue entry of the package's version. */
+const SHA_KEY = "pexip-versions.yaml:versions[0].sha256";
 const FOLDER = "pexip_teams_connector_v37.1";
 const LABEL = "pexip_teams_connector_v37.1.zip";
 
@@ -37,7 +39,7 @@ describe("inspectPackage", () => {
 
     it("finds the deployment script by its file name in the package's versioned folder, and returns its text", () => {
         const { file, sha } = fixture();
-        const inspected = inspectPackage(file, LABEL, sha, DEFAULT_DEPLOYMENT_SCRIPT);
+        const inspected = inspectPackage(file, LABEL, sha, DEFAULT_DEPLOYMENT_SCRIPT, SHA_KEY);
         assert.equal(inspected.scriptPath, `${FOLDER}/create_vmss_deployment.ps1`);
         assert.equal(inspected.scriptText, SCRIPT_TEXT);
         assert.equal(readParameters(inspected.scriptText).length, 22);
@@ -45,25 +47,25 @@ describe("inspectPackage", () => {
 
     it("finds the script by its path inside the package", () => {
         const { file, sha } = fixture("by-path.zip");
-        const inspected = inspectPackage(file, LABEL, sha, `${FOLDER}/create_vmss_deployment.ps1`);
+        const inspected = inspectPackage(file, LABEL, sha, `${FOLDER}/create_vmss_deployment.ps1`, SHA_KEY);
         assert.equal(inspected.scriptPath, `${FOLDER}/create_vmss_deployment.ps1`);
     });
 
     it("matches the script's name and the checksum regardless of case", () => {
         const { file, sha } = fixture("case.zip");
-        const inspected = inspectPackage(file, LABEL, sha.toUpperCase(), "Create_VMSS_Deployment.PS1");
+        const inspected = inspectPackage(file, LABEL, sha.toUpperCase(), "Create_VMSS_Deployment.PS1", SHA_KEY);
         assert.equal(inspected.scriptPath, `${FOLDER}/create_vmss_deployment.ps1`);
     });
 
     it("finds a script at the package's root", () => {
         const { file, sha } = zip("root.zip", { [DEFAULT_DEPLOYMENT_SCRIPT]: utf8(SCRIPT_TEXT) });
-        assert.equal(inspectPackage(file, LABEL, sha, DEFAULT_DEPLOYMENT_SCRIPT).scriptPath, DEFAULT_DEPLOYMENT_SCRIPT);
+        assert.equal(inspectPackage(file, LABEL, sha, DEFAULT_DEPLOYMENT_SCRIPT, SHA_KEY).scriptPath, DEFAULT_DEPLOYMENT_SCRIPT);
     });
 
     it("refuses a wrong SHA-256 and names the file's actual one", () => {
         const { file, sha } = fixture("wrong-sha.zip");
         const wrong = "a".repeat(64);
-        const error = rejectsConfig(() => inspectPackage(file, LABEL, wrong, DEFAULT_DEPLOYMENT_SCRIPT), "connectorPackage.sha256", LABEL, sha, "download it again");
+        const error = rejectsConfig(() => inspectPackage(file, LABEL, wrong, DEFAULT_DEPLOYMENT_SCRIPT, SHA_KEY), SHA_KEY, LABEL, sha, "download it again");
         assert.equal(error.given, wrong);
     });
 
@@ -74,7 +76,7 @@ describe("inspectPackage", () => {
             [`${FOLDER}/readme.txt`]: utf8("no script here\n"),
         });
         const error = rejectsConfig(
-            () => inspectPackage(file, LABEL, sha, DEFAULT_DEPLOYMENT_SCRIPT),
+            () => inspectPackage(file, LABEL, sha, DEFAULT_DEPLOYMENT_SCRIPT, SHA_KEY),
             "connectorPackage.deploymentScript",
             LABEL,
             `${FOLDER}/install_teams_connector.ps1`,
@@ -86,13 +88,13 @@ describe("inspectPackage", () => {
 
     it("says so when the package holds no PowerShell script at all", () => {
         const { file, sha } = zip("empty-ish.zip", { "readme.txt": utf8("nothing\n") });
-        rejectsConfig(() => inspectPackage(file, LABEL, sha, DEFAULT_DEPLOYMENT_SCRIPT), "connectorPackage.deploymentScript", "none");
+        rejectsConfig(() => inspectPackage(file, LABEL, sha, DEFAULT_DEPLOYMENT_SCRIPT, SHA_KEY), "connectorPackage.deploymentScript", "none");
     });
 
     it("refuses an explicit path that the package does not hold, even when a script of that name is elsewhere", () => {
         const { file, sha } = fixture("wrong-path.zip");
         rejectsConfig(
-            () => inspectPackage(file, LABEL, sha, "scripts/create_vmss_deployment.ps1"),
+            () => inspectPackage(file, LABEL, sha, "scripts/create_vmss_deployment.ps1", SHA_KEY),
             "connectorPackage.deploymentScript",
             "holds no such file",
             `${FOLDER}/create_vmss_deployment.ps1`,
@@ -105,7 +107,7 @@ describe("inspectPackage", () => {
             [`old/${FOLDER}/create_vmss_deployment.ps1`]: utf8(SCRIPT_TEXT),
         });
         rejectsConfig(
-            () => inspectPackage(file, LABEL, sha, DEFAULT_DEPLOYMENT_SCRIPT),
+            () => inspectPackage(file, LABEL, sha, DEFAULT_DEPLOYMENT_SCRIPT, SHA_KEY),
             "connectorPackage.deploymentScript",
             "2 files of that name",
             `${FOLDER}/create_vmss_deployment.ps1`,
@@ -113,12 +115,12 @@ describe("inspectPackage", () => {
             "give its path inside the zip",
         );
         // Given by path, the same package is fine.
-        assert.equal(inspectPackage(file, LABEL, sha, `old/${FOLDER}/create_vmss_deployment.ps1`).scriptPath, `old/${FOLDER}/create_vmss_deployment.ps1`);
+        assert.equal(inspectPackage(file, LABEL, sha, `old/${FOLDER}/create_vmss_deployment.ps1`, SHA_KEY).scriptPath, `old/${FOLDER}/create_vmss_deployment.ps1`);
     });
 
     it("refuses a missing file under connectorPackage.path, naming where it looked", () => {
         const missing = path.join(dir, "not-there.zip");
-        const error = rejectsConfig(() => inspectPackage(missing, LABEL, "0".repeat(64), DEFAULT_DEPLOYMENT_SCRIPT), "connectorPackage.path", missing);
+        const error = rejectsConfig(() => inspectPackage(missing, LABEL, "0".repeat(64), DEFAULT_DEPLOYMENT_SCRIPT, SHA_KEY), "connectorPackage.path", missing);
         assert.equal(error.given, LABEL);
     });
 
@@ -126,19 +128,19 @@ describe("inspectPackage", () => {
         const file = path.join(dir, "not-a-zip.zip");
         const bytes = utf8("<html>Sign in to download</html>\n");
         fs.writeFileSync(file, bytes);
-        rejectsConfig(() => inspectPackage(file, LABEL, sha256(bytes), DEFAULT_DEPLOYMENT_SCRIPT), "connectorPackage.path", "must be a zip file", LABEL);
+        rejectsConfig(() => inspectPackage(file, LABEL, sha256(bytes), DEFAULT_DEPLOYMENT_SCRIPT, SHA_KEY), "connectorPackage.path", "must be a zip file", LABEL);
     });
 
     it("checks the checksum before anything else: a non-zip with the wrong checksum is a checksum error", () => {
         const file = path.join(dir, "not-a-zip-either.zip");
         fs.writeFileSync(file, "not a zip");
-        rejectsConfig(() => inspectPackage(file, LABEL, "b".repeat(64), DEFAULT_DEPLOYMENT_SCRIPT), "connectorPackage.sha256", sha256(utf8("not a zip")));
+        rejectsConfig(() => inspectPackage(file, LABEL, "b".repeat(64), DEFAULT_DEPLOYMENT_SCRIPT, SHA_KEY), SHA_KEY, sha256(utf8("not a zip")));
     });
 
     it("decodes a UTF-16LE script with a byte-order mark", () => {
         const utf16 = new Uint8Array(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(SCRIPT_TEXT, "utf16le")]));
         const { file, sha } = zip("utf16.zip", { [`${FOLDER}/${DEFAULT_DEPLOYMENT_SCRIPT}`]: utf16 });
-        const inspected = inspectPackage(file, LABEL, sha, DEFAULT_DEPLOYMENT_SCRIPT);
+        const inspected = inspectPackage(file, LABEL, sha, DEFAULT_DEPLOYMENT_SCRIPT, SHA_KEY);
         assert.equal(inspected.scriptText, SCRIPT_TEXT);
         assert.deepEqual(readParameters(inspected.scriptText), readParameters(SCRIPT_TEXT));
     });
@@ -146,7 +148,7 @@ describe("inspectPackage", () => {
     it("decodes a UTF-8 script with a byte-order mark without the mark", () => {
         const bom = new Uint8Array(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(SCRIPT_TEXT, "utf8")]));
         const { file, sha } = zip("utf8-bom.zip", { [`${FOLDER}/${DEFAULT_DEPLOYMENT_SCRIPT}`]: bom });
-        assert.equal(inspectPackage(file, LABEL, sha, DEFAULT_DEPLOYMENT_SCRIPT).scriptText, SCRIPT_TEXT);
+        assert.equal(inspectPackage(file, LABEL, sha, DEFAULT_DEPLOYMENT_SCRIPT, SHA_KEY).scriptText, SCRIPT_TEXT);
     });
 
     it("decodes a UTF-16BE script with a byte-order mark", () => {
@@ -157,6 +159,6 @@ describe("inspectPackage", () => {
             be[at + 1] = le[at];
         }
         const { file, sha } = zip("utf16be.zip", { [`${FOLDER}/${DEFAULT_DEPLOYMENT_SCRIPT}`]: new Uint8Array(Buffer.concat([Buffer.from([0xfe, 0xff]), be])) });
-        assert.equal(inspectPackage(file, LABEL, sha, DEFAULT_DEPLOYMENT_SCRIPT).scriptText, SCRIPT_TEXT);
+        assert.equal(inspectPackage(file, LABEL, sha, DEFAULT_DEPLOYMENT_SCRIPT, SHA_KEY).scriptText, SCRIPT_TEXT);
     });
 });

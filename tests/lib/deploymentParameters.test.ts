@@ -609,7 +609,7 @@ describe("deployment parameters", () => {
             assert.deepEqual(triggers, {
                 pexipVersion: "37.1",
                 packageSha256: "0".repeat(64),
-                deploymentScript: document.package.deploymentScript,
+                deploymentScript: "create_vmss_deployment.ps1",
                 certificateThumbprint: "AB12",
                 subscriptionId: IDS.subscriptionId,
                 location: settings.location,
@@ -634,6 +634,13 @@ describe("deployment parameters", () => {
 
         it("does not redeploy on a new tag or PFX source for the same certificate", () => {
             assert.deepEqual(triggersOf(settings, "AB12", { source: "stack" }, { ...TAGS, owner: "it" }), triggersOf(settings));
+        });
+
+        it("does not redeploy when the same package moves from a URL to a local copy, whose script is found in a folder", () => {
+            const local: Settings = { ...settings, connectorPackage: { ...settings.connectorPackage, source: { kind: "path", path: "packages/tc.zip" } } };
+            const fromUrl = redeployTriggers(deploymentDocument(settings, IDS, PFX_FILE, TAGS), settings.pexipVersion, "AB12");
+            const fromPath = redeployTriggers(deploymentDocument(local, IDS, PFX_FILE, TAGS, SCRIPT_PATH), settings.pexipVersion, "AB12");
+            assert.deepEqual(fromPath, fromUrl);
         });
 
         it("does not redeploy on a resize, which is the scaling command's job", () => {

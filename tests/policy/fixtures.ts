@@ -156,11 +156,12 @@ export const withSources = (sources: { rdp?: readonly string[]; pexip?: readonly
 
 /**
  * The scaling step (components/pexipDeployment.ts, when Pulumi owns capacity): the driver's
- * `scale` on update, no `create`, and only the scaling document and the instance count.
+ * `scale` on create and update, and only the scaling document and the instance count.
  */
 export const scalingCommand = (): PolicyEngineResource =>
     resource(COMMAND, "vdxweu-deployment-scale", {
         interpreter: INTERPRETER,
+        create: "scale",
         update: "scale",
         environment: {
             VDX_DEPLOYMENT: JSON.stringify({

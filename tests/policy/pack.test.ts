@@ -228,14 +228,13 @@ describe("policy pack", () => {
             assert.deepEqual(triggers(fixture).map(isSecret), triggers(registered).map(isSecret));
         });
 
-        it("the scaling step: scale on update, no create, only the scaling document and the instance count", async () => {
+        it("the scaling step: scale on create and update, only the scaling document and the instance count", async () => {
             const registered = commands((await runStack("dev")).resources).find((resource) => resource.inputs.update === DRIVER_ACTIONS.scale);
             assert.ok(registered, "the dev stack (Pulumi owns capacity) registers the scaling command");
             const fixture = scalingCommand();
             assert.equal(fixture.type, registered.type);
             assert.deepEqual(sortedKeys(inputsOf(fixture)), sortedKeys(registered.inputs));
-            assert.equal(registered.inputs.create, undefined);
-            for (const key of ["interpreter", "update"]) assert.deepEqual(inputsOf(fixture)[key], registered.inputs[key], key);
+            for (const key of ["interpreter", "create", "update"]) assert.deepEqual(inputsOf(fixture)[key], registered.inputs[key], key);
             assert.deepEqual(sortedKeys(environmentOf(fixture)), [DRIVER_VARIABLES.deployment, factVariable(FACTS.instanceCount)].sort());
             assert.deepEqual(sortedKeys(environmentOf(registered)), sortedKeys(environmentOf(fixture)));
             assert.deepEqual(sortedKeys(documentOf(fixture)), sortedKeys(documentOf(registered)));

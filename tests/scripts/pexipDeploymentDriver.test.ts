@@ -190,6 +190,11 @@ describe("scripts/pexip-deployment.ps1 (the deployment driver)", () => {
             assert.match(invoke, /\$ErrorActionPreference = 'Continue'/);
             assert.match(invoke, /\$LASTEXITCODE -ne 0/);
             assert.match(invoke, /\bthrow\b/);
+            // Errors the script only writes do not stop it: the scale set it was to create must be there, provisioned.
+            const afterScript = invoke.slice(invoke.indexOf("Pop-Location"));
+            assert.match(afterScript, /Get-AzVmss -ResourceGroupName \$document\.resourceGroup -VMScaleSetName \$document\.scaleSetName/);
+            assert.match(afterScript, /ProvisioningState -ne 'Succeeded'/);
+            assert.match(afterScript, /\bthrow\b/);
         });
 
         it("deletes what it wrote (the package, a PFX) whatever happens", () => {
