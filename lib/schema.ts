@@ -21,14 +21,15 @@ export interface SchemaProblem {
 }
 
 /**
- * A JSON Schema node, with our annotations: `rule`, the rule in words, for messages; `conceal`,
- * never repeat the value given (it may hold a credential that does not belong in a CI log).
+ * A JSON Schema node, with our annotations: `rule`, the rule in words, for messages; `conceal:
+ * "credentials"`, repeat the value given without the parts of a URL that carry credentials (user
+ * info, query, fragment), which do not belong in a CI log.
  */
-export type Schema = Record<string, unknown> & { readonly rule?: string; readonly conceal?: boolean };
+export type Schema = Record<string, unknown> & { readonly rule?: string; readonly conceal?: "credentials" };
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
 ajv.addKeyword({ keyword: "rule", schemaType: "string" });
-ajv.addKeyword({ keyword: "conceal", schemaType: "boolean" });
+ajv.addKeyword({ keyword: "conceal", schemaType: "string" });
 
 /** Names a string format (`format: "cidr"`) with its test; define formats before compiling schemas that use them. */
 export function defineFormat(name: string, test: (value: string) => boolean): void {
@@ -55,8 +56,8 @@ export function packageUrlSchema(storedIn: string): Schema {
     return {
         type: "string",
         format: "package-url",
-        // A refused URL may be one with a SAS token: the message names the key, not the value.
-        conceal: true,
+        // A refused URL may be one with a SAS token: the message shows it without.
+        conceal: "credentials",
         rule:
             `must be an https:// URL without a query (?), fragment (#) or user:password@: it is stored in plain text in ${storedIn} and goes into the deployment document, ` +
             "so it must not carry a SAS token or credentials; host the package where the deploying identity can read it without a token in the URL",
@@ -98,9 +99,11 @@ function describe(error: ErrorObject): SchemaProblem[] {
     }
 }
 
-/** The value to repeat in the message: none where the schema conceals it. */
+/** The value to repeat in the message, its credentials cut out where the schema says so. */
 function shown(error: ErrorObject, parent: Schema): unknown {
-    return parent.conceal === true ? undefined : error.data;
+    const value = error.data;
+    if (parent.conceal !== "credentials" || typeof value !== "string") return value;
+    return value.replace(/\/\/[^/@]*@/, "//…@").replace(/([?#]).*$/s, "$1…");
 }
 
 /** "is not a setting; did you mean portsPerInstance?" */

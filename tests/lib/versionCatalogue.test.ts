@@ -56,10 +56,10 @@ describe("the version catalogue (lib/versionCatalogue.ts)", () => {
             it(`${title} → ${key}`, () => rejectsConfig(() => parseCatalogue(text), key, fragment));
         }
 
-        it("never repeats a refused package URL, which may carry a token", () => {
+        it("shows a refused package URL without its token", () => {
             assert.throws(
                 () => parseCatalogue(catalogue(...ANNOUNCED_38, "    url: https://x.blob.core.windows.net/p/a.zip?sv=2024&sig=s3cr3t")),
-                (error: Error) => error.message.includes("versions[1].url") && !error.message.includes("s3cr3t"),
+                (error: Error) => error.message.includes("versions[1].url") && error.message.includes("a.zip?…") && !error.message.includes("s3cr3t"),
             );
         });
 
