@@ -38,6 +38,11 @@ const BINARIES: readonly Binary[] = [
     },
 ];
 
+/** The Go release engine/go.mod asks for (its `go` line): with GOTOOLCHAIN=local no other is fetched. */
+function requiredGo(): string {
+    return /^go (\S+)$/m.exec(fs.readFileSync(path.join(ENGINE, "go.mod"), "utf8"))?.[1] ?? "(engine/go.mod's go line)";
+}
+
 /** Where the binaries of the current pins live, and whether they are there. */
 export interface EngineInstall {
     readonly binDir: string;
@@ -87,7 +92,7 @@ function main(): number {
     }
     const go = spawnSync("go", ["version"], { encoding: "utf8" });
     if (go.error !== undefined || go.status !== 0) {
-        console.error("engine:build needs Go 1.26 or newer on PATH (the go command was not found)");
+        console.error(`engine:build needs Go ${requiredGo()} or newer on PATH (the go command was not found)`);
         return 1;
     }
     console.log(`building Pulumi ${install.cliVersion} and its Node.js language host with ${go.stdout.trim()} into ${install.binDir}`);

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { createHash } from "crypto";
 import { MOCK_CLOUD } from "../../cli/mockCloud";
+import { DRIVER_VARIABLES, FACTS, factVariable } from "../../lib/contract";
 import { byJson, engineFindings, engineResources, engineUrns, engineViolations, mockUrn, planOf, planResources, planViolations, resourceOf, ViolationRow } from "./support/compare";
 import { stringify } from "yaml";
 import { parseCatalogue, versionPolicyConfig } from "../../lib/versionCatalogue";
@@ -35,6 +36,14 @@ function calls(log: readonly StandInCall[], method: string): string[] {
         .map((call) => resourceOf(call.urn) ?? "")
         .sort();
 }
+
+/** The driver's actions the recording pwsh ran, in order; a failed one marked. */
+function driverRuns(log: readonly StandInCall[]): string[] {
+    return log.filter((call) => call.provider === "pwsh").map((call) => `${call.action}${call.error === undefined ? "" : " (failed)"}`);
+}
+
+/** The variables the driver may read: lib/contract.ts's. */
+const CONTRACT_VARIABLES = new Set<string>([...Object.values(DRIVER_VARIABLES), ...Object.values(FACTS).map(factVariable)]);
 
 /** How the stand-ins log a secret: the SHA-256 of its JSON. */
 const sha256Json = (value: unknown) => createHash("sha256").update(JSON.stringify(value)).digest("hex");
@@ -80,6 +89,8 @@ async function deriveStack(workspace: Workspace, from: string, to: string): Prom
 describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
     before(function () {
         if (!engineBuilt()) {
+            // .ci/run builds the engine first: there a missing engine is a failure, never a quiet skip.
+            if (process.env.VDX_E2E_REQUIRED === "1") throw new Error("the Pulumi engine is not built where `npm run engine:build` put it (VDX_E2E_REQUIRED=1)");
             console.log("    skipped: the Pulumi engine is not built; run `npm run engine:build` (needs Go) first");
             this.skip();
         }
@@ -261,6 +272,11 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
                 .find((call) => call.method === "Create" && nameOf(call.urn ?? "") === "vdxtcneu-teams-app-secret");
             assert.ok(stored, "the region's Key Vault secret for the Teams app was not created");
             assert.deepEqual((stored.inputs?.properties as Record<string, unknown>).value, { secretSha256: sha256Json(MOCK_CLOUD.appSecret) });
+            // The program wraps what it stores in a secret anyway: the StackReference itself must say so.
+            const state = (await workspace.ok(["stack", "export", "--stack", "prod-neu"])).stdout;
+            const reference = JSON.parse(state).deployment.resources.find((resource: { type: string }) => resource.type === "pulumi:pulumi:StackReference");
+            assert.ok(reference.outputs.secretOutputNames.includes("teamsAppSecret"), JSON.stringify(reference.outputs.secretOutputNames));
+            assert.ok(!state.includes(MOCK_CLOUD.appSecret), "the client secret is stored in plain text");
         });
     });
 
@@ -335,9 +351,8 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
 
             const up = await workspace.withEvents(UP("dev"));
             assert.equal(up.run.code, 0, runReport(up.run));
-            const log = workspace
-                .takeStandInCalls()
-                .filter((call) => (call.method === "Create" || call.method === "Delete") && /-deployment-(check|deploy)$/.test(nameOf(call.urn ?? "")));
+            const all = workspace.takeStandInCalls();
+            const log = all.filter((call) => (call.method === "Create" || call.method === "Delete") && /-deployment-(check|deploy)$/.test(nameOf(call.urn ?? "")));
             // The new package is checked while the old deployment still runs; then Pexip's procedure:
             // remove the dynamic group, then deploy again (deleteBeforeReplace).
             assert.deepEqual(
@@ -346,6 +361,18 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
                 ["Create vdxdevweu-deployment-check", "Delete vdxdevweu-deployment-deploy", "Create vdxdevweu-deployment-deploy", "Delete vdxdevweu-deployment-check"],
             );
             assert.match(JSON.stringify(log[2].inputs), /"VDX_PEXIP_VERSION":"38.0"/);
+
+            // What PowerShell was asked to run, in order: the scaling step sets the capacity on the new scale set.
+            const runs = all.filter((call) => call.provider === "pwsh");
+            assert.deepEqual(driverRuns(runs), ["check", "remove", "deploy", "scale"]);
+            const deploy = runs[2];
+            assert.deepEqual(deploy.args, ["-NoLogo", "-NoProfile", "-NonInteractive", "-File", "scripts/pexip-deployment.ps1", "deploy"]);
+            const variables = deploy.variables ?? {};
+            assert.deepEqual(Object.keys(variables).filter((name) => !CONTRACT_VARIABLES.has(name)), [], "the driver got a variable lib/contract.ts does not define");
+            assert.equal(variables.VDX_PEXIP_VERSION, "38.0");
+            assert.deepEqual(variables[DRIVER_VARIABLES.appSecret], { secretSha256: sha256Json(MOCK_CLOUD.appSecret) });
+            assert.deepEqual(variables[DRIVER_VARIABLES.adminPassword], { secretSha256: sha256Json(MOCK_CLOUD.adminPassword) });
+            assert.ok(typeof variables[DRIVER_VARIABLES.pfx] === "object", "the dev certificate's PFX did not reach the driver as a secret");
         });
 
         it("a port change updates the scaling step and the deployment's facts in place, and redeploys nothing", async () => {
@@ -360,6 +387,8 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
             await workspace.ok(UP("dev"));
             const log = workspace.takeStandInCalls();
             assert.deepEqual(calls(log, "Update"), ["command:local:Command::vdxdevweu-deployment-deploy", "command:local:Command::vdxdevweu-deployment-scale"]);
+            // Only tags on the running deployment, then the resize.
+            assert.deepEqual(driverRuns(log), ["update", "scale"]);
             assert.deepEqual(calls(log, "Delete"), []);
             // The deployment records the new count too, so that a later redeploy creates the scale set with it.
             for (const call of log.filter((entry) => entry.method === "Update")) assert.match(JSON.stringify(call.inputs), /"VDX_INSTANCE_COUNT":"3"/);
@@ -375,52 +404,68 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
                 ["vdxdevweu-deployment-deploy", ["update"]],
             ]);
             await workspace.ok(UP("dev"));
-            assert.deepEqual(calls(workspace.takeStandInCalls(), "Delete"), []);
+            const log = workspace.takeStandInCalls();
+            assert.deepEqual(calls(log, "Delete"), []);
+            // The check has no update command, so the command provider runs its create again: the package is checked at its new place.
+            assert.deepEqual(driverRuns(log), ["check", "update"]);
         });
 
-        it("a failed package check stops a version bump before the running deployment is removed", async () => {
-            const fresh = Workspace.create();
-            try {
+        describe("a version bump that fails (the recording pwsh fails on request)", () => {
+            let fresh: Workspace;
+            let staticBefore: string[];
+            /** The static resources in the stack's state, by name. */
+            const staticNames = async () => {
+                const state = JSON.parse((await fresh.ok(["stack", "export", "--stack", "dev"])).stdout);
+                return (state.deployment.resources as { urn: string }[]).map((resource) => nameOf(resource.urn)).filter((name) => STATIC.test(name)).sort();
+            };
+            before(async () => {
+                fresh = Workspace.create();
                 await fresh.initStack("dev");
                 await fresh.ok(UP("dev"));
+                staticBefore = await staticNames();
                 announce38(fresh, "2026-01-15");
                 await fresh.ok(["config", "set", "pexipVersion", "38.0", "--stack", "dev"]);
                 fresh.takeStandInCalls();
-                fresh.setEnv("VDX_STANDIN_FAIL", "-deployment-check$");
+            });
+            after(() => fresh?.dispose());
+
+            it("a failed package check stops it before the running deployment is removed", async () => {
+                fresh.setEnv("VDX_STANDIN_PWSH_FAIL", "^check$");
                 const failed = await fresh.pulumi(UP("dev"));
                 assert.notEqual(failed.code, 0, `the check should fail\n${runReport(failed)}`);
+                assert.match(failed.stdout + failed.stderr, /check fails as VDX_STANDIN_PWSH_FAIL asks/);
                 const log = fresh.takeStandInCalls();
+                assert.deepEqual(driverRuns(log), ["check (failed)"]);
                 assert.deepEqual(calls(log, "Delete"), []);
-                assert.ok(!calls(log, "Create").includes("command:local:Command::vdxdevweu-deployment-deploy"), "the deployment ran after a failed check");
                 const state = JSON.parse((await fresh.ok(["stack", "export", "--stack", "dev"])).stdout);
                 const deploy = state.deployment.resources.find((resource: { urn: string }) => nameOf(resource.urn) === "vdxdevweu-deployment-deploy");
                 assert.match(JSON.stringify(deploy.inputs), /"VDX_PEXIP_VERSION":"37.1"/);
-            } finally {
-                fresh.dispose();
-            }
-        });
+            });
 
-        it("a failed deployment leaves the static resources in place, and the next up retries it", async () => {
-            const fresh = Workspace.create({ VDX_STANDIN_FAIL: "-deployment-deploy$" });
-            try {
-                await fresh.initStack("dev");
+            it("a deployment that fails after the old one is removed leaves every static resource, and the state holds the old one only as pending replacement", async () => {
+                fresh.setEnv("VDX_STANDIN_PWSH_FAIL", "^deploy$");
                 const failed = await fresh.pulumi(UP("dev"));
                 assert.notEqual(failed.code, 0, `the deployment should fail\n${runReport(failed)}`);
-                assert.match(failed.stdout + failed.stderr, /fails as VDX_STANDIN_FAIL asks/);
+                const log = fresh.takeStandInCalls();
+                assert.deepEqual(driverRuns(log), ["check", "remove", "deploy (failed)"]);
+                const touched = log.filter((call) => call.method !== "Run" && call.method !== "Diff" && call.method !== "Check" && call.method !== "Read" && STATIC.test(nameOf(call.urn ?? "")));
+                assert.deepEqual(touched, [], "a static resource was changed during a failed redeploy");
+                assert.deepEqual(await staticNames(), staticBefore);
+                // The engine keeps the removed deployment in the state, marked as deleted and waiting for its replacement.
                 const state = JSON.parse((await fresh.ok(["stack", "export", "--stack", "dev"])).stdout);
-                const names = state.deployment.resources.map((resource: { urn: string }) => nameOf(resource.urn));
-                for (const name of ["vdxdevweu-static-rg", "vdxdevweu-pip", "vdxdevweu-certificate-kv"]) assert.ok(names.includes(name), `${name} is gone`);
-                assert.ok(!names.includes("vdxdevweu-deployment-deploy"), "a failed deployment was recorded as created");
-                fresh.takeStandInCalls();
+                const deployments = state.deployment.resources.filter((resource: { urn: string }) => nameOf(resource.urn) === "vdxdevweu-deployment-deploy");
+                assert.deepEqual(deployments.map((resource: { pendingReplacement?: boolean }) => resource.pendingReplacement), [true], "a failed deployment was recorded as created");
+            });
 
-                fresh.setEnv("VDX_STANDIN_FAIL", undefined);
+            it("the next up retries the deployment", async () => {
+                fresh.setEnv("VDX_STANDIN_PWSH_FAIL", undefined);
                 await fresh.ok(UP("dev"));
                 const log = fresh.takeStandInCalls();
+                assert.deepEqual(driverRuns(log), ["deploy", "scale"]);
                 assert.ok(calls(log, "Create").includes("command:local:Command::vdxdevweu-deployment-deploy"), "the deployment was not retried");
-                assert.deepEqual(calls(log, "Delete"), []);
-            } finally {
-                fresh.dispose();
-            }
+                assert.deepEqual(calls(log, "Delete").filter((resource) => STATIC.test(resource)), []);
+                assert.deepEqual(await staticNames(), staticBefore);
+            });
         });
     });
 

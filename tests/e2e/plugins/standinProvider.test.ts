@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as rpc from "@pulumi/pulumi/runtime/rpc";
-import { changedKeys, forcesReplacement, outputsOf, parseUrn, redactSecrets } from "./standinProvider";
+import { changedKeys, forcesReplacement, outputsOf, parseUrn, redactSecrets, runCommand } from "./standinProvider";
 
 // The stand-in provider's decisions, without an engine (npm test; the end-to-end suite runs it for real).
 describe("stand-in provider plugin", () => {
@@ -42,5 +42,22 @@ describe("stand-in provider plugin", () => {
         const logged = redactSecrets({ properties: { value: { [rpc.specialSigKey]: rpc.specialSecretSig, value: "s3cret" } } });
         assert.doesNotMatch(JSON.stringify(logged), /s3cret/);
         assert.match((logged as any).properties.value.secretSha256, /^[0-9a-f]{64}$/);
+    });
+
+    describe("runs a command resource's command as the command provider does", () => {
+        const secret = (value: string) => ({ [rpc.specialSigKey]: rpc.specialSecretSig, value });
+
+        it("through its interpreter, with its environment added and secrets handed over as plain values", () => {
+            const inputs = { interpreter: ["/bin/sh", "-c"], environment: { GREETING: "hello", TOKEN: secret("s3cret") } };
+            assert.deepEqual(runCommand(inputs, 'echo "$GREETING $TOKEN"; echo warn >&2'), { stdout: "hello s3cret", stderr: "warn" });
+        });
+
+        it("gives update and delete the last run's stdout", () => {
+            assert.equal(runCommand({}, 'echo "was: $PULUMI_COMMAND_STDOUT"', { stdout: "v1", stderr: "" }).stdout, "was: v1");
+        });
+
+        it("fails with the command's stderr on a non-zero exit", () => {
+            assert.throws(() => runCommand({}, "echo broken >&2; exit 3"), /exited with status 3: broken/);
+        });
     });
 });

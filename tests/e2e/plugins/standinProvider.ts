@@ -12,10 +12,15 @@
  *
  * Environment:
  * - `VDX_STANDIN_LOG`: file to which every call is appended as one JSON line (secrets hashed).
- * - `VDX_STANDIN_FAIL`: a regular expression; Create and Update of a matching URN fail.
+ *
+ * `command:local:Command` runs its command as pulumi-command's local provider does:
+ * `interpreter + [command]` in this process's directory (the project's) with `environment` added,
+ * `update` falling back to `create`, `delete` only when set, and stdout and stderr as outputs. In
+ * the tests that reaches the recording `pwsh` (./recordingPwsh.ts), which can fail on request.
  * - `VDX_STANDIN_ENTRA_TENANT_ID`: the tenant the deployer is signed in to (azuread).
  */
-import { createHash } from "crypto";
+import { spawnSync } from "child_process";
+import { createHash, randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
@@ -33,6 +38,9 @@ const pluginProto = require("@pulumi/pulumi/proto/plugin_pb");
 
 type Props = Record<string, unknown>;
 
+/** The command provider's one resource type, which the stand-in runs rather than imitates. */
+const COMMAND = "command:local:Command";
+
 /** Input keys whose change replaces the resource; `"*"` means every input. */
 type ForceNew = readonly string[] | "*";
 
@@ -48,16 +56,11 @@ const FORCE_NEW: Record<string, ForceNew> = {
     "azuread:index/servicePrincipal:ServicePrincipal": ["clientId"],
     "azuread:index/applicationPassword:ApplicationPassword": "*",
     "azuread:index/appRoleAssignment:AppRoleAssignment": "*",
-    "command:local:Command": ["triggers"],
+    [COMMAND]: ["triggers"],
 };
 
 /** Whole packages whose resources are immutable. */
 const IMMUTABLE_PACKAGES = new Set(["random", "tls"]);
-
-/** Outputs of types the mock cloud has no entry for (the command provider adds what it ran). */
-const EXTRA_OUTPUTS: Record<string, (inputs: Props) => Props> = {
-    "command:local:Command": () => ({ stdout: "", stderr: "" }),
-};
 
 /** The engine's marker for a value not known during preview. */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -94,12 +97,20 @@ function containsUnknown(value: unknown): boolean {
     return false;
 }
 
-/** What the cloud returns for a resource: its inputs, plus what the mock cloud computes. */
-export function outputsOf(type: string, name: string, inputs: Props): { id: string; outputs: Props } {
-    const computed = EXTRA_OUTPUTS[type]?.(inputs) ?? computedState(type, name, inputs, { project: "", config: {}, entraTenantId });
+/** What the cloud returns for a resource: its inputs, plus what the mock cloud computes (or, for a command, what it printed). */
+export function outputsOf(type: string, name: string, inputs: Props, printed?: Props): { id: string; outputs: Props } {
+    const computed = printed ?? computedState(type, name, inputs, { project: "", config: {}, entraTenantId });
     const { id, ...rest } = { ...inputs, ...computed } as Props;
-    // The Pulumi ID carries the ARM ID, as azure-native does; a stable hex suffix otherwise.
-    return { id: typeof id === "string" ? id : `${name}-${hash(name).slice(0, 8)}`, outputs: withoutUndefined(rest) as Props };
+    return { id: typeof id === "string" ? id : idOf(type, name), outputs: withoutUndefined(rest) as Props };
+}
+
+/**
+ * The ID of a resource whose outputs carry none: the command provider gives every new command a
+ * fresh one (its name and random hex), so whatever reads a command's ID sees a redeploy; the
+ * rest get a stable hex suffix. (azure-native's IDs are the ARM IDs, in the outputs.)
+ */
+function idOf(type: string, name: string): string {
+    return type === COMMAND ? `${name}${randomBytes(4).toString("hex")}` : `${name}-${hash(name).slice(0, 8)}`;
 }
 
 const entraTenantId = process.env.VDX_STANDIN_ENTRA_TENANT_ID || undefined;
@@ -124,14 +135,33 @@ export function redactSecrets(value: unknown): unknown {
     return value;
 }
 
+/** A value with every secret unwrapped: what a provider hands to a process. */
+function plain(value: unknown): unknown {
+    if (isSecretValue(value)) return plain(value.value);
+    if (Array.isArray(value)) return value.map(plain);
+    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, plain(item)]));
+    return value;
+}
+
+/**
+ * Runs one of a command resource's commands (`create`, `update` or `delete` of `inputs`) the way
+ * the command provider does; a non-zero exit is an error carrying stderr. `previous` is the
+ * resource's last stdout and stderr, for update and delete.
+ */
+export function runCommand(inputs: Props, command: string, previous?: Props): { stdout: string; stderr: string } {
+    const { interpreter, environment, dir } = plain(inputs) as { interpreter?: string[]; environment?: Record<string, string>; dir?: string };
+    const [program, ...programArgs] = interpreter ?? ["/bin/sh", "-c"];
+    const env: NodeJS.ProcessEnv = { ...process.env, ...environment };
+    if (previous !== undefined) Object.assign(env, { PULUMI_COMMAND_STDOUT: String(previous.stdout ?? ""), PULUMI_COMMAND_STDERR: String(previous.stderr ?? "") });
+    const result = spawnSync(program, [...programArgs, command], { cwd: dir ?? process.cwd(), env, encoding: "utf8" });
+    if (result.error !== undefined) throw new Error(`running ${program}: ${result.error.message}`);
+    if (result.status !== 0) throw new Error(`${program} exited with status ${result.status ?? result.signal}: ${result.stderr.trim()}`);
+    return { stdout: result.stdout.trimEnd(), stderr: result.stderr.trimEnd() };
+}
+
 function log(entry: Record<string, unknown>): void {
     const file = process.env.VDX_STANDIN_LOG;
     if (file) fs.appendFileSync(file, `${JSON.stringify({ provider: packageName, pid: process.pid, ...entry })}\n`);
-}
-
-function failIfAsked(method: string, urn: string): void {
-    const pattern = process.env.VDX_STANDIN_FAIL;
-    if (pattern && new RegExp(pattern).test(urn)) throw new Error(`stand-in ${packageName}: ${method} of ${urn} fails as VDX_STANDIN_FAIL asks`);
 }
 
 function struct(value: Props): Struct {
@@ -195,11 +225,10 @@ const service: Record<string, Handler> = {
         return { response, log: { changed, replaces } };
     }),
     create: handler("Create", (req) => {
-        const urn: string = req.getUrn();
-        failIfAsked("Create", urn);
-        const { type, name } = parseUrn(urn);
+        const { type, name } = parseUrn(req.getUrn());
         const inputs = props(req.getProperties());
-        const { id, outputs } = outputsOf(type, name, inputs);
+        const printed = type === COMMAND && typeof inputs.create === "string" ? runCommand(inputs, inputs.create) : undefined;
+        const { id, outputs } = outputsOf(type, name, inputs, printed);
         return { response: new providerProto.CreateResponse().setId(id).setProperties(struct(outputs)), log: { id, inputs: redactSecrets(inputs) } };
     }),
     read: handler("Read", (req) => ({
@@ -207,14 +236,18 @@ const service: Record<string, Handler> = {
         log: { id: req.getId() },
     })),
     update: handler("Update", (req) => {
-        const urn: string = req.getUrn();
-        failIfAsked("Update", urn);
-        const { type, name } = parseUrn(urn);
+        const { type, name } = parseUrn(req.getUrn());
         const inputs = props(req.getNews());
-        const { outputs } = outputsOf(type, name, inputs);
+        const command = inputs.update ?? inputs.create;
+        const printed = type === COMMAND && typeof command === "string" ? runCommand(inputs, command, props(req.getOlds())) : undefined;
+        const { outputs } = outputsOf(type, name, inputs, printed);
         return { response: new providerProto.UpdateResponse().setProperties(struct(outputs)), log: { id: req.getId(), inputs: redactSecrets(inputs) } };
     }),
-    delete: handler("Delete", (req) => ({ response: new Empty(), log: { id: req.getId() } })),
+    delete: handler("Delete", (req) => {
+        const state = props(req.getProperties());
+        if (parseUrn(req.getUrn()).type === COMMAND && typeof state.delete === "string") runCommand(state, state.delete, state);
+        return { response: new Empty(), log: { id: req.getId() } };
+    }),
     invoke: handler("Invoke", (req) => {
         const token: string = req.getTok();
         const args = props(req.getArgs());

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { engineInstall } from "../../../scripts/engine-build";
+import { PwshRun } from "../plugins/recordingPwsh";
 
 /**
  * One end-to-end test's world: a copy of the project in a temporary directory (node_modules
@@ -31,8 +32,8 @@ export interface PulumiRun {
     readonly seconds: number;
 }
 
-/** One line of the stand-in providers' log. */
-export interface StandInCall {
+/** One line of the stand-in providers' log; `provider: "pwsh"` lines are the recording pwsh's runs of the driver. */
+export interface StandInCall extends Partial<PwshRun> {
     readonly provider: string;
     readonly method: string;
     readonly urn?: string;

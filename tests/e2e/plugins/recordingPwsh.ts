@@ -1,0 +1,68 @@
+/**
+ * A recording stand-in for PowerShell 7 (`pwsh`), first on PATH in the end-to-end tests only: the
+ * command stand-in runs the program's commands through it as the real command provider would, so
+ * the deployment's lifecycle executes. It checks what a real `pwsh -File` would fail on (the
+ * driver's path, relative to the directory the command runs in, and its action), appends one JSON
+ * line to `VDX_STANDIN_LOG` with the arguments and the `VDX_*` variables it was given (secret
+ * ones as the SHA-256 of their JSON, never the value), and runs nothing.
+ *
+ * Environment: `VDX_STANDIN_PWSH_FAIL`, a regular expression; a matching action exits 1.
+ */
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { DRIVER_ACTIONS, DRIVER_VARIABLES } from "../../../lib/contract";
+
+/** The driver variables that carry secrets. */
+const SECRET_VARIABLES = new Set<string>([DRIVER_VARIABLES.adminPassword, DRIVER_VARIABLES.appSecret, DRIVER_VARIABLES.pfxPassword, DRIVER_VARIABLES.pfx]);
+
+/** The stand-ins' own settings, which are not the driver's. */
+const STAND_IN_VARIABLE = /^VDX_STANDIN_/;
+
+/** What one run of the driver was given, as logged. */
+export interface PwshRun {
+    readonly args: string[];
+    readonly action?: string;
+    readonly variables: Record<string, string | { secretSha256: string }>;
+}
+
+/** The run as logged: the driver's action (the argument after `-File <script>`) and its variables, secrets hashed. */
+export function recordRun(args: readonly string[], env: NodeJS.ProcessEnv): PwshRun {
+    const file = args.indexOf("-File");
+    const variables = Object.fromEntries(
+        Object.entries(env)
+            .filter(([name, value]) => name.startsWith("VDX_") && !STAND_IN_VARIABLE.test(name) && value !== undefined)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([name, value]) => [name, SECRET_VARIABLES.has(name) ? { secretSha256: createHash("sha256").update(JSON.stringify(value)).digest("hex") } : value!]),
+    );
+    return { args: [...args], action: file >= 0 ? args[file + 2] : undefined, variables };
+}
+
+/** Why a real `pwsh` would refuse the run, if it would. */
+export function refusal(args: readonly string[], cwd: string): string | undefined {
+    const file = args.indexOf("-File");
+    if (file < 0 || args[file + 1] === undefined) return "stand-in pwsh: no -File <script> given";
+    const script = args[file + 1];
+    if (!fs.existsSync(path.resolve(cwd, script))) return `stand-in pwsh: the script ${script} does not exist in ${cwd}`;
+    const action = args[file + 2];
+    if (!Object.values<string>(DRIVER_ACTIONS).includes(action)) return `stand-in pwsh: ${script} has no action ${JSON.stringify(action)}`;
+    return undefined;
+}
+
+function main(): number {
+    const args = process.argv.slice(2);
+    const run = recordRun(args, process.env);
+    const refused = refusal(args, process.cwd());
+    const pattern = process.env.VDX_STANDIN_PWSH_FAIL;
+    const failure = refused ?? (pattern && run.action !== undefined && new RegExp(pattern).test(run.action) ? `stand-in pwsh: ${run.action} fails as VDX_STANDIN_PWSH_FAIL asks` : undefined);
+    const log = process.env.VDX_STANDIN_LOG;
+    if (log) fs.appendFileSync(log, `${JSON.stringify({ provider: "pwsh", pid: process.pid, method: "Run", ...run, ...(failure ? { error: failure } : {}) })}\n`);
+    if (failure) {
+        process.stderr.write(`${failure}\n`);
+        return 1;
+    }
+    process.stdout.write(`stand-in pwsh: ${run.action} recorded\n`);
+    return 0;
+}
+
+if (require.main === module) process.exitCode = main();
