@@ -86,8 +86,9 @@ function Get-Package {
     return $script
 }
 
-# Every parameter the document gives must be declared (by name or alias), and every mandatory
-# one given. Read with PowerShell's own parser: nothing of the package runs.
+# Every parameter the document gives must be declared (by name or alias), once, and every mandatory
+# one given: mandatory in every parameter set, as lib/powershellParameters.ts reads it. Read with
+# PowerShell's own parser: nothing of the package runs.
 function Assert-Parameters([string] $script) {
     $errors = $null
     $ast = [Management.Automation.Language.Parser]::ParseFile($script, [ref] $null, [ref] $errors)
@@ -98,21 +99,28 @@ function Assert-Parameters([string] $script) {
     foreach ($parameter in $parameters) {
         $name = $parameter.Name.VariablePath.UserPath
         $declared[$name] = $name
+        $sets = 0
+        $mandatorySets = 0
         foreach ($attribute in @($parameter.Attributes | Where-Object { $_ -is [Management.Automation.Language.AttributeAst] })) {
             if ($attribute.TypeName.Name -eq 'Alias') {
                 foreach ($alias in $attribute.PositionalArguments) { $declared[[string] $alias.SafeGetValue()] = $name }
             } elseif ($attribute.TypeName.Name -eq 'Parameter') {
-                foreach ($argument in $attribute.NamedArguments) {
-                    if ($argument.ArgumentName -eq 'Mandatory' -and ($argument.ExpressionOmitted -or $argument.Argument.SafeGetValue())) { $mandatory.Add($name) }
-                }
+                $sets++
+                $isMandatory = @($attribute.NamedArguments | Where-Object { $_.ArgumentName -eq 'Mandatory' -and ($_.ExpressionOmitted -or $_.Argument.SafeGetValue()) }).Count -gt 0
+                if ($isMandatory) { $mandatorySets++ }
             }
         }
+        if ($sets -gt 0 -and $mandatorySets -eq $sets) { $mandatory.Add($name) }
     }
     $given = foreach ($name in $document.parameters.PSObject.Properties.Name) {
         if (-not $declared.ContainsKey($name)) {
             throw "$($document.package.deploymentScript) does not declare -$name, which the stack passes: rename it with pexipDeployment.parameterNames or remove it from pexipDeployment.parameters."
         }
         $declared[$name]
+    }
+    $twice = @($given | Group-Object | Where-Object { $_.Count -gt 1 } | ForEach-Object { $_.Name })
+    if ($twice.Count -gt 0) {
+        throw "The stack passes -$($twice[0]) of $($document.package.deploymentScript) twice, by its name and an alias: keep one in pexipDeployment.parameters and pexipDeployment.parameterNames."
     }
     $missing = @($mandatory | Where-Object { @($given) -notcontains $_ })
     if ($missing.Count -gt 0) {

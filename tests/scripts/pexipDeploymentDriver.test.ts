@@ -168,6 +168,15 @@ describe("scripts/pexip-deployment.ps1 (the deployment driver)", () => {
             assert.doesNotMatch(check, CHANGES_AZURE);
         });
 
+        it("its parameter check refuses what the plan's refuses (lib/deploymentParameters.ts): an undeclared name, one given twice, a missing mandatory one", () => {
+            const check = blockAfter(CODE, /function Assert-Parameters\([^)]*\)\s*\{/i);
+            assert.match(check, /does not declare -\$name/);
+            assert.match(check, /Group-Object[\s\S]*twice, by its name and an alias/);
+            // Mandatory only when every [Parameter()] of it says so, as lib/powershellParameters.ts reads it.
+            assert.match(check, /\$sets -gt 0 -and \$mandatorySets -eq \$sets/);
+            assert.match(check, /declares -\$\(\$missing -join ', -'\) mandatory/);
+        });
+
         it("deploy checks the package before it removes or creates anything", () => {
             const deploy = actionBlock(DRIVER_ACTIONS.deploy);
             const first = (pattern: RegExp) => deploy.search(pattern);
