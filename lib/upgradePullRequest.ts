@@ -4,7 +4,7 @@
  * (scripts/upgrade-pr.ts, .github/workflows/vdx-upgrade.yml). Pure: the plans, the windows and
  * the date are worked out by the caller and handed in, so the same input gives the same text.
  */
-import { daysBetween } from "./calendar";
+import { dateIn, daysBetween, DEFAULT_TIME_ZONE } from "./calendar";
 import { mdCode, mdText, plural } from "./markdown";
 import { describeWindow, WindowStatus } from "./maintenanceWindow";
 import type { MaintenanceWindow } from "./settings";
@@ -134,6 +134,31 @@ export function deadlineLines(summary: UpgradeSummary, style: TextStyle): string
     ];
 }
 
+// ---------------------------------------------------------------------------------------
+// Draft or ready
+
+/** Whether the pull request may be merged now; a draft says why not. */
+export interface MergeReadiness {
+    readonly state: "draft" | "ready";
+    /** Why it is a draft, a clause each; empty when ready. */
+    readonly reasons: readonly string[];
+}
+
+/**
+ * A draft while VDX's switch date (Copenhagen) is still ahead or the catalogue lacks the package
+ * checksum: the version policy refuses the version before its date, and the plan refuses a
+ * version without a checksum, so merging either way makes the deploy's offline plan fail.
+ */
+export function mergeReadiness(summary: UpgradeSummary): MergeReadiness {
+    const { to } = summary;
+    const from = target(summary).from;
+    const days = daysLeft(summary);
+    const reasons: string[] = [];
+    if (days !== undefined && days > 0) reasons.push(`VDX switches to Pexip ${to} only on ${from}, and the version policy refuses ${to} before then`);
+    if (checksumInstruction(summary) !== undefined) reasons.push(`${CATALOGUE_FILE} has no package checksum for Pexip ${to}, and the plan refuses a version without one`);
+    return { state: reasons.length === 0 ? "ready" : "draft", reasons };
+}
+
 /** MedCom's notice rule for the target version, when VDX gave fewer than 14 days. */
 export function noticeLines(summary: UpgradeSummary): string[] {
     const entry = target(summary);
@@ -201,6 +226,31 @@ function windowWhen(summary: UpgradeSummary, stack: StackUpgrade, style: TextSty
     return `the first from ${now ? "now" : summary.deployFrom} opens ${style.strong(status.next.local)}`;
 }
 
+/**
+ * Days a stack runs its old version after VDX's switch because its maintenance window is closed
+ * when the new version may first deploy and opens on a later Copenhagen calendar day; undefined
+ * when it may redeploy that day, or when VDX's switch predates the catalogue.
+ */
+export function daysBehindVdx(summary: UpgradeSummary, stack: StackUpgrade): number | undefined {
+    const from = target(summary).from;
+    const status = stack.windowStatus;
+    if (from === undefined || status.state !== "closed") return undefined;
+    const opens = dateIn(status.next.instant, DEFAULT_TIME_ZONE);
+    return opens > summary.deployFrom ? daysBetween(from, opens) : undefined;
+}
+
+/** How long a stack runs behind VDX for its window, and the two ways to catch up sooner; undefined when it does not. */
+function behindLine(summary: UpgradeSummary, stack: StackUpgrade, style: TextStyle): string | undefined {
+    const days = daysBehindVdx(summary, stack);
+    if (days === undefined) return undefined;
+    const when = summary.deployFrom === summary.today ? "now" : `on ${summary.deployFrom}`;
+    return (
+        `${style.strong(`Runs ${stack.from} for ${plural(days, "day")} after VDX's switch`)} to ${summary.to} on ${target(summary).from}, until that window opens. ` +
+        `To follow VDX sooner, run the deploy workflow for ${style.code(stack.stack)} ${when} with the emergency override ${style.code("override_window")} ` +
+        `(Actions → deploy → Run workflow), or change ${style.code("maintenanceWindow")} in ${style.code(stack.file)} so that a window opens ${when}.`
+    );
+}
+
 function windowLine(summary: UpgradeSummary, stack: StackUpgrade, style: TextStyle): string {
     return stack.window === undefined
         ? "Maintenance window: none set, so the redeploy runs whenever the deploy workflow does."
@@ -232,6 +282,8 @@ export function stackLines(summary: UpgradeSummary, stack: StackUpgrade, style: 
     }
     lines.push(...stackProblems(stack).filter((problem) => problem !== stack.unplanned).map(warn));
     lines.push(windowLine(summary, stack, style));
+    const behind = behindLine(summary, stack, style);
+    if (behind !== undefined) lines.push(behind);
     return lines;
 }
 
@@ -241,6 +293,20 @@ export function stackLines(summary: UpgradeSummary, stack: StackUpgrade, style: 
 /** The hidden comment that identifies the pull request of a target version. */
 export function upgradeMarker(version: string): string {
     return `<!-- vdx-teams-connector:vdx-upgrade:${version} -->`;
+}
+
+/**
+ * The one-line comment with which the workflow closes the open pull request of a catalogue
+ * version that is no longer a target on `today`: VDX has moved past it, or no stack needs it.
+ */
+export function outdatedComment(catalogue: VersionCatalogue, version: string, today: string): string {
+    const order = (name: string) => catalogue.versions.findIndex((entry) => entry.version === name);
+    const running = versionOn(catalogue, today);
+    const why =
+        running.from !== undefined && order(version) < order(running.version)
+            ? `superseded: VDX has run Pexip ${running.version} since ${running.from} (Copenhagen), and the stacks move straight to it`
+            : `no stack needs Pexip ${version} any more: every stack on \`main\` runs it or a later version`;
+    return `Closed by the vdx-upgrade workflow as of ${today}: ${why}.`;
 }
 
 /** The pull request's title: stable from day to day, so that a daily update changes only the body. */
@@ -285,6 +351,15 @@ function body(summary: UpgradeSummary, plans: ReadonlyMap<string, string>): stri
     // GitHub's alerts: overdue is a caution, a coming deadline important.
     out.push(days === undefined || days <= 0 ? "> [!CAUTION]" : "> [!IMPORTANT]");
     out.push(...deadlineLines(summary, style).map((line) => `> ${line}`), "");
+    const readiness = mergeReadiness(summary);
+    if (readiness.state === "draft") {
+        out.push(
+            "> [!NOTE]",
+            `> ${style.strong("A draft until it can be merged")}: merging now would make the deploy's offline plan fail, because ${readiness.reasons.join("; and ")}. ` +
+                "The daily vdx-upgrade run marks it ready for review once it can be merged, and makes it a draft again if it is marked ready before then.",
+            "",
+        );
+    }
     const notices = noticeLines(summary);
     if (notices.length > 0) out.push("> [!WARNING]", ...notices.map((line) => `> ${line}.`), "");
     const instruction = checksumInstruction(summary);
@@ -318,8 +393,10 @@ function body(summary: UpgradeSummary, plans: ReadonlyMap<string, string>): stri
         const plan = stack.plan;
         const redeploy = plan?.changes.find((change) => change.change === "redeploy");
         const statics = plan === undefined ? "not planned" : plan.changes.some((change) => change.area === "static") ? "**change**" : "unchanged";
+        const behind = daysBehindVdx(summary, stack);
+        const late = behind === undefined ? "" : `; ${style.strong(`on ${stack.from} for ${plural(behind, "day")} after VDX's switch`)}: deploy with ${style.code("override_window")} or change the window`;
         out.push(
-            `| ${style.code(stack.stack)} | ${stack.from} → ${to} | ${plan === undefined ? "not planned" : redeploy === undefined ? "**not redeployed**" : "redeployed"} | ${statics} | ${windowWhen(summary, stack, style)} |`,
+            `| ${style.code(stack.stack)} | ${stack.from} → ${to} | ${plan === undefined ? "not planned" : redeploy === undefined ? "**not redeployed**" : "redeployed"} | ${statics} | ${windowWhen(summary, stack, style)}${late} |`,
         );
     }
     out.push("");

@@ -10,7 +10,10 @@
  *
  *     DIR/<version>/stacks/Pulumi.<stack>.yaml   the stack files as the upgrade sets them
  *     DIR/<version>/title.txt, body.md           the pull request (lib/upgradePullRequest.ts)
+ *     DIR/<version>/state.txt                    `draft` or `ready`: whether it may be merged yet
  *     DIR/<version>/commit-message.txt
+ *     DIR/outdated/<version>.txt                 for each other catalogue version: the comment
+ *                                                that closes its pull request, if one is open
  *     DIR/summary.json                           { asOf, targets: [{ version, branch, dir, ... }] }
  *
  * It reads the project in the current directory, as the plan does; no network, no git. DIR must
@@ -24,7 +27,7 @@ import { listStacks, loadStackConfig, StackFileError } from "../cli/stackConfig"
 import { prepareUpgrade, startOfDate } from "../cli/upgrade";
 import { dateIn, DEFAULT_TIME_ZONE, isCalendarDate } from "../lib/calendar";
 import { ConfigError } from "../lib/configError";
-import { checksumInstruction, daysLeft, stackProblems, upgradePullRequest } from "../lib/upgradePullRequest";
+import { checksumInstruction, daysLeft, mergeReadiness, MergeReadiness, outdatedComment, stackProblems, upgradePullRequest } from "../lib/upgradePullRequest";
 import { catalogueEntry, loadCatalogue, pendingVersions, VersionCatalogue, versionOn } from "../lib/versionCatalogue";
 
 /** One pull request to open or update. */
@@ -42,6 +45,8 @@ export interface UpgradePrTarget {
     readonly stacks: readonly string[];
     readonly files: readonly string[];
     readonly checksumMissing: boolean;
+    /** `draft` while merging would make the deploy's plan fail (state.txt), else `ready`. */
+    readonly state: MergeReadiness["state"];
     /** `stack: problem`, for what needs a look before merging. */
     readonly attention: readonly string[];
 }
@@ -112,6 +117,8 @@ export async function writeUpgradePullRequests(options: UpgradePrOptions): Promi
         for (const file of files) fs.writeFileSync(path.join(dir, "stacks", file), prepared.files[file]);
         fs.writeFileSync(path.join(dir, "title.txt"), `${title}\n`);
         fs.writeFileSync(path.join(dir, "body.md"), body);
+        const { state } = mergeReadiness(prepared);
+        fs.writeFileSync(path.join(dir, "state.txt"), `${state}\n`);
         fs.writeFileSync(
             path.join(dir, "commit-message.txt"),
             `${title}\n\nSets pexipVersion "${version}" in ${files.join(", ")}.\nWritten by scripts/upgrade-pr.ts (the vdx-upgrade workflow) as of ${today}.\n`,
@@ -127,11 +134,15 @@ export async function writeUpgradePullRequests(options: UpgradePrOptions): Promi
             stacks: prepared.stacks.map((stack) => stack.stack),
             files,
             checksumMissing: checksumInstruction(prepared) !== undefined,
+            state,
             attention: prepared.stacks.flatMap((stack) => stackProblems(stack).map((problem) => `${stack.stack}: ${problem}`)),
         });
     }
+    // The workflow closes an open pull request of any version not targeted today with this comment.
+    const outdated = catalogue.versions.filter((entry) => !targets.some((target) => target.version === entry.version));
+    fs.mkdirSync(path.join(outDir, "outdated"), { recursive: true });
+    for (const { version } of outdated) fs.writeFileSync(path.join(outDir, "outdated", `${version}.txt`), `${outdatedComment(catalogue, version, today)}\n`);
     const summary: UpgradePrSummary = { asOf: today, targets };
-    fs.mkdirSync(outDir, { recursive: true });
     fs.writeFileSync(path.join(outDir, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
     return summary;
 }
@@ -141,7 +152,7 @@ export function summaryText(summary: UpgradePrSummary): string {
     if (summary.targets.length === 0) return `upgrade-pr: every stack runs VDX's version as of ${summary.asOf}, and none lacks an announced one: no pull request\n`;
     return summary.targets
         .flatMap((target) => [
-            `upgrade-pr: ${target.branch}: ${target.title} (${target.stacks.join(", ")})`,
+            `upgrade-pr: ${target.branch}: ${target.title} (${target.stacks.join(", ")}), ${target.state}`,
             ...(target.checksumMissing ? [`  warning: the catalogue has no package checksum for ${target.version}: the pull request says what to add`] : []),
             ...target.attention.map((problem) => `  warning: ${problem}`),
         ])

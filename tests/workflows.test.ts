@@ -289,7 +289,7 @@ describe("workflows", () => {
             for (const { workflow } of workflows) {
                 for (const [jobId, job] of jobsOf(workflow)) {
                     const comments = stepsOf(job).some(
-                        (s) => s.uses?.startsWith("actions/github-script@") || s.with?.["comment-on-pr"] === true || /\bgh pr (create|edit|comment)\b/.test(s.run ?? ""),
+                        (s) => s.uses?.startsWith("actions/github-script@") || s.with?.["comment-on-pr"] === true || /\bgh pr (create|edit|comment|ready|close)\b/.test(s.run ?? ""),
                     );
                     assert.equal(permissionsOf(job)["pull-requests"] === "write", comments, jobId);
                 }
@@ -882,6 +882,7 @@ describe("workflows", () => {
         const findStep = stepNamed(jobs.find, /^Upgrade pull requests$/);
         const commitStep = stepNamed(jobs["pull-request"], /^Commit the stack files/);
         const prStep = stepNamed(jobs["pull-request"], /^Open or update the pull request$/);
+        const closeStep = stepNamed(jobs["close-outdated"], /^Close the pull requests of versions no longer targeted$/);
 
         it("runs daily and on a manual dispatch, one run at a time, never cancelled", () => {
             assert.deepEqual(Object.keys(vdxUpgrade.on), ["schedule", "workflow_dispatch"]);
@@ -902,16 +903,22 @@ describe("workflows", () => {
             assert.ok(runs.findIndex((r) => /^npm ci$/m.test(r)) < runs.indexOf(findStep.run ?? ""));
             assert.ok(!runs.some((r) => /\bnpm test\b/.test(r)), "the pull request's own checks run the tests");
             assert.match(findStep.run ?? "", /^npm run --silent upgrade-pr -- --out "\$out"$/m);
-            assert.deepEqual(find.outputs, { matrix: "${{ steps.upgrades.outputs.matrix }}", count: "${{ steps.upgrades.outputs.count }}" });
+            assert.deepEqual(find.outputs, {
+                matrix: "${{ steps.upgrades.outputs.matrix }}",
+                count: "${{ steps.upgrades.outputs.count }}",
+                branches: "${{ steps.upgrades.outputs.branches }}",
+            });
         });
 
-        it("hands the files over as an artifact, only when there is something to propose", () => {
+        it("hands the files over as an artifact, also with nothing to propose: the closing comments are in it", () => {
             const upload = stepUsing(jobs.find, "actions/upload-artifact");
-            const download = stepUsing(jobs["pull-request"], "actions/download-artifact");
-            assert.equal(upload.if, "steps.upgrades.outputs.count != '0'");
-            assert.equal(upload.with?.name, download.with?.name);
+            assert.equal(upload.if, undefined);
             assert.equal(upload.with?.path, "${{ runner.temp }}/vdx-upgrade");
-            assert.equal(download.with?.path, upload.with?.path);
+            for (const job of ["pull-request", "close-outdated"]) {
+                const download = stepUsing(jobs[job], "actions/download-artifact");
+                assert.equal(download.with?.name, upload.with?.name, job);
+                assert.equal(download.with?.path, upload.with?.path, job);
+            }
             assert.match(findStep.run ?? "", /^\s*out="\$\{RUNNER_TEMP\}\/vdx-upgrade"$/m);
         });
 
@@ -939,6 +946,45 @@ describe("workflows", () => {
             assert.deepEqual(commitStep.env, { VERSION: "${{ matrix.version }}", BRANCH: "${{ matrix.branch }}" });
         });
 
+        it("closes outdated pull requests from main only, also with no target, with only pull-requests write, running no project code", () => {
+            const job = jobs["close-outdated"];
+            assert.deepEqual(permissionsOf(job), { contents: "read", "pull-requests": "write" });
+            assert.equal(job.needs, "find");
+            assert.equal(job.if, "github.ref == 'refs/heads/main'");
+            assert.deepEqual(stepsOf(job).map((s) => s.uses?.split("@")[0] ?? s.name), ["actions/download-artifact", "Close the pull requests of versions no longer targeted"]);
+            for (const step of stepsOf(job)) assert.doesNotMatch(step.run ?? "", /\b(npm|npx|node|ts-node|git)\b/, step.name);
+            assert.deepEqual(closeStep.env, {
+                TARGETS: "${{ needs.find.outputs.branches }}",
+                BASE: "${{ github.ref_name }}",
+                GH_REPO: "${{ github.repository }}",
+                GH_TOKEN: "${{ secrets.GITHUB_TOKEN }}",
+            });
+            // It closes pull requests and deletes nothing, no branch in particular.
+            assert.doesNotMatch(closeStep.run ?? "", /--delete-branch|\bgit push\b|\bgh api\b|\bdelete\b/);
+        });
+
+        it("gh's --jq filters, run here with jq: the open pull request and whether it is a draft; this repository's vdx-upgrade/* pull requests only", function () {
+            if (spawnSync("jq", ["--version"]).status !== 0) this.skip();
+            const jq = (step: Step, listed: unknown[]) => {
+                const filter = /--jq '([^']+)'/.exec(step.run ?? "")?.[1];
+                assert.ok(filter, step.name);
+                const result = spawnSync("jq", ["-r", filter], { input: JSON.stringify(listed), encoding: "utf8" });
+                assert.equal(result.status, 0, result.stderr);
+                return result.stdout;
+            };
+            assert.equal(jq(prStep, []), "");
+            assert.equal(jq(prStep, [{ number: 7, isDraft: true }]), "7 true\n");
+            assert.equal(jq(prStep, [{ number: 7, isDraft: false }]), "7 false\n");
+            const listed = [
+                { number: 4, headRefName: "vdx-upgrade/37.1", isCrossRepository: false },
+                { number: 5, headRefName: "vdx-upgrade/38.0", isCrossRepository: true },
+                { number: 6, headRefName: "feature/vdx-upgrade/38.0", isCrossRepository: false },
+                { number: 7, headRefName: "vdx-upgrade/38.0", isCrossRepository: false },
+            ];
+            assert.equal(jq(closeStep, listed), "4 vdx-upgrade/37.1\n7 vdx-upgrade/38.0\n");
+            assert.equal(jq(closeStep, []), "");
+        });
+
         it("says in its header that GitHub runs no checks for its pull requests, citing GitHub's documentation", () => {
             const header = text.slice(0, text.indexOf("\nname:"));
             assert.match(header, /GitHub starts no workflow for events caused by the repository's GITHUB_TOKEN/);
@@ -953,7 +999,10 @@ describe("workflows", () => {
             let runnerTemp = "";
             let bin = "";
             let ghCalls = "";
+            /** What `gh pr list --head` prints: `<number> <isDraft>` of the version's open pull request, or nothing. */
             let openPr = "";
+            /** What the closing step's `gh pr list` prints: `<number> <branch>` a line. */
+            let openPrs = "";
             const BOT = "41898282+github-actions[bot]@users.noreply.github.com";
             const quiet = () => ({ GIT_CONFIG_NOSYSTEM: "1", HOME: sandbox });
             const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8", env: { PATH: process.env.PATH ?? "", ...quiet() } }).trim();
@@ -990,21 +1039,21 @@ describe("workflows", () => {
             const branchEnv = { VERSION: "38.0", BRANCH: "vdx-upgrade/38.0" };
             const prEnv = { ...branchEnv, BASE: "main", GH_REPO: "hospital/vdx-teams-connector", GH_TOKEN: "stand-in" };
             const branchHead = () => git(origin, "rev-parse", "refs/heads/vdx-upgrade/38.0");
-            /** Runs the second job's two steps in a fresh clone, with `number` the open pull request (or none). */
-            const pullRequestJob = (number: string) => {
-                fs.writeFileSync(openPr, number);
+            /** Runs the second job's two steps in a fresh clone, with `open` the open pull request as `<number> <isDraft>` (or none). */
+            const pullRequestJob = (open: string) => {
+                fs.writeFileSync(openPr, open);
                 fs.writeFileSync(ghCalls, "");
                 const commit = run(commitStep, checkout(), branchEnv);
                 assert.equal(commit.status, 0, commit.stderr);
                 const pr = run(prStep, checkout(), prEnv);
                 assert.equal(pr.status, 0, pr.stderr);
-                return { commit, calls: fs.readFileSync(ghCalls, "utf8").trim().split("\n") };
+                return { commit, pr, calls: fs.readFileSync(ghCalls, "utf8").trim().split("\n") };
             };
 
             let made: UpgradeProject;
             before(() => {
                 sandbox = fs.mkdtempSync(path.join(os.tmpdir(), "vdx-upgrade-"));
-                [origin, runnerTemp, bin, ghCalls, openPr] = ["origin.git", "runner", "bin", "gh.calls", "open-pr"].map((name) => path.join(sandbox, name));
+                [origin, runnerTemp, bin, ghCalls, openPr, openPrs] = ["origin.git", "runner", "bin", "gh.calls", "open-pr", "open-prs"].map((name) => path.join(sandbox, name));
                 made = upgradeProject();
                 fs.mkdirSync(bin);
                 // npm's wrapper stands in: the real scripts/upgrade-pr.ts, on the test's date and policy configuration.
@@ -1015,7 +1064,8 @@ describe("workflows", () => {
                 );
                 fs.writeFileSync(
                     path.join(bin, "gh"),
-                    `#!/usr/bin/env bash\nprintf '%s\\n' "$*" >>"${ghCalls}"\nif [ "$1 $2" = "pr list" ]; then cat "${openPr}"; fi\n`,
+                    // With a file `no-drafts` beside it, it refuses drafts as GitHub does for a private repository on the Free plan.
+                    `#!/usr/bin/env bash\nprintf '%s\\n' "$*" >>"${ghCalls}"\nif [ -f "${sandbox}/no-drafts" ]; then case " $* " in *" --draft "*|*" --undo "*) echo "Draft pull requests are not supported in this repository." >&2; exit 1 ;; esac; fi\nif [ "$1 $2" = "pr list" ]; then case " $* " in *" --head "*) cat "${openPr}" ;; *) cat "${openPrs}" ;; esac; fi\n`,
                     { mode: 0o755 },
                 );
                 git(sandbox, "init", "--quiet", "--bare", "--initial-branch=main", origin);
@@ -1034,12 +1084,13 @@ describe("workflows", () => {
             it("an announcement: the first job finds it and writes the matrix, the summary and the files", () => {
                 const result = run(findStep, checkout(), {});
                 assert.equal(result.status, 0, result.stderr);
-                assert.deepEqual(result.output, { matrix: '{"include":[{"version":"38.0","branch":"vdx-upgrade/38.0"}]}', count: "1" });
-                assert.equal(result.summary, "### VDX upgrades as of 2026-12-03\n\n- `vdx-upgrade/38.0`: Upgrade to Pexip 38.0, VDX's version from 2026-12-15 (dev, prod)\n");
+                assert.deepEqual(result.output, { matrix: '{"include":[{"version":"38.0","branch":"vdx-upgrade/38.0"}]}', count: "1", branches: "vdx-upgrade/38.0" });
+                assert.equal(result.summary, "### VDX upgrades as of 2026-12-03\n\n- `vdx-upgrade/38.0`: Upgrade to Pexip 38.0, VDX's version from 2026-12-15 (dev, prod), draft\n");
                 assert.ok(fs.existsSync(path.join(runnerTemp, "vdx-upgrade", "38.0", "body.md")));
+                assert.equal(fs.readFileSync(path.join(runnerTemp, "vdx-upgrade", "38.0", "state.txt"), "utf8"), "draft\n");
             });
 
-            it("the second job commits the stack files to vdx-upgrade/38.0 and opens one pull request", () => {
+            it("the second job commits the stack files to vdx-upgrade/38.0 and opens one pull request, a draft before VDX's switch", () => {
                 const { commit, calls } = pullRequestJob("");
                 assert.match(commit.stdout, /^pushed vdx-upgrade\/38\.0$/m);
                 assert.deepEqual(git(origin, "diff", "--name-only", "main", "vdx-upgrade/38.0").split("\n"), ["Pulumi.dev.yaml", "Pulumi.prod.yaml"]);
@@ -1048,19 +1099,63 @@ describe("workflows", () => {
                 assert.equal(git(origin, "rev-parse", "vdx-upgrade/38.0~1"), git(origin, "rev-parse", "main"));
                 const body = path.join(runnerTemp, "vdx-upgrade", "38.0", "body.md");
                 assert.deepEqual(calls, [
-                    "pr list --head vdx-upgrade/38.0 --base main --state open --json number --jq .[0].number // empty",
-                    `pr create --head vdx-upgrade/38.0 --base main --title Upgrade to Pexip 38.0, VDX's version from 2026-12-15 --body-file ${body}`,
+                    'pr list --head vdx-upgrade/38.0 --base main --state open --json number,isDraft --jq .[0] | select(. != null) | "\\(.number) \\(.isDraft)"',
+                    `pr create --head vdx-upgrade/38.0 --base main --title Upgrade to Pexip 38.0, VDX's version from 2026-12-15 --body-file ${body} --draft`,
                 ]);
             });
 
             it("the next day: nothing to push, and the open pull request is updated, never a second one", () => {
                 const head = branchHead();
-                const { commit, calls } = pullRequestJob("7");
+                const { commit, calls } = pullRequestJob("7 true");
                 assert.match(commit.stdout, /^vdx-upgrade\/38\.0 already holds these changes: nothing to push$/m);
                 assert.equal(branchHead(), head);
                 assert.match(calls[1], /^pr edit 7 --title Upgrade to Pexip 38\.0, VDX's version from 2026-12-15 --body-file /);
                 assert.equal(calls.length, 2);
             });
+
+            it("marked ready by hand before VDX's switch: made a draft again", () => {
+                const { calls } = pullRequestJob("7 false");
+                assert.deepEqual(calls.slice(1).map((call) => call.split(" --title")[0]), ["pr edit 7", "pr ready --undo 7"]);
+            });
+
+            it("where GitHub refuses drafts: opened ready for review, and left so, with a warning instead of a failed run", () => {
+                const noDrafts = path.join(sandbox, "no-drafts");
+                fs.writeFileSync(noDrafts, "");
+                try {
+                    const created = pullRequestJob("");
+                    assert.deepEqual(created.calls.slice(1).map((call) => call.replace(/ --head[^]*?--body-file \S+/, "")), ["pr create --draft", "pr create"]);
+                    assert.match(created.pr.stdout, /^::warning::GitHub refused a draft here; merge only when the pull request's body says so$/m);
+                    const kept = pullRequestJob("7 false");
+                    assert.deepEqual(kept.calls.slice(1).map((call) => call.split(" --title")[0]), ["pr edit 7", "pr ready --undo 7"]);
+                    assert.match(kept.pr.stdout, /::warning::GitHub refused a draft here; .* \(#7\)$/m);
+                } finally {
+                    fs.rmSync(noDrafts);
+                }
+            });
+
+            /** Runs `test` with state.txt saying `ready`, as the first job writes it from VDX's switch date on when the checksum is there. */
+            const onceMergeable = (test: () => void) => {
+                const state = path.join(runnerTemp, "vdx-upgrade", "38.0", "state.txt");
+                const written = fs.readFileSync(state, "utf8");
+                fs.writeFileSync(state, "ready\n");
+                try {
+                    test();
+                } finally {
+                    fs.writeFileSync(state, written);
+                }
+            };
+
+            it("once mergeable: the open draft is marked ready for review", () =>
+                onceMergeable(() => {
+                    const { calls } = pullRequestJob("7 true");
+                    assert.deepEqual(calls.slice(1).map((call) => call.split(" --title")[0]), ["pr edit 7", "pr ready 7"]);
+                }));
+
+            it("once mergeable: a ready one is left as it is, and a new one is opened ready", () =>
+                onceMergeable(() => {
+                    assert.equal(pullRequestJob("7 false").calls.length, 2);
+                    assert.match(pullRequestJob("").calls[1], /^pr create --head vdx-upgrade\/38\.0 --base main --title /);
+                }));
 
             it("main moved on: the branch is rebuilt on it; a maintainer's empty commit to run the checks does not stop that", () => {
                 const maintainer = checkout();
@@ -1072,7 +1167,7 @@ describe("workflows", () => {
                 git(other, "add", "NOTES.md");
                 git(other, ...asAlice, "commit", "--quiet", "-m", "Notes");
                 git(other, "push", "--quiet", "origin", "main");
-                const { commit } = pullRequestJob("7");
+                const { commit } = pullRequestJob("7 true");
                 assert.match(commit.stdout, /^pushed vdx-upgrade\/38\.0$/m);
                 assert.equal(git(origin, "rev-parse", "vdx-upgrade/38.0~1"), git(origin, "rev-parse", "main"));
                 assert.match(git(origin, "show", "vdx-upgrade/38.0:NOTES.md"), /notes/);
@@ -1085,10 +1180,51 @@ describe("workflows", () => {
                 git(person, ...asAlice, "commit", "--quiet", "-am", "Reviewed");
                 git(person, "push", "--quiet", "origin", "vdx-upgrade/38.0");
                 const head = branchHead();
-                const { commit, calls } = pullRequestJob("7");
+                const { commit, calls } = pullRequestJob("7 true");
                 assert.match(commit.stdout, /^::warning title=Branch not rebuilt::vdx-upgrade\/38\.0 has commits by alice@hospital\.example; they are kept/m);
                 assert.equal(branchHead(), head);
                 assert.match(calls[1], /^pr edit 7 /);
+            });
+
+            /** Runs the closing job's step (it needs no clone) with the open pull requests as `<number> <branch>` lines, and returns gh's calls. */
+            const closeJob = (targets: string, open: string) => {
+                fs.writeFileSync(openPrs, open);
+                fs.writeFileSync(ghCalls, "");
+                const refs = git(origin, "for-each-ref");
+                const result = run(closeStep, sandbox, { TARGETS: targets, BASE: "main", GH_REPO: "hospital/vdx-teams-connector", GH_TOKEN: "stand-in" });
+                assert.equal(result.status, 0, result.stderr);
+                assert.equal(git(origin, "for-each-ref"), refs, "no branch deleted or moved");
+                return { stdout: result.stdout, calls: fs.readFileSync(ghCalls, "utf8").trim().split("\n") };
+            };
+            const LIST = 'pr list --base main --state open --limit 200 --json number,headRefName,isCrossRepository --jq .[] | select((.isCrossRepository | not) and (.headRefName | startswith("vdx-upgrade/"))) | "\\(.number) \\(.headRefName)"';
+
+            it("the closing job leaves the targets' pull requests, and closes the others with why: no stack needs it, or the catalogue no longer lists it", () => {
+                const { stdout, calls } = closeJob("vdx-upgrade/38.0", "4 vdx-upgrade/37.1\n7 vdx-upgrade/38.0\n9 vdx-upgrade/36.0\n");
+                assert.deepEqual(calls, [
+                    LIST,
+                    "pr close 4 --comment Closed by the vdx-upgrade workflow as of 2026-12-03: no stack needs Pexip 37.1 any more: every stack on `main` runs it or a later version.",
+                    "pr close 9 --comment Closed by the vdx-upgrade workflow: pexip-versions.yaml does not list Pexip 36.0, so no stack moves to it.",
+                ]);
+                assert.equal(stdout, "closed pull request #4 (vdx-upgrade/37.1)\nclosed pull request #9 (vdx-upgrade/36.0)\n");
+                assert.deepEqual(closeJob("vdx-upgrade/38.0", "").calls, [LIST]);
+            });
+
+            it("the stacks upgraded on main by hand: no target, and the next run closes 38.0's pull request, its branch kept", () => {
+                const person = checkout();
+                for (const file of ["Pulumi.dev.yaml", "Pulumi.prod.yaml"]) fs.copyFileSync(path.join(runnerTemp, "vdx-upgrade", "38.0", "stacks", file), path.join(person, file));
+                git(person, ...asAlice, "commit", "--quiet", "-am", "Upgrade to 38.0 by hand");
+                git(person, "push", "--quiet", "origin", "main");
+                // A new run: a new runner, an empty temporary directory.
+                fs.rmSync(path.join(runnerTemp, "vdx-upgrade"), { recursive: true });
+                const found = run(findStep, checkout(), {});
+                assert.equal(found.status, 0, found.stderr);
+                assert.deepEqual(found.output, { matrix: '{"include":[]}', count: "0", branches: "" });
+                const { calls } = closeJob(found.output.branches, "7 vdx-upgrade/38.0\n");
+                assert.deepEqual(calls, [
+                    LIST,
+                    "pr close 7 --comment Closed by the vdx-upgrade workflow as of 2026-12-03: no stack needs Pexip 38.0 any more: every stack on `main` runs it or a later version.",
+                ]);
+                assert.ok(branchHead());
             });
         });
     });

@@ -61,6 +61,8 @@ describe("npm run upgrade (cli/upgrade.ts)", () => {
                 result.stdout,
                 /^  - Maintenance window sat 22:00 for 4 hours \(Europe\/Copenhagen\): the first from 2026-12-15 opens Saturday 2026-12-19 22:00 Europe\/Copenhagen \(UTC\+01:00\)\.$/m,
             );
+            // Four days after VDX's switch, and how to follow VDX on the day.
+            assert.match(result.stdout, /^  - Runs 37\.1 for 4 days after VDX's switch to 38\.0 on 2026-12-15, until that window opens\. To follow VDX sooner, run the deploy workflow for hospital on 2026-12-15 with the emergency override override_window /m);
         });
     });
 

@@ -6,12 +6,16 @@ import { windowStatus } from "../../lib/maintenanceWindow";
 import type { MaintenanceWindow } from "../../lib/settings";
 import {
     checksumInstruction,
+    daysBehindVdx,
     deadlineLines,
     MARKDOWN_STYLE,
+    mergeReadiness,
     noticeLines,
+    outdatedComment,
     PLAIN_STYLE,
     PULL_REQUEST_BODY_LIMIT,
     StackPlanComparison,
+    stackLines,
     StackUpgrade,
     truncatePlan,
     upgradeMarker,
@@ -65,6 +69,13 @@ const PROD: StackUpgrade = {
         "## Offline plan: `vdx-teams-connector` / `prod`\n\n**PASS with 1 advisory** · prod · `westeurope`\n\n```mermaid\nflowchart TB\n```\n",
     ),
 };
+
+/** The summary on `today` when the catalogue lists 38.0 (from 2026-12-15) without its checksum: nothing planned. */
+function unsigned(today = "2026-12-03", url?: string): UpgradeSummary {
+    const catalogue = parseCatalogue(catalogueYaml([REPOSITORY_VERSION, { version: "38.0", announced: "2026-11-20", from: "2026-12-15", ...(url === undefined ? {} : { url }) }]));
+    const stacks = [DEV, PROD].map(({ plan: _plan, ...stack }) => ({ ...stack, unplanned: "pexip-versions.yaml has no package checksum for Pexip 38.0" }));
+    return summary({ catalogue, stacks, today, deployFrom: today > "2026-12-15" ? today : "2026-12-15" });
+}
 
 /** 38.0 announced on 2026-12-05 for 2026-12-15 (10 days' notice), on 2026-12-03 with dev and prod on 37.1 and prod-neu already on 38.0. */
 function summary(changes: Partial<UpgradeSummary> = {}, announcement: Record<string, string> = {}): UpgradeSummary {
@@ -134,22 +145,107 @@ describe("the upgrade pull request (lib/upgradePullRequest.ts)", () => {
         assert.doesNotMatch(upgradePullRequest(summary({}, { announced: "2026-12-01" })).body, /MedCom/);
     });
 
-    describe("without the package checksum", () => {
-        const unsigned = (url?: string) => {
-            const catalogue = parseCatalogue(
-                catalogueYaml([REPOSITORY_VERSION, { version: "38.0", announced: "2026-11-20", from: "2026-12-15", ...(url === undefined ? {} : { url }) }]),
+    describe("draft or ready", () => {
+        const SWITCH_PENDING = "VDX switches to Pexip 38.0 only on 2026-12-15, and the version policy refuses 38.0 before then";
+        const NO_CHECKSUM = "pexip-versions.yaml has no package checksum for Pexip 38.0, and the plan refuses a version without one";
+        const on = (today: string, changes: Partial<UpgradeSummary> = {}) => summary({ today, deployFrom: today > "2026-12-15" ? today : "2026-12-15", ...changes });
+
+        it("a draft up to the day before VDX's switch, ready from the switch day (Copenhagen dates)", () => {
+            assert.deepEqual(mergeReadiness(on("2026-12-03")), { state: "draft", reasons: [SWITCH_PENDING] });
+            assert.deepEqual(mergeReadiness(on("2026-12-14")), { state: "draft", reasons: [SWITCH_PENDING] });
+            assert.deepEqual(mergeReadiness(on("2026-12-15")), { state: "ready", reasons: [] });
+            assert.deepEqual(mergeReadiness(on("2026-12-20")), { state: "ready", reasons: [] });
+        });
+
+        it("a draft while the checksum is missing, on the switch day and after too", () => {
+            assert.deepEqual(mergeReadiness(unsigned("2026-12-15")), { state: "draft", reasons: [NO_CHECKSUM] });
+            assert.deepEqual(mergeReadiness(unsigned("2026-12-20")), { state: "draft", reasons: [NO_CHECKSUM] });
+            assert.deepEqual(mergeReadiness(unsigned("2026-12-14")), { state: "draft", reasons: [SWITCH_PENDING, NO_CHECKSUM] });
+        });
+
+        it("ready for the catalogue's first version, which VDX already runs", () => {
+            assert.equal(mergeReadiness(summary({ to: "37.1", stacks: [{ ...DEV, from: "36.0" }], unchanged: [] })).state, "ready");
+        });
+
+        it("the body of a draft says why; a ready one says nothing of drafts", () => {
+            assert.match(
+                upgradePullRequest(unsigned("2026-12-14")).body,
+                new RegExp(`^> \\[!NOTE\\]\n> \\*\\*A draft until it can be merged\\*\\*: merging now would make the deploy's offline plan fail, because ${SWITCH_PENDING}; and ${NO_CHECKSUM}\\. `, "m"),
             );
-            const stacks = [DEV, PROD].map(({ plan: _plan, ...stack }) => ({ ...stack, unplanned: "pexip-versions.yaml has no package checksum for Pexip 38.0" }));
-            return summary({ catalogue, stacks });
-        };
+            assert.doesNotMatch(upgradePullRequest(on("2026-12-15")).body, /draft/i);
+        });
+    });
+
+    describe("a stack whose window opens after VDX's switch", () => {
+        /** prod with a window, its status taken at the start of `from` (the day the version may first deploy). */
+        const prodWith = (window: MaintenanceWindow, from = "2026-12-15"): StackUpgrade => ({ ...PROD, window, windowStatus: windowStatus(window, startOfDate(from)) });
+        const weekly = (day: MaintenanceWindow["days"][number], start: string, timeZone = "Europe/Copenhagen"): MaintenanceWindow => ({ days: [day], start, hours: 4, timeZone });
+        // VDX switches on Tuesday 2026-12-15.
+
+        it("counts the Copenhagen calendar days from the switch to the day its first window opens", () => {
+            assert.equal(daysBehindVdx(summary(), prodWith(SATURDAY_NIGHT)), 4);
+            assert.equal(daysBehindVdx(summary(), prodWith(weekly("wed", "01:00"))), 1);
+            // 20:00 on Tuesday in New York is 02:00 on Wednesday in Copenhagen: a day late by VDX's calendar.
+            assert.equal(daysBehindVdx(summary(), prodWith(weekly("tue", "20:00", "America/New_York"))), 1);
+        });
+
+        it("is not behind when it may redeploy on the switch day: a window opening that day, one open since the night before, or none", () => {
+            assert.equal(daysBehindVdx(summary(), prodWith(weekly("tue", "22:00"))), undefined);
+            assert.equal(daysBehindVdx(summary(), prodWith(weekly("mon", "22:00"))), undefined);
+            assert.equal(daysBehindVdx(summary(), DEV), undefined);
+            assert.equal(daysBehindVdx(summary({ to: "37.1", stacks: [{ ...PROD, from: "36.0" }], unchanged: [] }), prodWith(SATURDAY_NIGHT)), undefined);
+        });
+
+        it("overdue: counts from VDX's switch, when the window does not open on the day it can first deploy", () => {
+            // Monday 2026-12-21, six days overdue: Saturday's window is five days on, Monday's opens today.
+            const overdue = summary({ today: "2026-12-21", deployFrom: "2026-12-21" });
+            assert.equal(daysBehindVdx(overdue, prodWith(SATURDAY_NIGHT, "2026-12-21")), 11);
+            assert.equal(daysBehindVdx(overdue, prodWith(weekly("mon", "22:00"), "2026-12-21")), undefined);
+        });
+
+        it("is marked in the table and in the stack's lines, pointing to the emergency override or a window change", () => {
+            const { body } = upgradePullRequest(summary());
+            assert.match(body, /^\| `dev` \|.*\| none set: any time \|$/m);
+            assert.match(body, /^\| `prod` \|.* opens \*\*Saturday 2026-12-19 22:00 Europe\/Copenhagen \(UTC\+01:00\)\*\*; \*\*on 37\.1 for 4 days after VDX's switch\*\*: deploy with `override_window` or change the window \|$/m);
+            assert.equal(
+                stackLines(summary(), PROD, PLAIN_STYLE).pop(),
+                "Runs 37.1 for 4 days after VDX's switch to 38.0 on 2026-12-15, until that window opens. " +
+                    "To follow VDX sooner, run the deploy workflow for prod on 2026-12-15 with the emergency override override_window (Actions → deploy → Run workflow), " +
+                    "or change maintenanceWindow in Pulumi.prod.yaml so that a window opens on 2026-12-15.",
+            );
+            assert.match(stackLines(summary({ today: "2026-12-21", deployFrom: "2026-12-21" }), prodWith(SATURDAY_NIGHT, "2026-12-21"), PLAIN_STYLE).pop()!, /^Runs 37\.1 for 11 days after .* for prod now with .* so that a window opens now\.$/);
+            assert.doesNotMatch(stackLines(summary(), prodWith(weekly("tue", "22:00")), PLAIN_STYLE).join("\n"), /override/);
+        });
+    });
+
+    describe("closing an outdated pull request", () => {
+        const catalogue = parseCatalogue(catalogueYaml([REPOSITORY_VERSION, ANNOUNCED_38, { version: "38.1", announced: "2027-01-02", from: "2027-01-20", sha256: "c".repeat(64) }]));
+
+        it("superseded: VDX has moved past the version", () => {
+            assert.equal(
+                outdatedComment(catalogue, "38.0", "2027-01-20"),
+                "Closed by the vdx-upgrade workflow as of 2027-01-20: superseded: VDX has run Pexip 38.1 since 2027-01-20 (Copenhagen), and the stacks move straight to it.",
+            );
+        });
+
+        it("no stack needs it: the stacks on main run it or a later version", () => {
+            assert.equal(
+                outdatedComment(catalogue, "38.0", "2027-01-19"),
+                "Closed by the vdx-upgrade workflow as of 2027-01-19: no stack needs Pexip 38.0 any more: every stack on `main` runs it or a later version.",
+            );
+            assert.match(outdatedComment(catalogue, "38.1", "2027-01-20"), /no stack needs Pexip 38\.1 any more/);
+        });
+    });
+
+    describe("without the package checksum", () => {
 
         it("says exactly what to add, under which entry, and how to compute it, instead of guessing", () => {
-            assert.deepEqual(checksumInstruction(unsigned(ANNOUNCED_38.url)), {
+            assert.deepEqual(checksumInstruction(unsigned(undefined, ANNOUNCED_38.url)), {
                 line: "versions[1].sha256: <SHA-256 of pexip_teams_connector_v38.0.zip>",
                 commands: ["sha256sum pexip_teams_connector_v38.0.zip", "(Get-FileHash pexip_teams_connector_v38.0.zip -Algorithm SHA256).Hash.ToLower()   # PowerShell"],
             });
             // The party's own file name, from the catalogue's URL.
-            assert.equal(checksumInstruction(unsigned("https://store.example/pexip/tc%2038.zip"))?.line, "versions[1].sha256: <SHA-256 of tc 38.zip>");
+            assert.equal(checksumInstruction(unsigned(undefined, "https://store.example/pexip/tc%2038.zip"))?.line, "versions[1].sha256: <SHA-256 of tc 38.zip>");
             assert.equal(checksumInstruction(summary()), undefined);
         });
 

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { setPexipVersion } from "../../cli/upgrade";
+import { setPexipVersion, startOfDate } from "../../cli/upgrade";
 import { upgradeMarker } from "../../lib/upgradePullRequest";
 import { parseCatalogue } from "../../lib/versionCatalogue";
 import { parseUpgradePrArguments, summaryText, upgradeTargets, writeUpgradePullRequests } from "../../scripts/upgrade-pr";
@@ -73,13 +73,22 @@ describe("the upgrade pull requests' content (scripts/upgrade-pr.ts)", () => {
                         stacks: ["dev", "prod"],
                         files: ["Pulumi.dev.yaml", "Pulumi.prod.yaml"],
                         checksumMissing: false,
+                        state: "draft",
                         attention: [],
                     },
                 ],
             });
             assert.deepEqual(JSON.parse(fs.readFileSync(path.join(out, "summary.json"), "utf8")), summary);
-            assert.deepEqual(fs.readdirSync(out).sort(), ["38.0", "summary.json"]);
-            assert.deepEqual(fs.readdirSync(path.join(out, "38.0")).sort(), ["body.md", "commit-message.txt", "stacks", "title.txt"]);
+            assert.deepEqual(fs.readdirSync(out).sort(), ["38.0", "outdated", "summary.json"]);
+            assert.deepEqual(fs.readdirSync(path.join(out, "38.0")).sort(), ["body.md", "commit-message.txt", "stacks", "state.txt", "title.txt"]);
+            // Twelve days before VDX's switch: a draft, and the body says why.
+            assert.equal(fs.readFileSync(path.join(out, "38.0", "state.txt"), "utf8"), "draft\n");
+            // 37.1 is no target: the comment that closes a pull request of it, should one be open.
+            assert.deepEqual(fs.readdirSync(path.join(out, "outdated")), ["37.1.txt"]);
+            assert.equal(
+                fs.readFileSync(path.join(out, "outdated", "37.1.txt"), "utf8"),
+                "Closed by the vdx-upgrade workflow as of 2026-12-03: no stack needs Pexip 37.1 any more: every stack on `main` runs it or a later version.\n",
+            );
             for (const [index, stack] of ["dev", "prod"].entries()) {
                 const written = fs.readFileSync(path.join(out, "38.0", "stacks", `Pulumi.${stack}.yaml`), "utf8");
                 assert.equal(written, setPexipVersion(stacksBefore[index], `Pulumi.${stack}.yaml`, "vdx-teams-connector", "38.0"));
@@ -94,8 +103,18 @@ describe("the upgrade pull requests' content (scripts/upgrade-pr.ts)", () => {
             const body = fs.readFileSync(path.join(out, "38.0", "body.md"), "utf8");
             assert.ok(body.startsWith(`${upgradeMarker("38.0")}\n`));
             assert.match(body, /\*\*12 days left\*\*/);
+            assert.match(body, /^> \*\*A draft until it can be merged\*\*: /m);
             assert.equal((body.match(/<details><summary>Offline plan of <code>(dev|prod)<\/code> on Pexip 38\.0 \(check date 2026-12-15\)<\/summary>/g) ?? []).length, 2);
-            assert.equal(summaryText(summary), "upgrade-pr: vdx-upgrade/38.0: Upgrade to Pexip 38.0, VDX's version from 2026-12-15 (dev, prod)\n");
+            assert.equal(summaryText(summary), "upgrade-pr: vdx-upgrade/38.0: Upgrade to Pexip 38.0, VDX's version from 2026-12-15 (dev, prod), draft\n");
+        });
+
+        it("on VDX's switch day, with the checksum: ready for review", async () => {
+            const dir = tempDir();
+            const summary = await writeUpgradePullRequests({ outDir: dir, projectDir: made.dir, now: startOfDate("2026-12-15"), policyConfigFile: made.policyConfigFile });
+            assert.equal(summary.targets[0].state, "ready");
+            assert.equal(fs.readFileSync(path.join(dir, "38.0", "state.txt"), "utf8"), "ready\n");
+            assert.doesNotMatch(fs.readFileSync(path.join(dir, "38.0", "body.md"), "utf8"), /draft/i);
+            assert.match(summaryText(summary), /, ready\n$/);
         });
 
         it("refuses an output directory that is not new or empty, so nothing stale reaches a commit", async () => {
@@ -109,6 +128,7 @@ describe("the upgrade pull requests' content (scripts/upgrade-pr.ts)", () => {
                 const dir = tempDir();
                 const summary = await writeUpgradePullRequests({ outDir: dir, projectDir: project.dir, now: DECEMBER_3, policyConfigFile: project.policyConfigFile });
                 assert.equal(summary.targets[0].checksumMissing, true);
+                assert.equal(summary.targets[0].state, "draft");
                 assert.deepEqual(summary.targets[0].files, ["Pulumi.dev.yaml", "Pulumi.prod.yaml"]);
                 assert.match(fs.readFileSync(path.join(dir, "38.0", "body.md"), "utf8"), /^> versions\[1\]\.sha256: <SHA-256 of pexip_teams_connector_v38\.0\.zip>$/m);
                 assert.match(summaryText(summary), /^  warning: the catalogue has no package checksum for 38\.0: the pull request says what to add$/m);
@@ -117,14 +137,32 @@ describe("the upgrade pull requests' content (scripts/upgrade-pr.ts)", () => {
             }
         });
 
-        it("nothing to propose: an empty list of targets, and no other file", async () => {
+        it("nothing to propose: an empty list of targets, and only the comments that close outdated pull requests", async () => {
             const project = upgradeProject({ versions: [REPOSITORY_VERSION] });
             try {
                 const dir = tempDir();
                 const summary = await writeUpgradePullRequests({ outDir: dir, projectDir: project.dir, now: DECEMBER_3 });
                 assert.deepEqual(summary, { asOf: "2026-12-03", targets: [] });
-                assert.deepEqual(fs.readdirSync(dir), ["summary.json"]);
+                assert.deepEqual(fs.readdirSync(dir).sort(), ["outdated", "summary.json"]);
+                assert.deepEqual(fs.readdirSync(path.join(dir, "outdated")), ["37.1.txt"]);
                 assert.match(summaryText(summary), /no pull request/);
+            } finally {
+                project.remove();
+            }
+        });
+
+        it("once VDX has moved past a version: the comment that closes its pull request says it is superseded", async () => {
+            // 38.0 was never taken, and VDX runs 38.1 since 2027-01-20: the stacks move straight to 38.1.
+            const project = upgradeProject({ versions: [REPOSITORY_VERSION, ANNOUNCED_38, { version: "38.1", announced: "2027-01-02", from: "2027-01-20" }] });
+            try {
+                const dir = tempDir();
+                const summary = await writeUpgradePullRequests({ outDir: dir, projectDir: project.dir, now: startOfDate("2027-02-01"), policyConfigFile: project.policyConfigFile });
+                assert.deepEqual(summary.targets.map((target) => target.version), ["38.1"]);
+                assert.deepEqual(fs.readdirSync(path.join(dir, "outdated")).sort(), ["37.1.txt", "38.0.txt"]);
+                assert.equal(
+                    fs.readFileSync(path.join(dir, "outdated", "38.0.txt"), "utf8"),
+                    "Closed by the vdx-upgrade workflow as of 2027-02-01: superseded: VDX has run Pexip 38.1 since 2027-01-20 (Copenhagen), and the stacks move straight to it.\n",
+                );
             } finally {
                 project.remove();
             }
