@@ -18,7 +18,7 @@ import * as pulumi from "@pulumi/pulumi";
 import indexProgram = require("../index");
 import { ConfigError } from "../lib/configError";
 import { estimateCost } from "../lib/cost";
-import { DRIVER_ACTIONS, DRIVER_VARIABLES } from "../lib/contract";
+import { DRIVER_ACTIONS, DRIVER_VARIABLES, FACTS, factVariable } from "../lib/contract";
 import { deploymentParameters, DeploymentDocument, renderParameters, UNKNOWN_IDS } from "../lib/deploymentParameters";
 import { connectorNames } from "../lib/naming";
 import { daysBetween } from "../lib/calendar";
@@ -29,7 +29,7 @@ import { buildVdxRequest, eventHubSecretCommand } from "../lib/vdxRequest";
 import { checkDate, isCalendarDate } from "../policy/common";
 import { POLICIES } from "../policy/policies";
 import { teamsConnectorMatchesVdxVersion } from "../policy/version";
-import { ConfigurationRunError } from "../program";
+import { ConfigurationRunError, resolvePackage, ResolvedPackage } from "../program";
 import { captureConsole, isSecretValue, MOCK_CLOUD, ProgramRun, RegisteredResource, runProgram } from "./mockRuntime";
 import {
     hasMandatoryViolation,
@@ -243,7 +243,8 @@ async function buildPlan(options: PlanOptions): Promise<Planned> {
             disabled: disabledPolicies,
             packSize: POLICIES.length,
         },
-        deployment: deploymentSummary(settings, run.resources, outputs),
+        // The package's script read as the program reads it: its declared types render the table as the command.
+        deployment: deploymentSummary(settings, resolvePackage(settings, projectDir), run.resources, outputs),
         upgrades: pendingVersions(catalogue, policyDate).map((entry) => ({
             version: entry.version,
             from: entry.from!,
@@ -458,14 +459,15 @@ function standInOutputs(settings: Settings, outputs: Record<string, unknown>): s
 // The Pexip deployment
 
 /** What Pexip's deployment script is run with, and how the stack carries out Pexip's procedures. */
-function deploymentSummary(settings: Settings, resources: readonly RegisteredResource[], outputs: Record<string, unknown>): PlanDeployment {
+function deploymentSummary(settings: Settings, pkg: ResolvedPackage, resources: readonly RegisteredResource[], outputs: Record<string, unknown>): PlanDeployment {
     const command = resources.find((resource) => resource.type === "command:local:Command" && resource.inputs.create === DRIVER_ACTIONS.deploy);
     const text = (command?.inputs.environment as Record<string, unknown> | undefined)?.[DRIVER_VARIABLES.deployment];
     if (typeof text !== "string") throw new Error("the program registered no Pexip deployment command with its deployment document");
     const document = JSON.parse(text) as DeploymentDocument;
     const names = connectorNames(settings.baseName, settings.regionCode);
     const script = document.package.deploymentScript;
-    const checked = settings.connectorPackage.source.kind === "path";
+    const declared = pkg.script?.parameters;
+    const checked = declared !== undefined;
     // The script's own param block confirms every name; without it, only Pexip's public commands and the user's settings do.
     const unconfirmed = new Set(checked ? [] : deploymentParameters(settings, UNKNOWN_IDS).filter((entry) => !entry.nameConfirmed).map((entry) => entry.name));
     return {
@@ -474,7 +476,7 @@ function deploymentSummary(settings: Settings, resources: readonly RegisteredRes
         script,
         parametersChecked: checked,
         command: typeof outputs.deploymentCommand === "string" ? outputs.deploymentCommand : "",
-        parameters: renderParameters(document, Number(outputs.instances)).map(({ name, argument }) => ({
+        parameters: renderParameters(document, Number(outputs.instances), declared).map(({ name, argument }) => ({
             name,
             value: argument.slice(name.length + 2) || "(switch)",
             nameConfirmed: !unconfirmed.has(name),
@@ -490,7 +492,9 @@ function deploymentSummary(settings: Settings, resources: readonly RegisteredRes
             },
             {
                 step: "update",
-                what: `a change of tags only sets ${document.resourceGroup}'s tags; the connector keeps running`,
+                what:
+                    `any change that does not redeploy (tags, a resize's capacity facts such as ${factVariable(FACTS.instanceCount)}, where the package or the PFX comes from) ` +
+                    `updates the deployment in place: the driver only sets ${document.resourceGroup}'s tags; the connector keeps running`,
             },
             {
                 step: "delete",

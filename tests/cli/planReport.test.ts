@@ -30,15 +30,16 @@ const STATIC_RG = "vdxdev-TeamsConn-weu-static-RG";
 /** The dynamic group Pexip's script creates. */
 const DYNAMIC_RG = "vdxdev-TeamsConn-weu-RG";
 const connector = resource("vdxdevweu", "vdx:teams:TeamsConnector", null, { custom: false });
-const network = resource("vdxdevweu-network", "vdx:teams:ConnectorNetwork", connector, { custom: false });
+/** The component whose commands run Pexip's script, which fills the dynamic group. */
+const deployment = resource("vdxdevweu-deployment", "vdx:teams:PexipDeployment", connector, { custom: false });
 /** Names that break Mermaid or Markdown unless escaped. */
 const NASTY = 'a"b<c>[d]{e}(f)|g;h#i&j`k';
 const RESOURCES: PlanResource[] = [
     resource("vdxdevweu-pip", "azure-native:network:PublicIPAddress", connector, { protect: true, inputs: { resourceGroupName: STATIC_RG, sku: { name: "Standard" } } }),
     connector,
-    network,
-    resource("vdxdevweu-network-nsg", "azure-native:network:NetworkSecurityGroup", network, { inputs: { resourceGroupName: DYNAMIC_RG } }),
-    resource(NASTY, "azure-native:network:LoadBalancer", network),
+    deployment,
+    resource("vdxdevweu-deployment-deploy", "command:local:Command", deployment, { inputs: { create: "deploy" } }),
+    resource(NASTY, "command:local:Command", deployment, { inputs: { create: "check" } }),
     resource("vdxdevweu-static-rg", "azure-native:resources:ResourceGroup", connector, { protect: true, inputs: { resourceGroupName: STATIC_RG } }),
     // A parent the run never registered (e.g. the root stack): its child is a root.
     resource("orphan", "random:index/randomPassword:RandomPassword", null, { parent: `${STACK_URN}::pulumi:pulumi:Stack::dev` }),
@@ -214,10 +215,10 @@ describe("plan report rendering", () => {
                 ["vdxdevweu", "orphan"],
             );
             const children = roots[0].children.map((node) => node.resource.name);
-            assert.deepEqual(children, ["vdxdevweu-network", "vdxdevweu-pip", "vdxdevweu-static-rg"]);
+            assert.deepEqual(children, ["vdxdevweu-deployment", "vdxdevweu-pip", "vdxdevweu-static-rg"]);
             assert.deepEqual(
                 roots[0].children[0].children.map((node) => node.resource.name),
-                [NASTY, "vdxdevweu-network-nsg"],
+                [NASTY, "vdxdevweu-deployment-deploy"],
             );
         });
 
@@ -228,8 +229,8 @@ describe("plan report rendering", () => {
                 assert.ok(line, `a line for ${name}`);
                 return line.length - line.trimStart().length;
             };
-            assert.equal(indent("vdxdevweu-network") - indent("vdxdevweu"), 2);
-            assert.equal(indent("vdxdevweu-network-nsg") - indent("vdxdevweu-network"), 2);
+            assert.equal(indent("vdxdevweu-deployment") - indent("vdxdevweu"), 2);
+            assert.equal(indent("vdxdevweu-deployment-deploy") - indent("vdxdevweu-deployment"), 2);
             assert.match(text, /vdxdevweu-pip {2}azure-native:network:PublicIPAddress \[protected\]/);
             for (const section of ["Resources (7", "Sizing", "Cost", "Policy (check date 2026-11-25", "Outputs", "Next steps", "Warnings"]) {
                 assert.ok(text.includes(section), section);
@@ -306,7 +307,7 @@ describe("plan report rendering", () => {
             assert.deepEqual(lines, [
                 `  [mandatory] eu-data-residency on 11 resources (${names.join(", ")}): Every located resource must be in an allowed EU region. location "eastus" is not an allowed EU region`,
             ]);
-            assert.match(renderText(grouped), /^ {2}\[advisory\] rdp-not-open on vdxdevweu-network-nsg: RDP must not be open\. Port 3389 is open$/m);
+            assert.match(renderText(grouped), /^ {2}\[advisory\] rdp-not-open on vdxdevweu-deployment-deploy: RDP must not be open\. Port 3389 is open$/m);
             assert.match(renderText(grouped), /^Result: FAIL: 11 mandatory policy violations, 1 advisory and 1 warning$/m);
         });
 
@@ -319,23 +320,15 @@ describe("plan report rendering", () => {
     });
 
     describe("Markdown", () => {
-        it("carries a valid top-to-bottom Mermaid flowchart: every resource but the components, boxed by resource group, short labels", () => {
+        it("carries a valid top-to-bottom Mermaid flowchart: every resource but the components, boxed by resource group (Pexip's commands by the one they deploy into), short labels", () => {
             const graph = parseMermaid(renderMarkdown(report()));
             assert.equal(graph.header, "flowchart TB");
             assert.deepEqual(boxContents(graph), {
-                // Outside any resource group: the load balancer made by hand here, and the orphan.
-                "no resource group (Pulumi state only)": [`${NASTY}<br/>LoadBalancer`, "orphan<br/>RandomPassword"],
-                [`${DYNAMIC_RG} (Pexip's script)`]: ["nsg<br/>NetworkSecurityGroup"],
+                [`${DYNAMIC_RG} (Pexip's script)`]: [`${NASTY}<br/>Command`, "deploy<br/>Command"],
                 [STATIC_RG]: ["pip<br/>PublicIPAddress", "static-rg<br/>ResourceGroup"],
+                "no resource group (Pulumi state only)": ["orphan<br/>RandomPassword"],
             });
             assert.equal(graph.nodes.size, RESOURCES.filter((entry) => entry.custom).length);
-        });
-
-        it("puts Pexip's deployment commands into the dynamic group they deploy into", () => {
-            const deployment = resource("vdxdevweu-deployment", "vdx:teams:PexipDeployment", connector, { custom: false });
-            const commands = ["deploy", "scale"].map((step) => resource(`vdxdevweu-deployment-${step}`, "command:local:Command", deployment));
-            const graph = parseMermaid(mermaidDiagram([connector, deployment, ...commands], DYNAMIC_RG));
-            assert.deepEqual(boxContents(graph), { [`${DYNAMIC_RG} (Pexip's script)`]: ["deploy<br/>Command", "scale<br/>Command"] });
         });
 
         it("keeps it narrow: rows of at most three nodes, the boxes one under the other", () => {
