@@ -4,6 +4,7 @@ import type {
     EnforcementLevel,
     Policies,
     Policy,
+    PolicyConfigSchema,
     PolicyPackConfig,
     PolicyProviderResource,
     PolicyResource,
@@ -13,7 +14,7 @@ import type {
     StackValidationArgs,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import { schemaValidator, SchemaProblem } from "../lib/schema";
+import { schemaValidator, SchemaProblem, unknownKeyRule } from "../lib/schema";
 import { PACK } from "../policy/policies";
 
 /**
@@ -25,6 +26,12 @@ import { PACK } from "../policy/policies";
  *   enforcement level to every policy, then each policy's entry (level and properties, shallow
  *   merge), then validate every policy's properties against its `configSchema` (JSON Schema,
  *   checked with ajv as the stack's settings are); any error stops the run. Entries are a level string or an object with `enforcementLevel` and properties.
+ * - Stricter than the engine, so that a typo cannot pass unnoticed: a schema's top-level
+ *   `additionalProperties: false` is honoured (the engine never receives it: @pulumi/policy's
+ *   protoutil.js sends only `properties` and `required`, and config.go `convertSchema` builds
+ *   `{type, properties, required}`), and an entry naming no policy of the pack is refused (the
+ *   engine's `applyConfig` carries it, and its validation loops over the pack's policies only).
+ *   `all` stays accepted.
  * - Analysis (@pulumi/policy 1.21 server.js, `makeAnalyzeRpcFun` / `makeAnalyzeStackRpcFun`):
  *   `disabled` skips a policy and `remediate` reports as `mandatory`; a validation whose
  *   function carries `__pulumiType` is skipped for other types; props go through the engine's
@@ -111,10 +118,10 @@ export interface ReconciledPolicyConfig {
     readonly properties: Record<string, unknown>;
 }
 
-/** The configuration is invalid; the engine refuses to run the pack. */
+/** The configuration is invalid; the engine refuses to run the pack. One line, problems joined as the engine joins them. */
 export class PolicyConfigError extends Error {
     constructor(readonly problems: readonly string[]) {
-        super(`policy pack configuration is invalid:\n  ${problems.join("\n  ")}`);
+        super(`policy pack configuration is invalid: ${problems.join("; ")}`);
         this.name = "PolicyConfigError";
     }
 }
@@ -123,6 +130,9 @@ export class PolicyConfigError extends Error {
 export const POLICY_CONFIG_PATH = path.join(__dirname, "..", "policy", "config.json");
 
 const LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
+
+/** The entry that sets every policy's level. */
+const ALL = "all";
 
 /** Reads a `--policy-pack-config` file (policy/config.json by default) and checks its form. */
 export function loadPolicyConfig(file: string = POLICY_CONFIG_PATH): PolicyPackConfig {
@@ -170,18 +180,20 @@ export function reconcilePolicyConfig(
         }
         result.set(policy.name, { enforcementLevel: policy.enforcementLevel ?? packEnforcementLevel, properties });
     }
-    const all = entries.get("all");
+    const all = entries.get(ALL);
     if (all?.enforcementLevel !== undefined) {
         for (const entry of result.values()) entry.enforcementLevel = all.enforcementLevel;
     }
+    const problems: string[] = [];
     for (const [name, given] of entries) {
         const entry = result.get(name);
-        // Like the engine, an entry for no policy of the pack is carried but never read.
-        if (entry === undefined) continue;
+        if (entry === undefined) {
+            if (name !== ALL) problems.push(`${name} ${unknownKeyRule(name, [...result.keys(), ALL], "a policy of this pack")}`);
+            continue;
+        }
         if (given.enforcementLevel !== undefined) entry.enforcementLevel = given.enforcementLevel;
         Object.assign(entry.properties, structuredClone(given.properties));
     }
-    const problems: string[] = [];
     for (const policy of policies) {
         if (policy.configSchema === undefined) continue;
         for (const problem of configValidator(policy)(result.get(policy.name)?.properties)) {
@@ -534,15 +546,24 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
     return prototype === Object.prototype || prototype === null;
 }
 
-/** Keywords that only annotate. */
+/** Each policy's compiled config validator. */
 const validators = new WeakMap<Policy, (value: unknown) => SchemaProblem[]>();
 
-/** A policy's config schema as the engine checks it (JSON Schema, with ajv: lib/schema.ts), compiled once. */
+/**
+ * A policy's config schema as the engine checks it (JSON Schema, with ajv: lib/schema.ts), and
+ * with its `additionalProperties` (see the module comment), compiled once.
+ */
 function configValidator(policy: Policy): (value: unknown) => SchemaProblem[] {
     let validate = validators.get(policy);
     if (validate === undefined) {
-        const schema = policy.configSchema!;
-        validate = schemaValidator({ type: "object", properties: schema.properties, ...(schema.required === undefined ? {} : { required: schema.required }) });
+        const { properties, required, additionalProperties } = policy.configSchema as PolicyConfigSchema & { additionalProperties?: boolean };
+        validate = schemaValidator({
+            type: "object",
+            properties,
+            ...(required === undefined ? {} : { required }),
+            ...(additionalProperties === undefined ? {} : { additionalProperties }),
+            keyKind: "a setting of this policy",
+        });
         validators.set(policy, validate);
     }
     return validate;

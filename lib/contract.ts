@@ -1,8 +1,9 @@
 /**
  * What the program, the deployment driver and the policy pack must agree on. Of the program's
- * code the pack imports only this module and the calendar modules (lib/calendar.ts,
- * lib/releaseCalendar.ts), so it stays a package of its own; the driver
- * (scripts/pexip-deployment.ps1) reads only the environment variables named here (tested).
+ * code the pack imports only this module, the calendar modules (lib/calendar.ts,
+ * lib/releaseCalendar.ts) and the prefix reader (lib/cidr.ts), so it stays a package of its
+ * own; the driver (scripts/pexip-deployment.ps1) reads only the environment variables named
+ * here (tested).
  */
 
 /** Pexip's hard limit: one Teams Connector instance carries at most 16 calls. */

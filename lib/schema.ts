@@ -23,13 +23,16 @@ export interface SchemaProblem {
 /**
  * A JSON Schema node, with our annotations: `rule`, the rule in words, for messages; `conceal:
  * "credentials"`, repeat the value given without the parts of a URL that carry credentials (user
- * info, query, fragment), which do not belong in a CI log.
+ * info, query, fragment), which do not belong in a CI log; `keyKind`, what an object's keys are,
+ * for the message about an unknown one ("a setting of this policy"; default "a setting" at the
+ * top, "a key of <path>" below).
  */
-export type Schema = Record<string, unknown> & { readonly rule?: string; readonly conceal?: "credentials" };
+export type Schema = Record<string, unknown> & { readonly rule?: string; readonly conceal?: "credentials"; readonly keyKind?: string };
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
 ajv.addKeyword({ keyword: "rule", schemaType: "string" });
 ajv.addKeyword({ keyword: "conceal", schemaType: "string" });
+ajv.addKeyword({ keyword: "keyKind", schemaType: "string" });
 
 /** Names a string format (`format: "cidr"`) with its test; define formats before compiling schemas that use them. */
 export function defineFormat(name: string, test: (value: string) => boolean): void {
@@ -87,7 +90,8 @@ function describe(error: ErrorObject): SchemaProblem[] {
         case "additionalProperties": {
             const key = String(error.params.additionalProperty);
             const known = Object.keys((parent.properties as Record<string, unknown> | undefined) ?? {});
-            return [{ path: join(at, key), rule: unknownKeyRule(key, known, at === "" ? "a setting" : `a key of ${at}`), unknownKey: true }];
+            const kind = parent.keyKind ?? (at === "" ? "a setting" : `a key of ${at}`);
+            return [{ path: join(at, key), rule: unknownKeyRule(key, known, kind), unknownKey: true }];
         }
         case "if":
             // The failing `then` branch reports the problem itself.

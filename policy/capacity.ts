@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { FACTS, factVariable, MAX_CALLS_PER_INSTANCE, VM_SIZES } from "../lib/contract";
-import { factOf, validateDeployment, wholeNumber } from "./common";
+import { closedConfigSchema, configOf, factOf, NO_SETTINGS, validateDeployment, wholeNumber } from "./common";
 
 /**
  * Sizing of the connector. Each VM is wholly taken by the connector and carries at most 16
@@ -14,6 +14,7 @@ export const capacityCoversPorts: ResourceValidationPolicy = {
     name: "capacity-covers-ports",
     description: `The connector's instances must carry the required concurrent calls, at most ${MAX_CALLS_PER_INSTANCE} calls per instance.`,
     enforcementLevel: "mandatory",
+    configSchema: NO_SETTINGS,
     validateResource: validateDeployment((props, args, report) => {
         const fact = (name: typeof FACTS.instanceCount | typeof FACTS.concurrentPorts | typeof FACTS.portsPerInstance) => ({
             name,
@@ -48,19 +49,17 @@ export const vmSizeAllowed: ResourceValidationPolicy = {
     name: "vm-size-allowed",
     description: "The connector must run on a VM size it is known to run on; without vmSize, the package's own default applies.",
     enforcementLevel: "mandatory",
-    configSchema: {
-        properties: {
-            allowedSizes: {
-                type: "array",
-                items: { type: "string", minLength: 1 },
-                minItems: 1,
-                default: [...VM_SIZES],
-                description: "Allowed VM sizes (the list Pexip's installer is reported to use).",
-            },
+    configSchema: closedConfigSchema({
+        allowedSizes: {
+            type: "array",
+            items: { type: "string", minLength: 1 },
+            minItems: 1,
+            default: [...VM_SIZES],
+            description: "Allowed VM sizes (the list Pexip's installer is reported to use).",
         },
-    },
+    }),
     validateResource: validateDeployment((props, args, report) => {
-        const allowedSizes = args.getConfig<Partial<VmSizeConfig>>().allowedSizes ?? VM_SIZES;
+        const allowedSizes = configOf<VmSizeConfig>(vmSizeAllowed, args).allowedSizes ?? VM_SIZES;
         const size = factOf(args.type, props, FACTS.vmSize);
         if (size !== undefined && size !== "" && !allowedSizes.includes(size)) {
             report(`VM size ${size} is not allowed; use one of ${allowedSizes.join(", ")}.`);

@@ -6,11 +6,14 @@ import {
     CHECK_DATE_SCHEMA,
     CheckDateConfig,
     checkDate,
+    closedConfigSchema,
+    configOf,
     dateIn,
     daysBetween,
     DEFAULT_TIME_ZONE,
     factOf,
     isPexipDeployment,
+    NO_SETTINGS,
     PKCS12_CONTENT_TYPE,
     Props,
     TYPES,
@@ -47,6 +50,7 @@ export const noWildcardCertificate: ResourceValidationPolicy = {
     description:
         "The Teams Connector's certificate must name the connector's own hostname: VDX (MedCom) and Pexip do not accept wildcard certificates for it.",
     enforcementLevel: "mandatory",
+    configSchema: NO_SETTINGS,
     validateResource: (args, report) => {
         const { props, type } = args;
         const subject = factOf(type, props, FACTS.certificateSubject);
@@ -79,6 +83,7 @@ export const noSelfSignedInProd: ResourceValidationPolicy = {
     name: "no-self-signed-in-prod",
     description: "A production stack must not use a self-signed certificate: VDX's Conferencing Nodes do not trust it, so calls fail.",
     enforcementLevel: "mandatory",
+    configSchema: NO_SETTINGS,
     validateResource: (args, report) => {
         const { props, type } = args;
         const source = factOf(type, props, FACTS.certificateSource);
@@ -117,9 +122,9 @@ export const certificateNotExpired: ResourceValidationPolicy = {
     name: "certificate-not-expired",
     description: "The Teams Connector's certificate must be valid on the check date: with an expired certificate VDX's nodes cannot connect.",
     enforcementLevel: "mandatory",
-    configSchema: { properties: { ...CHECK_DATE_SCHEMA } },
+    configSchema: closedConfigSchema({ ...CHECK_DATE_SCHEMA }),
     validateResource: (args, report) => {
-        const config = args.getConfig<CheckDateConfig>();
+        const config = configOf<CheckDateConfig>(certificateNotExpired, args);
         const expiry = expiryDate(args.type, args.props, config.timeZone ?? DEFAULT_TIME_ZONE);
         if (expiry === undefined) {
             if (holdsCertificate(args.type, args.props)) {
@@ -144,19 +149,17 @@ export const certificateNotExpiring: ResourceValidationPolicy = {
     name: "certificate-not-expiring",
     description: "The Teams Connector's certificate should be renewed before it expires.",
     enforcementLevel: "advisory",
-    configSchema: {
-        properties: {
-            ...CHECK_DATE_SCHEMA,
-            renewalDays: {
-                type: "integer",
-                minimum: 1,
-                default: DEFAULT_RENEWAL_DAYS,
-                description: "Report a certificate that expires within this many days of the check date.",
-            },
+    configSchema: closedConfigSchema({
+        ...CHECK_DATE_SCHEMA,
+        renewalDays: {
+            type: "integer",
+            minimum: 1,
+            default: DEFAULT_RENEWAL_DAYS,
+            description: "Report a certificate that expires within this many days of the check date.",
         },
-    },
+    }),
     validateResource: (args, report) => {
-        const config = args.getConfig<ExpiryConfig>();
+        const config = configOf<ExpiryConfig>(certificateNotExpiring, args);
         const expiry = expiryDate(args.type, args.props, config.timeZone ?? DEFAULT_TIME_ZONE);
         // An expired or unreadable date is certificate-not-expired's to report.
         if (expiry === undefined || "problem" in expiry) {

@@ -1,4 +1,4 @@
-import { ReportViolation, ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
+import { Policy, PolicyConfigSchema, ReportViolation, ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { dateIn, DATE_PATTERN, DEFAULT_TIME_ZONE, isCalendarDate } from "../lib/calendar";
 import { DRIVER_ACTIONS, Fact, factVariable } from "../lib/contract";
@@ -125,6 +125,37 @@ export function wholeNumber(text: string | undefined): number | undefined {
 export function reportAdvisory(report: ReportViolation, description: string, message: string): void {
     const violation = { message: `${description}\n${message}`, enforcementLevel: "advisory" };
     (report as unknown as (violation: { message: string; enforcementLevel: string }) => void)(violation);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Configuration. A property a policy does not declare is refused, not ignored: a typo such as
+// `ipv4Adresses` would otherwise leave the setting it meant at its default.
+
+/**
+ * A policy's configSchema that refuses undeclared properties. The engine never sees the schema's
+ * `additionalProperties` (@pulumi/policy sends only `properties` and `required`), so the offline
+ * engine (cli/policyEngine.ts) refuses them from the schema and `configOf` under the real one.
+ */
+export function closedConfigSchema(properties: Record<string, PolicyConfigJSONSchema>, required?: string[]): PolicyConfigSchema {
+    return { properties, ...(required === undefined ? {} : { required }), additionalProperties: false } as PolicyConfigSchema;
+}
+
+/** The configSchema of a policy without settings: any property given to it is a typo. */
+export const NO_SETTINGS = closedConfigSchema({});
+
+/**
+ * The policy's configuration. Throws on a property its configSchema does not declare, which
+ * fails the preview, since the engine passes such a property on instead of refusing it.
+ */
+export function configOf<T extends object>(policy: Policy, args: Pick<ResourceValidationArgs, "getConfig">): Partial<T> {
+    const config = args.getConfig<Partial<T>>();
+    const known = Object.keys(policy.configSchema?.properties ?? {});
+    const unknown = Object.keys(config).filter((key) => !known.includes(key));
+    if (unknown.length > 0) {
+        const verb = unknown.length === 1 ? "is not a setting" : "are not settings";
+        throw new Error(`${policy.name}: ${unknown.join(", ")} ${verb} of this policy (known: ${known.join(", ")})`);
+    }
+    return config;
 }
 
 // ---------------------------------------------------------------------------------------------

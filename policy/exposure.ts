@@ -1,10 +1,11 @@
-import { isIP } from "net";
 import { mergeCidr, overlapCidr, parseCidr } from "cidr-tools";
+import { ipVersion } from "../lib/cidr";
 
 /**
  * How much of the Internet a list of source prefixes admits, decided by what the prefixes
  * cover, not by how they are spelt: `0.0.0.0/1` and `128.0.0.0/1` together are all of IPv4.
- * cidr-tools parses and merges the prefixes; this module only compares the merged size.
+ * cidr-tools parses and merges the prefixes; this module only compares the merged size. Which
+ * entries are prefixes at all is lib/cidr.ts's reading, the one the stack's settings use.
  */
 
 /** Above this a source list counts as open to the Internet. */
@@ -39,7 +40,7 @@ export const THRESHOLD_SCHEMA = {
 const EVERYONE = new Set(["*", "internet", "any"]);
 
 export interface Exposure {
-    /** Why the list counts as open to the Internet; undefined when it does not. */
+    /** Why the list counts as open to the Internet, said of the list ("covers …"); undefined when it does not. */
     readonly open?: string;
     /** Entries that are not address prefixes (and not an everyone tag). */
     readonly invalid: readonly string[];
@@ -54,7 +55,7 @@ export function judgeExposure(prefixes: readonly string[], threshold: ExposureTh
     const byVersion: Record<4 | 6, string[]> = { 4: [], 6: [] };
     for (const prefix of prefixes) {
         if (tags.includes(prefix)) continue;
-        const version = prefixVersion(prefix);
+        const version = ipVersion(prefix);
         if (version === undefined) invalid.push(prefix);
         else byVersion[version].push(prefix);
     }
@@ -66,30 +67,18 @@ export function judgeExposure(prefixes: readonly string[], threshold: ExposureTh
 
     let open: string | undefined;
     if (tags.length > 0) {
-        open = `it names ${tags.map((tag) => `"${tag}"`).join(", ")}, which means everyone`;
+        open = `names ${tags.map((tag) => `"${tag}"`).join(", ")}, which means everyone`;
     } else {
         const ipv4 = covered(byVersion[4]);
         const ipv6 = covered(byVersion[6]);
         const ipv6Limit = 1n << BigInt(128 - threshold.ipv6PrefixLength);
         if (ipv4.addresses > BigInt(threshold.ipv4Addresses)) {
-            open = `together it covers ${ipv4.addresses} IPv4 addresses (${ipv4.merged.join(", ")}), more than the ${threshold.ipv4Addresses} allowed`;
+            open = `covers ${ipv4.addresses} IPv4 addresses once merged (${ipv4.merged.join(", ")}), more than the threshold of ${threshold.ipv4Addresses} set by ipv4Addresses`;
         } else if (ipv6.addresses >= ipv6Limit) {
-            open = `together it covers an IPv6 /${threshold.ipv6PrefixLength}'s worth of addresses or more (${ipv6.merged.join(", ")})`;
+            open = `covers at least an IPv6 /${threshold.ipv6PrefixLength}'s worth of addresses once merged (${ipv6.merged.join(", ")}), the threshold set by ipv6PrefixLength`;
         }
     }
     return { ...(open === undefined ? {} : { open }), invalid, overlaps };
-}
-
-/**
- * 4 or 6 for an address prefix or single address written exactly (`198.51.100.0/24`,
- * `198.51.100.7`), else undefined. cidr-tools reads lookalikes such as `10.0.0.0/33` or
- * `198.51.100.300/24` as other prefixes, so the form is checked first, with Node's own parser.
- */
-function prefixVersion(prefix: string): 4 | 6 | undefined {
-    const match = /^([^/\s]+)(?:\/(\d{1,3}))?$/.exec(prefix);
-    const version = match === null ? 0 : isIP(match[1]);
-    if (version === 0 || (match![2] !== undefined && Number(match![2]) > (version === 4 ? 32 : 128))) return undefined;
-    return version as 4 | 6;
 }
 
 /** The merged prefixes and the number of addresses they cover. */

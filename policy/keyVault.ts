@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { asObject, TYPES, validateTypes } from "./common";
+import { asObject, NO_SETTINGS, TYPES, validateTypes } from "./common";
 
 /**
  * The vault holds the connector's certificate and private key. Soft delete and purge protection
@@ -15,6 +15,7 @@ export const keyVaultProtected: ResourceValidationPolicy = {
     name: "key-vault-protected",
     description: "The Key Vault holding the connector's certificate must have soft delete, purge protection and RBAC authorisation explicitly enabled.",
     enforcementLevel: "mandatory",
+    configSchema: NO_SETTINGS,
     validateResource: validateTypes(TYPES.keyVault, (props, _args, report) => {
         const properties = asObject(props.properties) ?? {};
         const unset = REQUIRED_SETTINGS.filter((setting) => properties[setting] !== true);

@@ -1,6 +1,6 @@
 import { ReportViolation, ResourceValidationPolicy } from "@pulumi/policy";
 import { Fact, FACTS, factVariable } from "../lib/contract";
-import { asObject, asString, factOf, listFact, Props, reportAdvisory, TYPES, validateDeployment, validateTypes } from "./common";
+import { asObject, asString, closedConfigSchema, configOf, factOf, listFact, NO_SETTINGS, Props, reportAdvisory, TYPES, validateDeployment, validateTypes } from "./common";
 import { DEFAULT_THRESHOLD, ExposureThreshold, judgeExposure, THRESHOLD_SCHEMA } from "./exposure";
 
 /**
@@ -11,32 +11,51 @@ import { DEFAULT_THRESHOLD, ExposureThreshold, judgeExposure, THRESHOLD_SCHEMA }
  * (policy/exposure.ts), not by how it is spelt.
  */
 
-/** Checks one source list of the deployment; `emptyIsOpen` for the HTTPS list. */
+/** A source list Pexip's script builds an NSG rule from. */
+interface SourceList {
+    readonly fact: Fact;
+    /** The port it opens: "RDP (3389)". */
+    readonly port: string;
+    /** The stack settings the program makes it of (lib/deploymentParameters.ts), for the message. */
+    readonly madeOf: string;
+    /** True where Pexip's script opens the port to everyone when the list is empty. */
+    readonly emptyIsOpen: boolean;
+}
+
+const RDP_SOURCES: SourceList = { fact: FACTS.rdpSources, port: "RDP (3389)", madeOf: "managementAddresses", emptyIsOpen: false };
+const HTTPS_SOURCES: SourceList = {
+    fact: FACTS.pexipSources,
+    port: "HTTPS (443)",
+    madeOf: "vdx.nodeAddresses and managementAddresses together",
+    emptyIsOpen: true,
+};
+
+/** Checks one source list of the deployment against the policy's threshold. */
 function checkSources(
     props: Props,
     type: string,
-    fact: Fact,
-    what: string,
+    list: SourceList,
     threshold: Partial<ExposureThreshold>,
     report: (message: string) => void,
     advise: (message: string) => void,
-    emptyIsOpen: boolean,
 ): void {
-    const variable = factVariable(fact);
-    const sources = listFact(type, props, fact);
+    const variable = factVariable(list.fact);
+    const sources = listFact(type, props, list.fact);
     if (sources === undefined) {
-        report(`The Pexip deployment has no JSON list in ${variable}: cannot verify who may reach ${what}.`);
+        report(`The Pexip deployment has no JSON list in ${variable}: cannot verify who may reach ${list.port}.`);
         return;
     }
     if (sources.length === 0) {
-        if (emptyIsOpen) report(`${variable} is empty, and with no source prefixes Pexip's script opens ${what} to everyone; list VDX's node addresses.`);
+        if (list.emptyIsOpen) report(`${variable} is empty, and with no source prefixes Pexip's script opens ${list.port} to everyone; list VDX's node addresses.`);
         return;
     }
     const judged = judgeExposure(sources, { ...DEFAULT_THRESHOLD, ...threshold });
     if (judged.invalid.length > 0) {
-        report(`${variable} holds ${judged.invalid.map((entry) => `"${entry}"`).join(", ")}, which is not an address prefix: cannot verify who may reach ${what}.`);
+        report(`${variable} holds ${judged.invalid.map((entry) => `"${entry}"`).join(", ")}, which is not an address prefix: cannot verify who may reach ${list.port}.`);
     }
-    if (judged.open !== undefined) report(`${what} is open to the Internet: ${judged.open}. List only the prefixes that need it.`);
+    if (judged.open !== undefined) {
+        report(`${list.port} is open to the Internet: ${variable} (${list.madeOf}) ${judged.open}. List only the prefixes that need it.`);
+    }
     for (const [first, second] of judged.overlaps) {
         advise(`${variable}: ${first} and ${second} overlap (or repeat); they are merged, so list each network once.`);
     }
@@ -47,11 +66,10 @@ export const rdpNotOpen: ResourceValidationPolicy = {
     name: "rdp-not-open",
     description: "RDP (3389) must not be open to the Internet: allow it only from listed management prefixes, or not at all.",
     enforcementLevel: "mandatory",
-    configSchema: { properties: { ...THRESHOLD_SCHEMA } },
+    configSchema: closedConfigSchema({ ...THRESHOLD_SCHEMA }),
     validateResource: validateDeployment((props, args, report: ReportViolation) => {
-        checkSources(props, args.type, FACTS.rdpSources, "RDP (3389)", args.getConfig<Partial<ExposureThreshold>>(), report, (message) =>
-            reportAdvisory(report, rdpNotOpen.description as string, message),
-        false);
+        const advise = (message: string) => reportAdvisory(report, rdpNotOpen.description as string, message);
+        checkSources(props, args.type, RDP_SOURCES, configOf<ExposureThreshold>(rdpNotOpen, args), report, advise);
     }),
 };
 
@@ -61,13 +79,13 @@ export const httpsSourcesRestricted: ResourceValidationPolicy = {
     description:
         "HTTPS (443) to the Teams Connector must be open only to VDX's Conferencing/Edge nodes and the management network used for consent (mandatory in production, advisory in development).",
     enforcementLevel: "mandatory",
-    configSchema: { properties: { ...THRESHOLD_SCHEMA } },
+    configSchema: closedConfigSchema({ ...THRESHOLD_SCHEMA }),
     validateResource: validateDeployment((props, args, report: ReportViolation) => {
         const description = httpsSourcesRestricted.description as string;
         const advise = (message: string) => reportAdvisory(report, description, message);
         // Only a stack known to be dev is let off with advisories.
         const development = factOf(args.type, props, FACTS.environment) === "dev";
-        checkSources(props, args.type, FACTS.pexipSources, "HTTPS (443)", args.getConfig<Partial<ExposureThreshold>>(), development ? advise : report, advise, true);
+        checkSources(props, args.type, HTTPS_SOURCES, configOf<ExposureThreshold>(httpsSourcesRestricted, args), development ? advise : report, advise);
     }),
 };
 
@@ -76,6 +94,7 @@ export const publicIpStaticStandard: ResourceValidationPolicy = {
     name: "public-ip-static-standard",
     description: "The connector's public IP must be a Static, Standard SKU address: DNS and VDX point at it, so it must survive upgrades and redeploys.",
     enforcementLevel: "mandatory",
+    configSchema: NO_SETTINGS,
     validateResource: validateTypes(TYPES.publicIp, (props, _args, report) => {
         const allocation = asString(props.publicIPAllocationMethod);
         if (allocation !== "Static") {
@@ -96,6 +115,7 @@ export const eventHubTls: ResourceValidationPolicy = {
     name: "event-hub-tls",
     description: "The Event Hub namespace must require TLS 1.2 or later, set explicitly.",
     enforcementLevel: "mandatory",
+    configSchema: NO_SETTINGS,
     validateResource: validateTypes(TYPES.eventHubNamespace, (props, _args, report) => {
         const version = asString(props.minimumTlsVersion);
         if (version === undefined) {

@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { FACTS, factVariable } from "../lib/contract";
-import { factOf, isPexipDeployment, TYPES } from "./common";
+import { closedConfigSchema, configOf, factOf, isPexipDeployment, TYPES } from "./common";
 
 /**
  * Data residency. The connector carries health-care calls for Danish public-sector parties, so
@@ -30,17 +30,15 @@ export const euDataResidency: ResourceValidationPolicy = {
     name: "eu-data-residency",
     description: "Every located resource must be in an allowed EU region; only the Azure Bot and its channels may be global.",
     enforcementLevel: "mandatory",
-    configSchema: {
-        properties: {
-            allowedLocations: {
-                type: "array",
-                items: { type: "string", pattern: "^[a-z0-9]+$" },
-                minItems: 1,
-                default: [...DEFAULT_ALLOWED_LOCATIONS],
-                description: "Allowed Azure regions (programmatic names, like westeurope).",
-            },
+    configSchema: closedConfigSchema({
+        allowedLocations: {
+            type: "array",
+            items: { type: "string", pattern: "^[a-z0-9]+$" },
+            minItems: 1,
+            default: [...DEFAULT_ALLOWED_LOCATIONS],
+            description: "Allowed Azure regions (programmatic names, like westeurope).",
         },
-    },
+    }),
     validateResource: (args, report) => {
         // The dynamic resource group Pexip's script deploys into is the deployment's location; it always has one.
         const deployment = isPexipDeployment(args.type, args.props);
@@ -50,7 +48,7 @@ export const euDataResidency: ResourceValidationPolicy = {
             report(`The Pexip deployment has no ${factVariable(FACTS.location)}: cannot verify data residency.`);
             return;
         }
-        const allowedLocations = args.getConfig<Partial<ResidencyConfig>>().allowedLocations ?? DEFAULT_ALLOWED_LOCATIONS;
+        const allowedLocations = configOf<ResidencyConfig>(euDataResidency, args).allowedLocations ?? DEFAULT_ALLOWED_LOCATIONS;
         if (typeof location !== "string") {
             report(`location is not a region name (${JSON.stringify(location)}): cannot verify data residency.`);
             return;

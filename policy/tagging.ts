@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { FACTS } from "../lib/contract";
-import { tagOf } from "./common";
+import { closedConfigSchema, configOf, tagOf } from "./common";
 
 /**
  * The program puts the `environment` tag on every taggable resource, and other policies depend
@@ -21,24 +21,22 @@ export const environmentTagged: ResourceValidationPolicy = {
     name: "environment-tagged",
     description: `Every taggable Azure resource must carry the "${FACTS.environment}" tag, which tells production from development.`,
     enforcementLevel: "mandatory",
-    configSchema: {
-        properties: {
-            environments: {
-                type: "array",
-                items: { type: "string", minLength: 1 },
-                minItems: 1,
-                default: [...DEFAULT_ENVIRONMENTS],
-                description: `Allowed values of the "${FACTS.environment}" tag.`,
-            },
+    configSchema: closedConfigSchema({
+        environments: {
+            type: "array",
+            items: { type: "string", minLength: 1 },
+            minItems: 1,
+            default: [...DEFAULT_ENVIRONMENTS],
+            description: `Allowed values of the "${FACTS.environment}" tag.`,
         },
-    },
+    }),
     validateResource: (args, report) => {
         const { props } = args;
         const taggable = args.type.startsWith("azure-native:") && (props.tags !== undefined || props.location !== undefined);
         if (!taggable) {
             return args.notApplicable("Not a taggable azure-native resource");
         }
-        const environments = args.getConfig<Partial<TaggingConfig>>().environments ?? DEFAULT_ENVIRONMENTS;
+        const environments = configOf<TaggingConfig>(environmentTagged, args).environments ?? DEFAULT_ENVIRONMENTS;
         const environment = tagOf(props, FACTS.environment);
         if (environment === undefined) {
             report(`The resource has no "${FACTS.environment}" tag; set it to one of ${environments.join(", ")}.`);

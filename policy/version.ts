@@ -1,7 +1,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { FACTS, factVariable } from "../lib/contract";
 import { pendingUpgrades, ReleaseCalendar, shortNotice, upgradeDateProblem, upgradeInForce } from "../lib/releaseCalendar";
-import { CHECK_DATE_SCHEMA, CheckDateConfig, checkDate, DATE_PATTERN, daysBetween, factOf, reportAdvisory, validateDeployment } from "./common";
+import { CHECK_DATE_SCHEMA, CheckDateConfig, checkDate, closedConfigSchema, configOf, DATE_PATTERN, daysBetween, factOf, reportAdvisory, validateDeployment } from "./common";
 
 /**
  * The connector must run exactly VDX's Pexip version: a Teams Connector on another version than
@@ -58,8 +58,8 @@ export const teamsConnectorMatchesVdxVersion: ResourceValidationPolicy = {
     name: POLICY_NAME,
     description,
     enforcementLevel: "mandatory",
-    configSchema: {
-        properties: {
+    configSchema: closedConfigSchema(
+        {
             currentVersion: {
                 type: "string",
                 pattern: VERSION_PATTERN,
@@ -87,10 +87,10 @@ export const teamsConnectorMatchesVdxVersion: ResourceValidationPolicy = {
             },
             ...CHECK_DATE_SCHEMA,
         },
-        required: ["currentVersion"],
-    },
+        ["currentVersion"],
+    ),
     validateResource: validateDeployment((props, args, report) => {
-        const configured = args.getConfig<Partial<VdxReleaseConfig>>();
+        const configured = configOf<VdxReleaseConfig>(teamsConnectorMatchesVdxVersion, args);
         // The engine fills in the schema defaults; these only guard a runtime that does not.
         const config: VdxReleaseConfig = { upgrades: [], announceUpgrades: true, ...configured } as VdxReleaseConfig;
         checkCalendar(config);

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { Policies, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { Policies, PolicyConfigSchema, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
     analyzePolicies,
     loadPolicyConfig,
@@ -85,8 +85,32 @@ describe("cli/policyEngine", () => {
             await assert.rejects(run([sizeLimit], [], { "size-limit": 5 } as never), /must be an enforcement level or an object/);
         });
 
-        it("ignores entries for policies the pack does not have, as the engine does", () => {
-            assert.doesNotThrow(() => reconcilePolicyConfig([sizeLimit], { "no-such-policy": { anything: true } }));
+        it("refuses an entry for a policy the pack does not have, which the engine would carry unread; all stays accepted", () => {
+            assert.throws(
+                () => reconcilePolicyConfig([sizeLimit], { "size-limt": "disabled", "no-such-policy": { anything: true } }),
+                (error: unknown) => {
+                    assert.ok(error instanceof PolicyConfigError);
+                    assert.deepEqual(error.problems, [
+                        "size-limt is not a policy of this pack; did you mean size-limit?",
+                        "no-such-policy is not a policy of this pack (known: size-limit, all)",
+                    ]);
+                    return true;
+                },
+            );
+            assert.doesNotThrow(() => reconcilePolicyConfig([sizeLimit], { all: "advisory" }));
+        });
+
+        it("honours a config schema's additionalProperties, which the engine never receives", async () => {
+            const closed: ResourceValidationPolicy = { ...sizeLimit, configSchema: { ...sizeLimit.configSchema!, additionalProperties: false } as PolicyConfigSchema };
+            await assert.rejects(run([closed], [], { "size-limit": { limt: 5 } }), (error: unknown) => {
+                assert.ok(error instanceof PolicyConfigError);
+                assert.deepEqual(error.problems, ["size-limit: limt is not a setting of this policy; did you mean limit?"]);
+                return true;
+            });
+            // Without it, as in the engine, an undeclared property passes.
+            assert.deepEqual(await run([sizeLimit], [bucket("b", { size: 11 })], { "size-limit": { limt: 20 } }), [
+                { policy: "size-limit", enforcement: "mandatory", message: "Buckets must stay small.\nsize 11 exceeds 10", urn: bucket("b", {}).urn },
+            ]);
         });
 
         it("loads policy/config.json and rejects a malformed file", () => {

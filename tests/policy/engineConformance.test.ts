@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { ChildProcess, spawn } from "child_process";
 import { createRequire } from "module";
 import * as path from "path";
-import { analyzePolicies, PolicyEngineResource, reconcilePolicyConfig } from "../../cli/policyEngine";
+import { analyzePolicies, PolicyEngineResource, reconcilePolicyConfig, ReconciledPolicyConfig } from "../../cli/policyEngine";
 import { POLICIES } from "../../policy/policies";
 import {
     certificateSecret,
@@ -104,22 +104,25 @@ describe("policy pack in @pulumi/policy's real analyzer", function () {
         });
         assert.match(port, /^\d+$/);
         client = new services.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-
-        // Configure as the engine does: every policy's reconciled level and properties.
-        const request = new messages.ConfigureAnalyzerRequest();
-        for (const [name, config] of reconcilePolicyConfig(POLICIES, CONFIG)) {
-            const policyConfig = new messages.PolicyConfig();
-            policyConfig.setEnforcementlevel(LEVELS[config.enforcementLevel]);
-            policyConfig.setProperties(Struct.fromJavaScript(config.properties));
-            request.getPolicyconfigMap().set(name, policyConfig);
-        }
-        await new Promise<void>((resolve, reject) => client.configure(request, (error: Error | null) => (error ? reject(error) : resolve())));
+        await configure(reconcilePolicyConfig(POLICIES, CONFIG));
     });
 
     after(() => {
         client?.close();
         if (child !== undefined && child.exitCode === null) child.kill();
     });
+
+    /** Configures the analyzer as the engine does: every policy's reconciled level and properties. */
+    function configure(configs: ReadonlyMap<string, ReconciledPolicyConfig>): Promise<void> {
+        const request = new messages.ConfigureAnalyzerRequest();
+        for (const [name, config] of configs) {
+            const policyConfig = new messages.PolicyConfig();
+            policyConfig.setEnforcementlevel(LEVELS[config.enforcementLevel]);
+            policyConfig.setProperties(Struct.fromJavaScript(config.properties));
+            request.getPolicyconfigMap().set(name, policyConfig);
+        }
+        return new Promise<void>((resolve, reject) => client.configure(request, (error: Error | null) => (error ? reject(error) : resolve())));
+    }
 
     /** What the real analyzer reports for one resource. */
     function analyze(target: PolicyEngineResource): Promise<{ violations: Reported[]; notApplicable: string[] }> {
@@ -169,5 +172,24 @@ describe("policy pack in @pulumi/policy's real analyzer", function () {
         assert.ok(expected.violations.every((entry) => !scaling.includes(entry.urn as string)));
         assert.ok(expected.notApplicable.some((entry) => entry.reason === "Not the Pexip deployment" && scaling.includes(entry.urn as string)));
         assert.equal(violations, expected.violations.length);
+    });
+
+    // The engine passes a property the schema does not declare on to the pack (it never receives
+    // `additionalProperties`), so each policy with settings refuses it itself, failing the preview.
+    it("fails the analysis when a policy's configuration holds a setting it does not declare", async () => {
+        const resources = compliantStack();
+        try {
+            for (const policy of POLICIES.filter((each) => Object.keys(each.configSchema?.properties ?? {}).length > 0)) {
+                const configs = reconcilePolicyConfig(POLICIES, CONFIG);
+                configs.get(policy.name)!.properties.settingTypo = 1;
+                await configure(configs);
+                const outcomes = await Promise.allSettled(resources.map(analyze));
+                const refusals = outcomes.flatMap((outcome) => (outcome.status === "rejected" ? [String(outcome.reason)] : []));
+                assert.ok(refusals.length > 0, `${policy.name} accepted settingTypo`);
+                for (const refusal of refusals) assert.match(refusal, new RegExp(`${policy.name}: settingTypo is not a setting of this policy \\(known: `), policy.name);
+            }
+        } finally {
+            await configure(reconcilePolicyConfig(POLICIES, CONFIG));
+        }
     });
 });

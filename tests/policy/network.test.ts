@@ -2,13 +2,13 @@ import * as assert from "node:assert/strict";
 import { check, eventHubNamespace, named, notApplicable, of, pexipDeployment, publicIp, scalingCommand, testConfig, violation, withSources } from "./fixtures";
 
 /** What judgeExposure says of a list covering all of IPv4, whatever its spelling. */
-const ALL_IPV4 = "together it covers 4294967296 IPv4 addresses (0.0.0.0/0), more than the 65536 allowed";
-const ALL_IPV6 = "together it covers an IPv6 /32's worth of addresses or more (::/0)";
+const ALL_IPV4 = "covers 4294967296 IPv4 addresses once merged (0.0.0.0/0), more than the threshold of 65536 set by ipv4Addresses";
+const ALL_IPV6 = "covers at least an IPv6 /32's worth of addresses once merged (::/0), the threshold set by ipv6PrefixLength";
 
 describe("policy: network", () => {
     describe("rdp-not-open", () => {
         const policy = "rdp-not-open";
-        const open = (why: string) => `RDP (3389) is open to the Internet: ${why}. List only the prefixes that need it.`;
+        const open = (why: string) => `RDP (3389) is open to the Internet: VDX_RDP_SOURCES (managementAddresses) ${why}. List only the prefixes that need it.`;
 
         it("accepts RDP from the listed management prefixes", async () => {
             const wider = named(withSources({ rdp: ["198.51.100.0/24", "203.0.113.7", "2001:db8:42::/48"] }), "wider");
@@ -45,8 +45,8 @@ describe("policy: network", () => {
             const ipv6 = named(withSources({ rdp: ["2001:db8::/33", "2001:db8:8000::/33"] }), "ipv6");
             const ipv6Edge = named(withSources({ rdp: ["2001:db8::/33"] }), "ipv6-edge");
             assert.deepEqual(of(await check([edge, justOver, ipv6, ipv6Edge]), policy), [
-                violation(policy, "mandatory", justOver, open("together it covers 65537 IPv4 addresses (10.0.0.0/16, 10.1.0.0/32), more than the 65536 allowed")),
-                violation(policy, "mandatory", ipv6, open("together it covers an IPv6 /32's worth of addresses or more (2001:db8::/32)")),
+                violation(policy, "mandatory", justOver, open("covers 65537 IPv4 addresses once merged (10.0.0.0/16, 10.1.0.0/32), more than the threshold of 65536 set by ipv4Addresses")),
+                violation(policy, "mandatory", ipv6, open("covers at least an IPv6 /32's worth of addresses once merged (2001:db8::/32), the threshold set by ipv6PrefixLength")),
             ]);
         });
 
@@ -55,9 +55,9 @@ describe("policy: network", () => {
             const internet = named(withSources({ rdp: ["198.51.100.0/24", "Internet"] }), "internet");
             const any = named(withSources({ rdp: ["any"] }), "any");
             assert.deepEqual(of(await check([star, internet, any]), policy), [
-                violation(policy, "mandatory", star, open(`it names "*", which means everyone`)),
-                violation(policy, "mandatory", internet, open(`it names "Internet", which means everyone`)),
-                violation(policy, "mandatory", any, open(`it names "any", which means everyone`)),
+                violation(policy, "mandatory", star, open(`names "*", which means everyone`)),
+                violation(policy, "mandatory", internet, open(`names "Internet", which means everyone`)),
+                violation(policy, "mandatory", any, open(`names "any", which means everyone`)),
             ]);
         });
 
@@ -111,10 +111,10 @@ describe("policy: network", () => {
             assert.deepEqual(of(await check([deployment]), policy), []);
             const strict = await check([deployment], testConfig({ [policy]: { ipv4Addresses: 256, ipv6PrefixLength: 48 } }));
             // IPv4 is judged first; the IPv6 part would be open too.
-            assert.deepEqual(of(strict, policy), [violation(policy, "mandatory", deployment, open("together it covers 512 IPv4 addresses (198.51.100.0/23), more than the 256 allowed"))]);
+            assert.deepEqual(of(strict, policy), [violation(policy, "mandatory", deployment, open("covers 512 IPv4 addresses once merged (198.51.100.0/23), more than the threshold of 256 set by ipv4Addresses"))]);
             const ipv6Only = named(withSources({ rdp: ["2001:db8:42::/48"] }), "ipv6-only");
             assert.deepEqual(of(await check([ipv6Only], testConfig({ [policy]: { ipv6PrefixLength: 48 } })), policy), [
-                violation(policy, "mandatory", ipv6Only, open("together it covers an IPv6 /48's worth of addresses or more (2001:db8:42::/48)")),
+                violation(policy, "mandatory", ipv6Only, open("covers at least an IPv6 /48's worth of addresses once merged (2001:db8:42::/48), the threshold set by ipv6PrefixLength")),
             ]);
             const lax = named(withSources({ rdp: ["10.0.0.0/15"] }), "lax");
             assert.equal(of(await check([lax]), policy).length, 1);
@@ -130,7 +130,7 @@ describe("policy: network", () => {
 
     describe("https-sources-restricted", () => {
         const policy = "https-sources-restricted";
-        const open = (why: string) => `HTTPS (443) is open to the Internet: ${why}. List only the prefixes that need it.`;
+        const open = (why: string) => `HTTPS (443) is open to the Internet: VDX_PEXIP_SOURCES (vdx.nodeAddresses and managementAddresses together) ${why}. List only the prefixes that need it.`;
         const empty = "VDX_PEXIP_SOURCES is empty, and with no source prefixes Pexip's script opens HTTPS (443) to everyone; list VDX's node addresses.";
 
         it("accepts HTTPS from VDX's node addresses and the management network, in prod and dev", async () => {
@@ -168,7 +168,7 @@ describe("policy: network", () => {
             const deployment = withSources({ pexip: ["Internet", "vdx-nodes"] });
             assert.deepEqual(of(await check([deployment]), policy), [
                 violation(policy, "mandatory", deployment, `VDX_PEXIP_SOURCES holds "vdx-nodes", which is not an address prefix: cannot verify who may reach HTTPS (443).`),
-                violation(policy, "mandatory", deployment, open(`it names "Internet", which means everyone`)),
+                violation(policy, "mandatory", deployment, open(`names "Internet", which means everyone`)),
             ]);
         });
 
@@ -192,10 +192,27 @@ describe("policy: network", () => {
             assert.deepEqual(of(await check([deployment]), policy), []);
             const violations = await check([deployment], testConfig({ [policy]: { ipv4Addresses: 128 } }));
             assert.deepEqual(of(violations, policy), [
-                violation(policy, "mandatory", deployment, open("together it covers 258 IPv4 addresses (192.0.2.10/31, 198.51.100.0/24), more than the 128 allowed")),
+                violation(policy, "mandatory", deployment, open("covers 258 IPv4 addresses once merged (192.0.2.10/31, 198.51.100.0/24), more than the threshold of 128 set by ipv4Addresses")),
             ]);
             // rdp-not-open keeps its own threshold.
             assert.deepEqual(of(violations, "rdp-not-open"), []);
+        });
+
+        it("applies the threshold to the merged list: a /16 of management addresses passes RDP but, with VDX's nodes, fails HTTPS in prod", async () => {
+            // prod's VDX nodes (three /32s) with managementAddresses [10.20.0.0/16]: RDP gets the /16
+            // alone, HTTPS the /16 and the nodes, 65539 addresses against the 65536 allowed.
+            const nodes = ["198.51.100.10/32", "198.51.100.11/32", "198.51.100.12/32"];
+            const deployment = withSources({ rdp: ["10.20.0.0/16"], pexip: [...nodes, "10.20.0.0/16"] });
+            const violations = await check([deployment]);
+            assert.deepEqual(of(violations, "rdp-not-open"), []);
+            assert.deepEqual(of(violations, policy), [
+                violation(
+                    policy,
+                    "mandatory",
+                    deployment,
+                    open("covers 65539 IPv4 addresses once merged (10.20.0.0/16, 198.51.100.10/31, 198.51.100.12/32), more than the threshold of 65536 set by ipv4Addresses"),
+                ),
+            ]);
         });
 
         it("ignores the scaling command", async () => {

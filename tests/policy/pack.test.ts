@@ -2,9 +2,11 @@ import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { local } from "@pulumi/command";
+import type { PolicyPackConfig } from "@pulumi/policy";
 import { parse } from "yaml";
 import { RegisteredResource } from "../../cli/mockRuntime";
-import { analyzePolicies, loadPolicyConfig, reconcilePolicyConfig } from "../../cli/policyEngine";
+import { isBuiltin } from "module";
+import { analyzePolicies, loadPolicyConfig, PolicyConfigError, reconcilePolicyConfig } from "../../cli/policyEngine";
 import { DRIVER_ACTIONS, DRIVER_VARIABLES, FACTS, factVariable } from "../../lib/contract";
 import { TYPES } from "../../policy/common";
 import { PACK, PACK_NAME, POLICIES } from "../../policy/policies";
@@ -97,12 +99,37 @@ describe("policy pack", () => {
         );
     });
 
+    describe("configuration typos", () => {
+        /** The problems reconciliation refuses the configuration with; none when it accepts it. */
+        function problemsOf(config: PolicyPackConfig): readonly string[] {
+            try {
+                reconcilePolicyConfig(POLICIES, config);
+                return [];
+            } catch (error) {
+                assert.ok(error instanceof PolicyConfigError, String(error));
+                return error.problems;
+            }
+        }
+
+        it("every policy declares a closed configSchema: a property it does not declare is a typo", () => {
+            for (const policy of POLICIES) assert.equal((policy.configSchema as { additionalProperties?: unknown } | undefined)?.additionalProperties, false, policy.name);
+        });
+
+        it("refuses a misspelled setting, naming the policy, the setting and what it may have meant", () => {
+            assert.deepEqual(problemsOf(testConfig({ "rdp-not-open": { ipv4Adresses: 5 } })), ["rdp-not-open: ipv4Adresses is not a setting of this policy; did you mean ipv4Addresses?"]);
+            assert.deepEqual(problemsOf(testConfig({ "event-hub-tls": { minimumTlsVersion: "1.3" } })), ["event-hub-tls: minimumTlsVersion is not a setting of this policy"]);
+        });
+
+        it("refuses an entry for a policy the pack does not have, and keeps accepting all", () => {
+            assert.deepEqual(problemsOf(testConfig({ "rdp-not-opne": "disabled" })), ["rdp-not-opne is not a policy of this pack; did you mean rdp-not-open?"]);
+            assert.deepEqual(problemsOf(testConfig({ all: "advisory" })), []);
+        });
+    });
+
     describe("policy/config.json", () => {
         it("names only policies of the pack and validates against their schemas", () => {
-            const config = loadPolicyConfig();
-            const names = new Set(POLICIES.map((policy) => policy.name));
-            for (const key of Object.keys(config)) assert.ok(key === "all" || names.has(key), `unknown policy "${key}" in policy/config.json`);
-            assert.doesNotThrow(() => reconcilePolicyConfig(POLICIES, config));
+            // Reconciliation refuses an unknown policy name or setting, and a value against its schema.
+            assert.doesNotThrow(() => reconcilePolicyConfig(POLICIES, loadPolicyConfig()));
         });
 
         it("keeps every policy at its declared level (an `all` entry would turn advisories mandatory)", () => {
@@ -160,13 +187,13 @@ describe("policy pack", () => {
             ]);
         });
 
-        it("imports only its own dependencies, neither azure-native nor index.ts, and nothing of the program beyond lib/contract, lib/calendar and lib/releaseCalendar", () => {
+        it("imports only its own dependencies, neither azure-native nor index.ts, and nothing of the program beyond lib/contract, lib/calendar, lib/releaseCalendar and lib/cidr", () => {
             const pkg = JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "package.json"), "utf8")) as { dependencies: Record<string, string> };
             const dependencies = Object.keys(pkg.dependencies);
             assert.ok(dependencies.includes("cidr-tools"), "policy/exposure.ts needs cidr-tools");
             assert.ok(!dependencies.some((name) => name.startsWith("@pulumi/azure")), "the pack must not depend on azure-native");
             const isDependency = (module: string) => dependencies.some((name) => module === name || module.startsWith(`${name}/`));
-            const programModules = ["contract", "calendar", "releaseCalendar"];
+            const programModules = ["contract", "calendar", "releaseCalendar", "cidr"];
             const allowed = new RegExp(`^(fs|path|net|\\./[A-Za-z]+|\\.\\./lib/(${programModules.join("|")}))$`);
             for (const file of fs.readdirSync(POLICY_DIR).filter((name) => name.endsWith(".ts"))) {
                 const source = fs.readFileSync(path.join(POLICY_DIR, file), "utf8");
@@ -176,11 +203,11 @@ describe("policy pack", () => {
                 }
                 assert.doesNotMatch(source, /require\(/, `${file} uses require`);
             }
-            // The program's modules the pack imports come with it, so they import only each other.
+            // The program's modules the pack imports come with it, so they import only each other and Node.
             for (const module of programModules) {
                 const source = fs.readFileSync(path.join(POLICY_DIR, "..", "lib", `${module}.ts`), "utf8");
                 for (const [, imported] of source.matchAll(/^import [^;]* from "([^"]+)";$/gm)) {
-                    assert.ok(programModules.some((other) => imported === `./${other}`), `lib/${module}.ts imports ${imported}`);
+                    assert.ok(isBuiltin(imported) || programModules.some((other) => imported === `./${other}`), `lib/${module}.ts imports ${imported}`);
                 }
             }
         });

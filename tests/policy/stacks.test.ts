@@ -55,6 +55,13 @@ describe("policy pack over the program's stacks (end to end)", () => {
         });
     }
 
+    it("the threshold applies to the merged HTTPS list: prod's nodes with a /16 of management addresses pass RDP but fail HTTPS", async () => {
+        const run = await runStack("prod", { managementAddresses: ["10.20.0.0/16"] });
+        const found = mandatory(await check(run.resources));
+        assert.deepEqual(found.map((violation) => violation.policy), ["https-sources-restricted"]);
+        assert.match(found[0].message, /VDX_PEXIP_SOURCES \(vdx\.nodeAddresses and managementAddresses together\) covers 65539 IPv4 addresses once merged .*more than the threshold of 65536 set by ipv4Addresses/);
+    });
+
     for (const [stack, name, update] of [
         ["dev", /-certificate-tls$/, (inputs: any) => (inputs.tags[FACTS.certificateSans] = "*.sundhed.example")],
         ["prod", /-deployment-deploy$/, (inputs: any) => (inputs.environment[factVariable(FACTS.certificateSans)] = "*.sundhed.example")],
