@@ -42,6 +42,8 @@ const runtimeConfig = pulumi.runtime as unknown as { isConfigSecret(key: string)
 export function readSettings(): Settings {
     const stackFile = path.join(process.cwd(), `Pulumi.${pulumi.getStack()}.yaml`);
     if (fs.existsSync(stackFile)) checkStackLiterals(fs.readFileSync(stackFile, "utf8"), pulumi.getProject());
+    // With --config-file or another stack config directory the file is elsewhere: say what went unchecked.
+    else pulumi.log.warn(`${path.basename(stackFile)} is not in ${process.cwd()}, so its unquoted values were not checked: the CLI reads 37.10 as "37.1", so quote version-like values`);
     const config = pulumi.runtime.allConfig();
     const secretKeys = Object.keys(config).filter((key) => runtimeConfig.isConfigSecret(key));
     return parseSettings(config, { project: pulumi.getProject(), stack: pulumi.getStack(), secretKeys, catalogue: loadCatalogue(process.cwd()) });

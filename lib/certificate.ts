@@ -268,10 +268,11 @@ function cspViolation(bag: forge.pkcs12.Bag): Violation | undefined {
 }
 
 /**
- * Pexip needs the intermediate chain in the connector's PFX (issue 12, "Domain corrections"),
- * so a leaf that is not self-signed must have its issuer in the file. Self-signed means issued
- * by its own name and key, not just its own name: a CA that shares the leaf's name still
- * has to travel with it. The dev stack's self-signed certificate has no issuer to carry.
+ * Pexip needs the intermediate chain in the connector's PFX (Pexip's Teams Connector certificate
+ * troubleshooting pages, docs.pexip.com), so a leaf that is not self-signed must have its issuer
+ * in the file. Self-signed means issued by its own name and key, not just its own name: a CA
+ * that shares the leaf's name still has to travel with it. The dev stack's self-signed
+ * certificate has no issuer to carry.
  */
 function chainViolation(leaf: X509Certificate, chain: readonly X509Certificate[]): Violation | undefined {
     if (chain.length > 0 || isSelfSigned(leaf)) return undefined;

@@ -215,11 +215,12 @@ export function parseSettings(config: RawConfig, context: ConfigContext): Settin
         const namespace = fullKey.slice(0, colon);
         const key = fullKey.slice(colon + 1);
         if (namespace === context.project) {
-            if (!(key in SETTINGS)) fail(key, unknownKeyRule(key, Object.keys(SETTINGS), `a setting of ${context.project}`));
+            if (key === "") fail(fullKey, `names no setting after the namespace (write ${context.project}:<setting>)`, text);
+            if (!(key in SETTINGS)) fail(key, unknownKeyRule(key, Object.keys(SETTINGS), `a setting of ${context.project}`), text);
             // An empty text is how Pulumi.yaml's defaults say "not set".
             if (text !== "") values[key] = typed(key, text);
         } else if (!PROVIDER_NAMESPACES.includes(namespace)) {
-            fail(fullKey, namespaceRule(namespace, key, context.project));
+            fail(fullKey, namespaceRule(namespace, key, context.project), text);
         }
     }
 

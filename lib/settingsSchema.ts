@@ -1,4 +1,4 @@
-import { isIP } from "net";
+import { isCidr } from "./cidr";
 import { MAX_CALLS_PER_INSTANCE, PLANNED_CALLS_PER_INSTANCE } from "./contract";
 import { STACK_PARAMETER_KEYS } from "./deploymentParameters";
 import { defineFormat, packageUrlSchema, Schema } from "./schema";
@@ -15,8 +15,8 @@ import { MAX_INSTANCES } from "./sizing";
 export interface SettingDeclaration {
     /** What it is, for Pulumi.yaml and `pulumi config`. */
     readonly description: string;
-    /** Pulumi's type, where Pulumi has one; objects have none. */
-    readonly pulumiType?: "string" | "integer" | "boolean" | "array";
+    /** Pulumi's type (the CLI checks a stack's value against it; `object` only that it is a map). */
+    readonly pulumiType: "string" | "integer" | "boolean" | "array" | "object";
     /** Pulumi's item type of an array. */
     readonly items?: "string" | "integer";
     /**
@@ -30,13 +30,6 @@ export interface SettingDeclaration {
 
 // ---------------------------------------------------------------------------------------
 // Formats: rules a pattern cannot say well, each a named test.
-
-/** An IPv4 or IPv6 prefix written exactly: `192.0.2.10/32`. */
-export function isCidr(value: string): boolean {
-    const match = /^([^/\s]+)\/(\d{1,3})$/.exec(value);
-    const version = match === null ? 0 : isIP(match[1]);
-    return version !== 0 && Number(match![2]) <= (version === 4 ? 32 : 128);
-}
 
 const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -183,6 +176,7 @@ export const SETTINGS: Readonly<Record<string, SettingDeclaration>> = {
     },
     connectorPackage: {
         description: "Where this stack gets Pexip's package, when not from pexip-versions.yaml's url: { path | url, deploymentScript? }. The checksum always comes from pexip-versions.yaml.",
+        pulumiType: "object",
         default: {},
         schema: closed({
             path: { type: "string", pattern: "\\.[zZ][iI][pP]$", rule: "must be the path of the package's .zip file" },
@@ -197,6 +191,7 @@ export const SETTINGS: Readonly<Record<string, SettingDeclaration>> = {
     },
     pexipDeployment: {
         description: "How Pexip's script is run: { incidentReporting?, diskEncryption?, parameters?, parameterNames? }.",
+        pulumiType: "object",
         default: {},
         schema: closed({
             incidentReporting: { type: "boolean" },
@@ -227,6 +222,7 @@ export const SETTINGS: Readonly<Record<string, SettingDeclaration>> = {
     },
     vdx: {
         description: "What VDX gives the party: { nodeAddresses: [CIDR], nodeFqdns: [hostname] }.",
+        pulumiType: "object",
         schema: closed(
             {
                 nodeAddresses: cidrList(1),
@@ -256,6 +252,7 @@ export const SETTINGS: Readonly<Record<string, SettingDeclaration>> = {
     },
     infinityScaling: {
         description: "Pexip Infinity owns capacity after creation: { minimumInstances, timeZone?, schedules? }. Empty: Pulumi owns capacity.",
+        pulumiType: "object",
         default: {},
         schema: closed(
             {
@@ -289,6 +286,7 @@ export const SETTINGS: Readonly<Record<string, SettingDeclaration>> = {
     },
     certificate: {
         description: "The connector's TLS certificate: { pfxFile, password } | { keyVaultSecretId, keyVaultId, subject, sans, notAfter, thumbprint, keyType, keySize } | { selfSigned: true }.",
+        pulumiType: "object",
         schema: closed({
             pfxFile: { type: "string", minLength: 1, rule: "must be the path of a PFX file" },
             password: { type: "string" },
@@ -362,6 +360,7 @@ export const SETTINGS: Readonly<Record<string, SettingDeclaration>> = {
     },
     teams: {
         description: "From VDX, for the Teams invitation and lobby bypass: { tenantKey, domain?, prefix?, instructionUrl?, grantTo? }. Empty: not configured.",
+        pulumiType: "object",
         default: {},
         schema: closed(
             {
@@ -385,6 +384,7 @@ export const SETTINGS: Readonly<Record<string, SettingDeclaration>> = {
     },
     maintenanceWindow: {
         description: "When a redeploy (a Pexip upgrade) may run: { days, start, hours, timeZone? }, Europe/Copenhagen by default. Empty: any time.",
+        pulumiType: "object",
         default: {},
         schema: closed(
             {
@@ -404,6 +404,7 @@ export const SETTINGS: Readonly<Record<string, SettingDeclaration>> = {
     },
     cost: {
         description: "Indicative prices in DKK a year: { licensePerYear, vmPerYear }. Empty: MedCom's 15,000 and 25,000.",
+        pulumiType: "object",
         default: {},
         schema: closed({
             licensePerYear: wholeNumber(0, LIMITS.price),

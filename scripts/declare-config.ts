@@ -20,7 +20,7 @@ export function configBlock(): Record<string, Record<string, unknown>> {
         Object.entries(SETTINGS).map(([key, setting]) => [
             key,
             {
-                ...(setting.pulumiType === undefined ? {} : { type: setting.pulumiType }),
+                type: setting.pulumiType,
                 ...(setting.items === undefined ? {} : { items: { type: setting.items } }),
                 description: setting.description,
                 ...(setting.default === undefined ? {} : { default: setting.default }),

@@ -6,7 +6,9 @@ import * as path from "path";
 import { isSecretValue, MOCK_CLOUD, ProgramRun, RegisteredResource } from "../cli/mockRuntime";
 import { DRIVER_VARIABLES, FACTS, factVariable } from "../lib/contract";
 import { ConfigurationRunError } from "../program";
+import { pfxFileCertificate } from "./fixtures/certificate/pfxFile";
 import { FIXTURE_SCRIPTS, pexipPackage } from "./support/pexipPackage";
+import { PFX_PASSWORD } from "./support/settings";
 import { catalogueYaml, ofType, redactSecrets, REPOSITORY_VERSION, runFailingStack, runStack, single, unwrapSecrets } from "./support/stacks";
 
 type Inventory = Array<[type: string, name: string, parent: string | undefined]>;
@@ -196,26 +198,36 @@ describe("program (index.ts under the mock runtime)", () => {
 
         it("passes Pexip's script exactly this document, with the certificate exported from the party's vault", async () => {
             const run = await runStack("prod");
-            const expected = document(run);
-            assert.deepEqual(expected.pfx, { source: "keyVault", vaultName: "vdxtc-certs", secretName: "teamsconn", secretVersion: "0f1e2d3c4b5a69788796a5b4c3d2e1f0" });
-            assert.deepEqual(expected.parameters, {
-                SubscriptionId: MOCK_CLOUD.subscriptionId,
-                ResourceGroupName: "vdxtc-TeamsConn-weu-RG",
-                VmssName: "vdxtcweu",
-                VMAdminCredential: { from: "adminCredential", userName: "pexadmin" },
-                PfxPath: { from: "pfxPath" },
-                PfxPassword: { from: "pfxPassword", as: "SecureString" },
-                TeamsConnectorFqdn: "teamsconn.sundhed.example",
-                PexipFqdns: ["vdx-node1.vdx.example", "vdx-node2.vdx.example", "vdx-node3.vdx.example"],
-                instanceCount: { from: "instanceCount" },
-                AppCredential: { from: "appCredential", userName: run.outputs.teamsApplicationId },
-                StaticResourcesResourceGroupName: "vdxtc-TeamsConn-weu-static-RG",
-                PublicIPAddressResourceName: "vdxtc-TeamsConn-weu-PIP",
-                RdpSourceAddressPrefixes: ["192.0.2.0/28"],
-                // VDX's nodes, then the management network: the consent workstation must reach 443.
-                PexipSourceAddressPrefixes: ["198.51.100.10/32", "198.51.100.11/32", "198.51.100.12/32", "192.0.2.0/28"],
+            assert.deepEqual(document(run), {
+                subscriptionId: MOCK_CLOUD.subscriptionId,
+                location: "westeurope",
+                resourceGroup: "vdxtc-TeamsConn-weu-RG",
+                scaleSetName: "vdxtcweu",
+                tags: { environment: "prod", application: "pexip-teams-connector", "pulumi-project": "vdx-teams-connector", "pulumi-stack": "prod" },
+                package: {
+                    url: "https://vdxartifacts.blob.core.windows.net/pexip/pexip_teams_connector_v37.1.zip",
+                    sha256: "9f2c6b1e7d4a3c5b8e0f1a2d3c4b5a6978e6d5c4b3a29180f7e6d5c4b3a29180",
+                    deploymentScript: "create_vmss_deployment.ps1",
+                },
+                pfx: { source: "keyVault", vaultName: "vdxtc-certs", secretName: "teamsconn", secretVersion: "0f1e2d3c4b5a69788796a5b4c3d2e1f0" },
+                parameters: {
+                    SubscriptionId: MOCK_CLOUD.subscriptionId,
+                    ResourceGroupName: "vdxtc-TeamsConn-weu-RG",
+                    VmssName: "vdxtcweu",
+                    VMAdminCredential: { from: "adminCredential", userName: "pexadmin" },
+                    PfxPath: { from: "pfxPath" },
+                    PfxPassword: { from: "pfxPassword", as: "SecureString" },
+                    TeamsConnectorFqdn: "teamsconn.sundhed.example",
+                    PexipFqdns: ["vdx-node1.vdx.example", "vdx-node2.vdx.example", "vdx-node3.vdx.example"],
+                    instanceCount: { from: "instanceCount" },
+                    AppCredential: { from: "appCredential", userName: run.outputs.teamsApplicationId },
+                    StaticResourcesResourceGroupName: "vdxtc-TeamsConn-weu-static-RG",
+                    PublicIPAddressResourceName: "vdxtc-TeamsConn-weu-PIP",
+                    RdpSourceAddressPrefixes: ["192.0.2.0/28"],
+                    // VDX's nodes, then the management network: the consent workstation must reach 443.
+                    PexipSourceAddressPrefixes: ["198.51.100.10/32", "198.51.100.11/32", "198.51.100.12/32", "192.0.2.0/28"],
+                },
             });
-            assert.equal(expected.resourceGroup, "vdxtc-TeamsConn-weu-RG");
         });
 
         it("protects the static resource group, the public IP, the Key Vault and the Event Hub namespace, and nothing else", async () => {
@@ -400,15 +412,36 @@ describe("program (index.ts under the mock runtime)", () => {
             assert.equal(env[factVariable(FACTS.pexipVersion)], "37.1");
         });
 
-        it("keeps every secret out of the command strings, the document and the plain outputs", async () => {
-            for (const stack of ["dev", "prod"]) {
-                const run = await runStack(stack, { adminPassword: "Configured-Pass-42" });
-                const plainInputs = JSON.stringify(redactSecrets(run.resources.map((resource) => resource.inputs)));
-                const plainOutputs = JSON.stringify(Object.fromEntries(Object.entries(run.outputs).filter(([, value]) => !isSecretValue(value))));
-                for (const secret of [...secretValues, "Configured-Pass-42"]) {
-                    assert.ok(!plainInputs.includes(secret), `${stack}: an input holds ${secret} outside a secret`);
-                    assert.ok(!plainOutputs.includes(secret), `${stack}: a plain output holds ${secret}`);
+        it("keeps every secret out of the command strings, the document, the triggers and the plain outputs (dev, prod, a PFX file)", async () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "program-secrets-"));
+            try {
+                const configured = { adminPassword: "Configured-Pass-42" };
+                const runs = {
+                    dev: await runStack("dev", configured),
+                    prod: await runStack("prod", configured),
+                    "dev with certificate.pfxFile": await runStack("dev", { ...configured, certificate: pfxFileCertificate(dir, "teamsconn-dev.sundhed.example") }),
+                };
+                for (const [what, run] of Object.entries(runs)) {
+                    const command = deployment(run);
+                    const shown = {
+                        "the deployment command": run.outputs.deploymentCommand,
+                        "the deployment document": environment(command)[DRIVER_VARIABLES.deployment],
+                        "the triggers": redactSecrets(command.inputs.triggers),
+                        "an input": redactSecrets(run.resources.map((resource) => resource.inputs)),
+                        "a plain output": Object.fromEntries(Object.entries(run.outputs).filter(([, value]) => !isSecretValue(value))),
+                    };
+                    for (const [where, value] of Object.entries(shown)) {
+                        const text = JSON.stringify(value);
+                        for (const secret of [...secretValues, PFX_PASSWORD, configured.adminPassword]) {
+                            assert.ok(!text.includes(secret), `${what}: ${where} holds ${secret} outside a secret`);
+                        }
+                    }
                 }
+                // No vacuous pass: the PFX password does reach the driver, as a secret.
+                const pfxPassword = environment(deployment(runs["dev with certificate.pfxFile"]))[DRIVER_VARIABLES.pfxPassword];
+                assert.ok(isSecretValue(pfxPassword) && pfxPassword.value === PFX_PASSWORD, "the PFX password reaches the driver as a secret");
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
             }
         });
 
@@ -492,10 +525,28 @@ describe("program (index.ts under the mock runtime)", () => {
     });
 
     describe("bad configuration", () => {
+        it("refuses an unquoted value in the stack file that the CLI would change (37.10), before anything is registered", async () => {
+            // The program reads the stack file where `pulumi up` runs: the project's directory.
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vdx-literals-"));
+            fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), "config:\n  vdx-teams-connector:pexipVersion: 37.10\n");
+            const cwd = process.cwd();
+            process.chdir(dir);
+            try {
+                const { error, resources } = await runFailingStack("dev", {});
+                assert.equal((error as ConfigurationRunError).key, "pexipVersion");
+                assert.match(error.message, /37\.10/);
+                assert.match(error.message, /quote/);
+                assert.deepEqual(resources, []);
+            } finally {
+                process.chdir(cwd);
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
         it("refuses a misspelled setting with a did-you-mean, before anything is registered", async () => {
             const { error, resources } = await runFailingStack("dev", { concurrentPort: "48" });
             assert.equal((error as ConfigurationRunError).key, "concurrentPort");
-            assert.equal(error.message, "concurrentPort is not a setting of vdx-teams-connector; did you mean concurrentPorts?");
+            assert.equal(error.message, 'concurrentPort is not a setting of vdx-teams-connector; did you mean concurrentPorts?, got "48"');
             assert.deepEqual(resources, []);
         });
 

@@ -19,6 +19,10 @@ import { BENCH_HELP, BenchUsageError, parseBenchArguments, RUNS } from "../../sc
 import { POLICIES } from "../../policy/policies";
 import { DRIVER_VARIABLES, FACTS, factVariable } from "../../lib/contract";
 import program = require("../../index");
+import { pfxFileCertificate } from "../fixtures/certificate/pfxFile";
+import { FIXTURE_SCRIPTS, pexipPackage } from "../support/pexipPackage";
+import { PFX_PASSWORD } from "../support/settings";
+import { catalogueYaml } from "../support/stacks";
 
 const ROOT = path.resolve(__dirname, "../..");
 /** ts-node's transpile-only hook by absolute path, so a child finds it from any directory. */
@@ -28,7 +32,7 @@ const VERSION_POLICY = "teams-connector-matches-vdx-version";
 const JSON_KEYS = ["stack", "project", "resources", "sizing", "cost", "deployment", "policy", "outputs", "standIns", "upgrades"];
 
 /** Strings that must never appear in any output: the mock cloud's secrets and their shapes. */
-const SECRETS = [MOCK_CLOUD.appSecret, MOCK_CLOUD.adminPassword, MOCK_CLOUD.eventHubKey, ADMIN_PASSWORD_STAND_IN, "PRIVATE KEY", "SharedAccessKey="];
+const SECRETS = [MOCK_CLOUD.appSecret, MOCK_CLOUD.adminPassword, MOCK_CLOUD.eventHubKey, ADMIN_PASSWORD_STAND_IN, PFX_PASSWORD, "PRIVATE KEY", "SharedAccessKey="];
 
 function assertNoSecrets(text: string, where: string): void {
     for (const secret of SECRETS) assert.ok(!text.includes(secret), `${where} leaks ${secret}`);
@@ -296,7 +300,7 @@ describe("offline plan (cli/plan.ts)", () => {
             assert.equal(result.exitCode, 2);
             assert.deepEqual(JSON.parse(result.stdout).error, {
                 key: "concurrentPort",
-                message: "concurrentPort is not a setting of vdx-teams-connector; did you mean concurrentPorts?",
+                message: 'concurrentPort is not a setting of vdx-teams-connector; did you mean concurrentPorts?, got "4"',
             });
         });
 
@@ -339,14 +343,15 @@ describe("offline plan (cli/plan.ts)", () => {
     });
 
     describe("secrets", () => {
-        it("never appear in text, Markdown, JSON or the hand-over files (dev and prod)", async () => {
-            for (const stack of ["dev", "prod"]) {
+        it("never appear in text, Markdown, JSON or the hand-over files (dev, prod, a PFX file with its password)", async () => {
+            const withPfxFile = { certificate: pfxFileCertificate(tempDir("plan-pfx-"), "teamsconn-dev.sundhed.example") };
+            for (const [what, stack, configChanges] of [["dev", "dev", {}], ["prod", "prod", {}], ["dev with certificate.pfxFile", "dev", withPfxFile]] as const) {
                 for (const format of ["text", "markdown", "json"] as const) {
                     const out = format === "text" ? path.join(tempDir("plan-out-"), "handover") : undefined;
-                    const result = await planned({ stack, format, ...(out === undefined ? {} : { outDir: out }) });
+                    const result = await planned({ stack, format, configChanges, ...(out === undefined ? {} : { outDir: out }) });
                     assert.equal(result.exitCode, 0, result.stderr);
-                    assertNoSecrets(result.stdout, `${stack} ${format}`);
-                    assertNoSecrets(result.stderr, `${stack} ${format} stderr`);
+                    assertNoSecrets(result.stdout, `${what} ${format}`);
+                    assertNoSecrets(result.stderr, `${what} ${format} stderr`);
                     for (const file of result.files) assertNoSecrets(fs.readFileSync(file, "utf8"), file);
                     if (out !== undefined) assert.equal(result.files.length, 3);
                 }
@@ -605,6 +610,10 @@ describe("offline plan (cli/plan.ts)", () => {
                 assert.match(text.stdout, /^ {4}-AppCredential \* +<PSCredential/m);
                 assert.match(text.stdout, /^ {2}Unconfirmed names \(\*\): -PfxPassword and -AppCredential are not in Pexip's public commands; .*pexipDeployment\.parameterNames/m);
                 assert.match(text.stdout, /^ {2}delete: the driver removes .*-RG \(Remove-AzResourceGroup -Force\); .*-static-RG with the public IP and the Key Vault stays$/m);
+                assert.match(
+                    text.stdout,
+                    /^ {2}update: any change that does not redeploy \(tags, a resize's capacity facts such as VDX_INSTANCE_COUNT, .*\) updates the deployment in place: the driver only sets .*-RG's tags; the connector keeps running$/m,
+                );
                 assert.match(text.stdout, scaling);
                 assert.match(text.stdout, /^ {4}-PexipSourceAddressPrefixes +'198\.51\.100\.10\/32'/m);
                 const markdown = await planned({ stack, format: "markdown" });
@@ -616,6 +625,23 @@ describe("offline plan (cli/plan.ts)", () => {
                 for (const output of [text.stdout, markdown.stdout, JSON.stringify(json)]) assertNoSecrets(output, stack);
             });
         }
+
+        it("a local package (connectorPackage.path): checked in the plan, its [switch] and [bool] shown as the command passes them", async () => {
+            const dir = tempProject({ "Pulumi.dev.yaml": DEV_YAML });
+            const built = pexipPackage(dir, "pexip_teams_connector_v37.1.zip", fs.readFileSync(FIXTURE_SCRIPTS.singleApp, "utf8"));
+            fs.writeFileSync(path.join(dir, "pexip-versions.yaml"), catalogueYaml([{ version: "37.1", sha256: built.sha256 }]));
+            const configChanges = { connectorPackage: { path: path.basename(built.file) }, pexipDeployment: { incidentReporting: true, diskEncryption: true } };
+            const text = await planned({ stack: "dev", projectDir: dir, configChanges });
+            const { deployment } = text.report;
+            assert.equal(deployment.parametersChecked, true);
+            assert.ok(deployment.parameters.every((parameter) => parameter.nameConfirmed));
+            // The script declares [switch] $IncidentReporting and [bool] $Encryption.
+            assert.match(deployment.command, / -IncidentReporting -Encryption \$true$/);
+            assert.match(text.stdout, /^ {4}-IncidentReporting +\(switch\)$/m);
+            assert.match(text.stdout, /^ {4}-Encryption +\$true$/m);
+            const markdown = await planned({ stack: "dev", projectDir: dir, configChanges, format: "markdown" });
+            assert.match(markdown.stdout, /^\| `-IncidentReporting` \| `\(switch\)` \|$/m);
+        });
     });
 
     describe("a secondary region (identityStack)", () => {

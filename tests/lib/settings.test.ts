@@ -242,6 +242,15 @@ describe("parseSettings", () => {
             it(`${title} → ${key}`, () => rejects(changes, key, fragment));
         }
 
+        it("names the misspelled key's value, unless the key is a secret, and a key missing after the namespace", () => {
+            assert.throws(() => parse({ concurrentPort: "48" }), { message: 'concurrentPort is not a setting of vdx-teams-connector; did you mean concurrentPorts?, got "48"' });
+            assert.throws(
+                () => parse({ adminPasword: "s3cret" }, "dev", [`${PROJECT}:adminPasword`]),
+                (error: Error) => /did you mean adminPassword\? \(value not shown: it is a secret\)$/.test(error.message) && !error.message.includes("s3cret"),
+            );
+            rejects({ "vdx-teams-connector:": "x" }, "vdx-teams-connector:", "names no setting after the namespace");
+        });
+
         it("reads the keys of the providers this stack uses, and refuses a namespace nothing reads", () => {
             assert.equal(parse({ "azure-native:subscriptionId": "x", "azuread:tenantId": "y" }).baseName, "vdxdev");
             rejects({ "azurenative:location": "westeurope" }, "azurenative:location", "which nothing in this stack reads");
@@ -287,6 +296,13 @@ describe("parseSettings", () => {
             assert.deepEqual(parse({ zones: ["1", "3"] }).zones, ["1", "3"]);
             assert.deepEqual(parse({ zones: [] }).zones, []);
             rejects({ zones: [4] }, "zones[0]", "must be 1, 2 or 3");
+        });
+
+        it("takes address prefixes with host bits set, and IPv6; never a bare address or a length beyond the version's", () => {
+            const prefixes = ["192.0.2.10/24", "2001:db8::/48", "2001:db8::1/128"];
+            assert.deepEqual(parse({ managementAddresses: prefixes }).managementAddresses, prefixes);
+            rejects({ managementAddresses: ["2001:db8::7"] }, "managementAddresses[0]", "CIDR");
+            rejects({ managementAddresses: ["192.0.2.0/28", "2001:db8::/129"] }, "managementAddresses[1]", "CIDR");
         });
 
         it("takes any well-formed VM size: the policy vm-size-allowed, not the settings, says which are allowed", () => {
