@@ -80,6 +80,20 @@ function operations(events: readonly EngineEvent[]): Record<string, string[]> {
 /** The region's static resources: what must survive every redeploy. */
 const STATIC = /-(static-rg|pip|certificate-kv|certificate-tls|windows-admin-password|teams-app-secret|eventhub-ns|eventhub-hub|eventhub-policy)$/;
 
+/** A fresh copy of the project with `stack` deployed once by `pulumi up`; the stand-ins' log starts empty. */
+async function deployed(stack: string): Promise<Workspace> {
+    const workspace = Workspace.create();
+    try {
+        await workspace.initStack(stack);
+        await workspace.ok(UP(stack));
+    } catch (error) {
+        workspace.dispose();
+        throw error;
+    }
+    workspace.takeStandInCalls();
+    return workspace;
+}
+
 /** A copy of stack `from`'s file as stack `to`, created with passphrase secrets. */
 async function deriveStack(workspace: Workspace, from: string, to: string): Promise<void> {
     workspace.write(`Pulumi.${to}.yaml`, workspace.read(`Pulumi.${from}.yaml`));
@@ -232,9 +246,7 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
     describe("3. a secondary region reads the first region's Teams identity by StackReference", () => {
         let workspace: Workspace;
         before(async () => {
-            workspace = Workspace.create();
-            await workspace.initStack("prod");
-            await workspace.ok(UP("prod"));
+            workspace = await deployed("prod");
             await deriveStack(workspace, "prod", "prod-neu");
             const set = (path: string, value: string) => workspace.ok(["config", "set", "--path", path, value, "--stack", "prod-neu"]);
             await workspace.ok(["config", "set", "azure-native:location", "northeurope", "--stack", "prod-neu"]);
@@ -324,10 +336,7 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
     describe("5. Pexip's deployment: a redeploy, a resize, a failure", () => {
         let workspace: Workspace;
         before(async () => {
-            workspace = Workspace.create();
-            await workspace.initStack("dev");
-            await workspace.ok(UP("dev"));
-            workspace.takeStandInCalls();
+            workspace = await deployed("dev");
         });
         after(() => workspace?.dispose());
 
@@ -419,9 +428,7 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
                 return (state.deployment.resources as { urn: string }[]).map((resource) => nameOf(resource.urn)).filter((name) => STATIC.test(name)).sort();
             };
             before(async () => {
-                fresh = Workspace.create();
-                await fresh.initStack("dev");
-                await fresh.ok(UP("dev"));
+                fresh = await deployed("dev");
                 staticBefore = await staticNames();
                 announce38(fresh, "2026-01-15");
                 await fresh.ok(["config", "set", "pexipVersion", "38.0", "--stack", "dev"]);
@@ -471,11 +478,8 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
 
     describe("6. pulumi destroy", () => {
         it("prod: refused by the protected static resources, which stay", async () => {
-            const workspace = Workspace.create();
+            const workspace = await deployed("prod");
             try {
-                await workspace.initStack("prod");
-                await workspace.ok(UP("prod"));
-                workspace.takeStandInCalls();
                 const destroy = await workspace.pulumi(["destroy", "--stack", "prod", "--yes", "--skip-preview"]);
                 assert.notEqual(destroy.code, 0, `destroy should be refused\n${runReport(destroy)}`);
                 assert.match(destroy.stdout + destroy.stderr, /protected/);
