@@ -9,7 +9,7 @@ describe("recording pwsh stand-in", () => {
     const driver = ["-NoLogo", "-NoProfile", "-NonInteractive", "-File", "scripts/pexip-deployment.ps1"];
 
     it("records the driver's action and its VDX_ variables, a secret only as the hash of its JSON", () => {
-        const run = recordRun([...driver, "deploy"], { VDX_APP_SECRET: "s3cret", VDX_PEXIP_VERSION: "38.0", VDX_STANDIN_LOG: "/tmp/log", HOME: "/root" });
+        const run = recordRun([...driver, "deploy"], { VDX_APP_SECRET: "s3cret", VDX_PEXIP_VERSION: "38.0", VDX_STANDIN_LOG: "/tmp/log", VDX_E2E_REQUIRED: "1", HOME: "/root" });
         assert.equal(run.action, "deploy");
         assert.deepEqual(run.variables, {
             VDX_APP_SECRET: { secretSha256: createHash("sha256").update(JSON.stringify("s3cret")).digest("hex") },

@@ -16,8 +16,11 @@ import { DRIVER_ACTIONS, DRIVER_VARIABLES } from "../../../lib/contract";
 /** The driver variables that carry secrets. */
 const SECRET_VARIABLES = new Set<string>([DRIVER_VARIABLES.adminPassword, DRIVER_VARIABLES.appSecret, DRIVER_VARIABLES.pfxPassword, DRIVER_VARIABLES.pfx]);
 
-/** The stand-ins' own settings, which are not the driver's. */
-const STAND_IN_VARIABLE = /^VDX_STANDIN_/;
+/**
+ * The test harness's own settings (the stand-ins', .ci/run's VDX_E2E_REQUIRED): every process
+ * inherits them, and they are not the driver's.
+ */
+const HARNESS_VARIABLE = /^VDX_(STANDIN|E2E)_/;
 
 /** What one run of the driver was given, as logged. */
 export interface PwshRun {
@@ -31,7 +34,7 @@ export function recordRun(args: readonly string[], env: NodeJS.ProcessEnv): Pwsh
     const file = args.indexOf("-File");
     const variables = Object.fromEntries(
         Object.entries(env)
-            .filter(([name, value]) => name.startsWith("VDX_") && !STAND_IN_VARIABLE.test(name) && value !== undefined)
+            .filter(([name, value]) => name.startsWith("VDX_") && !HARNESS_VARIABLE.test(name) && value !== undefined)
             .sort(([a], [b]) => a.localeCompare(b))
             .map(([name, value]) => [name, SECRET_VARIABLES.has(name) ? { secretSha256: createHash("sha256").update(JSON.stringify(value)).digest("hex") } : value!]),
     );
