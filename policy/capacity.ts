@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { FACTS, factVariable, MAX_CALLS_PER_INSTANCE, VM_SIZES } from "../lib/contract";
-import { closedConfigSchema, configOf, factOf, NO_SETTINGS, validateDeployment, wholeNumber } from "./common";
+import { closedConfigSchema, factOf, NO_SETTINGS, validateDeployment, wholeNumber } from "./common";
 
 /**
  * Sizing of the connector. Each VM is wholly taken by the connector and carries at most 16
@@ -59,7 +59,7 @@ export const vmSizeAllowed: ResourceValidationPolicy = {
         },
     }),
     validateResource: validateDeployment((props, args, report) => {
-        const allowedSizes = configOf<VmSizeConfig>(vmSizeAllowed, args).allowedSizes ?? VM_SIZES;
+        const allowedSizes = args.getConfig<Partial<VmSizeConfig>>().allowedSizes ?? VM_SIZES;
         const size = factOf(args.type, props, FACTS.vmSize);
         if (size !== undefined && size !== "" && !allowedSizes.includes(size)) {
             report(`VM size ${size} is not allowed; use one of ${allowedSizes.join(", ")}.`);

@@ -7,7 +7,7 @@ import {
     CheckDateConfig,
     checkDate,
     closedConfigSchema,
-    configOf,
+   
     dateIn,
     daysBetween,
     DEFAULT_TIME_ZONE,
@@ -124,7 +124,7 @@ export const certificateNotExpired: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     configSchema: closedConfigSchema({ ...CHECK_DATE_SCHEMA }),
     validateResource: (args, report) => {
-        const config = configOf<CheckDateConfig>(certificateNotExpired, args);
+        const config = args.getConfig<Partial<CheckDateConfig>>();
         const expiry = expiryDate(args.type, args.props, config.timeZone ?? DEFAULT_TIME_ZONE);
         if (expiry === undefined) {
             if (holdsCertificate(args.type, args.props)) {
@@ -159,7 +159,7 @@ export const certificateNotExpiring: ResourceValidationPolicy = {
         },
     }),
     validateResource: (args, report) => {
-        const config = configOf<ExpiryConfig>(certificateNotExpiring, args);
+        const config = args.getConfig<Partial<ExpiryConfig>>();
         const expiry = expiryDate(args.type, args.props, config.timeZone ?? DEFAULT_TIME_ZONE);
         // An expired or unreadable date is certificate-not-expired's to report.
         if (expiry === undefined || "problem" in expiry) {

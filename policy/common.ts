@@ -1,4 +1,4 @@
-import { Policy, PolicyConfigSchema, ReportViolation, ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
+import { PolicyConfigSchema, ReportViolation, ResourceValidation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { dateIn, DATE_PATTERN, DEFAULT_TIME_ZONE, isCalendarDate } from "../lib/calendar";
 import { DRIVER_ACTIONS, Fact, factVariable } from "../lib/contract";
@@ -134,7 +134,7 @@ export function reportAdvisory(report: ReportViolation, description: string, mes
 /**
  * A policy's configSchema that refuses undeclared properties. The engine never sees the schema's
  * `additionalProperties` (@pulumi/policy sends only `properties` and `required`), so the offline
- * engine (cli/policyEngine.ts) refuses them from the schema and `configOf` under the real one.
+ * engine (cli/policyEngine.ts) refuses them from the schema and `withClosedConfig` under the real one.
  */
 export function closedConfigSchema(properties: Record<string, PolicyConfigJSONSchema>, required?: string[]): PolicyConfigSchema {
     return { properties, ...(required === undefined ? {} : { required }), additionalProperties: false } as PolicyConfigSchema;
@@ -144,18 +144,24 @@ export function closedConfigSchema(properties: Record<string, PolicyConfigJSONSc
 export const NO_SETTINGS = closedConfigSchema({});
 
 /**
- * The policy's configuration. Throws on a property its configSchema does not declare, which
- * fails the preview, since the engine passes such a property on instead of refusing it.
+ * The policy, its every validation first refusing a configuration property its configSchema does
+ * not declare: the engine passes such a property on instead of refusing it, and the throw fails
+ * the preview. Applied to every policy of the pack at once (policy/policies.ts).
  */
-export function configOf<T extends object>(policy: Policy, args: Pick<ResourceValidationArgs, "getConfig">): Partial<T> {
-    const config = args.getConfig<Partial<T>>();
+export function withClosedConfig(policy: ResourceValidationPolicy): ResourceValidationPolicy {
+    const validate = policy.validateResource as ResourceValidation;
     const known = Object.keys(policy.configSchema?.properties ?? {});
-    const unknown = Object.keys(config).filter((key) => !known.includes(key));
-    if (unknown.length > 0) {
-        const verb = unknown.length === 1 ? "is not a setting" : "are not settings";
-        throw new Error(`${policy.name}: ${unknown.join(", ")} ${verb} of this policy (known: ${known.join(", ")})`);
-    }
-    return config;
+    return {
+        ...policy,
+        validateResource: (args, report) => {
+            const unknown = Object.keys(args.getConfig<object>()).filter((key) => !known.includes(key));
+            if (unknown.length > 0) {
+                const verb = unknown.length === 1 ? "is not a setting" : "are not settings";
+                throw new Error(`${policy.name}: ${unknown.join(", ")} ${verb} of this policy${known.length > 0 ? ` (known: ${known.join(", ")})` : ""}`);
+            }
+            return validate(args, report);
+        },
+    };
 }
 
 // ---------------------------------------------------------------------------------------------

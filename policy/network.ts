@@ -1,6 +1,6 @@
 import { ReportViolation, ResourceValidationPolicy } from "@pulumi/policy";
 import { Fact, FACTS, factVariable } from "../lib/contract";
-import { asObject, asString, closedConfigSchema, configOf, factOf, listFact, NO_SETTINGS, Props, reportAdvisory, TYPES, validateDeployment, validateTypes } from "./common";
+import { asObject, asString, closedConfigSchema, factOf, listFact, NO_SETTINGS, Props, reportAdvisory, TYPES, validateDeployment, validateTypes } from "./common";
 import { DEFAULT_THRESHOLD, ExposureThreshold, judgeExposure, THRESHOLD_SCHEMA } from "./exposure";
 
 /**
@@ -69,7 +69,7 @@ export const rdpNotOpen: ResourceValidationPolicy = {
     configSchema: closedConfigSchema({ ...THRESHOLD_SCHEMA }),
     validateResource: validateDeployment((props, args, report: ReportViolation) => {
         const advise = (message: string) => reportAdvisory(report, rdpNotOpen.description as string, message);
-        checkSources(props, args.type, RDP_SOURCES, configOf<ExposureThreshold>(rdpNotOpen, args), report, advise);
+        checkSources(props, args.type, RDP_SOURCES, args.getConfig<Partial<ExposureThreshold>>(), report, advise);
     }),
 };
 
@@ -85,7 +85,7 @@ export const httpsSourcesRestricted: ResourceValidationPolicy = {
         const advise = (message: string) => reportAdvisory(report, description, message);
         // Only a stack known to be dev is let off with advisories.
         const development = factOf(args.type, props, FACTS.environment) === "dev";
-        checkSources(props, args.type, HTTPS_SOURCES, configOf<ExposureThreshold>(httpsSourcesRestricted, args), development ? advise : report, advise);
+        checkSources(props, args.type, HTTPS_SOURCES, args.getConfig<Partial<ExposureThreshold>>(), development ? advise : report, advise);
     }),
 };
 

@@ -3,6 +3,7 @@ import * as path from "path";
 import { Policies } from "@pulumi/policy";
 import { capacityPolicies } from "./capacity";
 import { certificatePolicies } from "./certificates";
+import { withClosedConfig } from "./common";
 import { keyVaultPolicies } from "./keyVault";
 import { networkPolicies } from "./network";
 import { residencyPolicies } from "./residency";
@@ -24,7 +25,7 @@ export const PACK: { readonly name: string; readonly version: string } = {
     version: (JSON.parse(fs.readFileSync(path.join(__dirname, "package.json"), "utf8")) as { version: string }).version,
 };
 
-/** Every policy of the pack, grouped by domain. */
+/** Every policy of the pack, grouped by domain, each refusing a setting it does not declare. */
 export const POLICIES: Policies = [
     ...versionPolicies,
     ...certificatePolicies,
@@ -33,4 +34,4 @@ export const POLICIES: Policies = [
     ...keyVaultPolicies,
     ...residencyPolicies,
     ...taggingPolicies,
-];
+].map(withClosedConfig);

@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { FACTS, factVariable } from "../lib/contract";
-import { closedConfigSchema, configOf, factOf, isPexipDeployment, TYPES } from "./common";
+import { closedConfigSchema, factOf, isPexipDeployment, TYPES } from "./common";
 
 /**
  * Data residency. The connector carries health-care calls for Danish public-sector parties, so
@@ -48,7 +48,7 @@ export const euDataResidency: ResourceValidationPolicy = {
             report(`The Pexip deployment has no ${factVariable(FACTS.location)}: cannot verify data residency.`);
             return;
         }
-        const allowedLocations = configOf<ResidencyConfig>(euDataResidency, args).allowedLocations ?? DEFAULT_ALLOWED_LOCATIONS;
+        const allowedLocations = args.getConfig<Partial<ResidencyConfig>>().allowedLocations ?? DEFAULT_ALLOWED_LOCATIONS;
         if (typeof location !== "string") {
             report(`location is not a region name (${JSON.stringify(location)}): cannot verify data residency.`);
             return;

@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { FACTS } from "../lib/contract";
-import { closedConfigSchema, configOf, tagOf } from "./common";
+import { closedConfigSchema, tagOf } from "./common";
 
 /**
  * The program puts the `environment` tag on every taggable resource, and other policies depend
@@ -36,7 +36,7 @@ export const environmentTagged: ResourceValidationPolicy = {
         if (!taggable) {
             return args.notApplicable("Not a taggable azure-native resource");
         }
-        const environments = configOf<TaggingConfig>(environmentTagged, args).environments ?? DEFAULT_ENVIRONMENTS;
+        const environments = args.getConfig<Partial<TaggingConfig>>().environments ?? DEFAULT_ENVIRONMENTS;
         const environment = tagOf(props, FACTS.environment);
         if (environment === undefined) {
             report(`The resource has no "${FACTS.environment}" tag; set it to one of ${environments.join(", ")}.`);

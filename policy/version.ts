@@ -1,7 +1,7 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { FACTS, factVariable } from "../lib/contract";
 import { pendingUpgrades, ReleaseCalendar, shortNotice, upgradeDateProblem, upgradeInForce } from "../lib/releaseCalendar";
-import { CHECK_DATE_SCHEMA, CheckDateConfig, checkDate, closedConfigSchema, configOf, DATE_PATTERN, daysBetween, factOf, reportAdvisory, validateDeployment } from "./common";
+import { CHECK_DATE_SCHEMA, CheckDateConfig, checkDate, closedConfigSchema, DATE_PATTERN, daysBetween, factOf, reportAdvisory, validateDeployment } from "./common";
 
 /**
  * The connector must run exactly VDX's Pexip version: a Teams Connector on another version than
@@ -90,7 +90,7 @@ export const teamsConnectorMatchesVdxVersion: ResourceValidationPolicy = {
         ["currentVersion"],
     ),
     validateResource: validateDeployment((props, args, report) => {
-        const configured = configOf<VdxReleaseConfig>(teamsConnectorMatchesVdxVersion, args);
+        const configured = args.getConfig<Partial<VdxReleaseConfig>>();
         // The engine fills in the schema defaults; these only guard a runtime that does not.
         const config: VdxReleaseConfig = { upgrades: [], announceUpgrades: true, ...configured } as VdxReleaseConfig;
         checkCalendar(config);
