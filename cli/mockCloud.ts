@@ -187,3 +187,13 @@ function reveal(value: unknown): any {
 export function isSecretValue(value: unknown): value is { value: unknown } {
     return typeof value === "object" && value !== null && (value as any)[rpc.specialSigKey] === rpc.specialSecretSig;
 }
+
+/** `value` with every secret marker replaced by `replace(its value)`, at any depth. */
+export function replaceSecrets(value: unknown, replace: (secret: unknown) => unknown): any {
+    if (isSecretValue(value)) return replace(value.value);
+    if (Array.isArray(value)) return value.map((item) => replaceSecrets(item, replace));
+    if (typeof value === "object" && value !== null) {
+        return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, replaceSecrets(inner, replace)]));
+    }
+    return value;
+}

@@ -1,11 +1,12 @@
 import * as assert from "node:assert/strict";
-import { createHash } from "crypto";
 import { MOCK_CLOUD } from "../../cli/mockCloud";
 import { DRIVER_VARIABLES, FACTS, factVariable } from "../../lib/contract";
 import { byJson, engineFindings, engineResources, engineUrns, engineViolations, mockUrn, planOf, planResources, planViolations, resourceOf, ViolationRow } from "./support/compare";
 import { stringify } from "yaml";
 import { parseCatalogue, versionPolicyConfig } from "../../lib/versionCatalogue";
 import { EngineEvent, engineBuilt, runReport, StandInCall, Workspace } from "./support/workspace";
+import { secretDigest } from "./plugins/secretDigest";
+import { parseUrn } from "./plugins/standinProvider";
 import wildcardProgram = require("./fixtures/wildcard-slips-past");
 
 /**
@@ -45,14 +46,12 @@ function driverRuns(log: readonly StandInCall[]): string[] {
 /** The variables the driver may read: lib/contract.ts's. */
 const CONTRACT_VARIABLES = new Set<string>([...Object.values(DRIVER_VARIABLES), ...Object.values(FACTS).map(factVariable)]);
 
-/** How the stand-ins log a secret: the SHA-256 of its JSON. */
-const sha256Json = (value: unknown) => createHash("sha256").update(JSON.stringify(value)).digest("hex");
 
 /** The default azure-native provider's resource, named after the SDK's version. */
 const AZURE_NATIVE_PROVIDER = `pulumi:providers:azure-native::default_${(require("@pulumi/azure-native/package.json") as { version: string }).version.replace(/\./g, "_")}`;
 
 /** The URN's name segment. */
-const nameOf = (urn: string) => urn.split("::").pop()!;
+const nameOf = (urn: string) => parseUrn(urn).name;
 
 /**
  * VDX's calendar in a workspace: pexip-versions.yaml with 37.1 and an announced 38.0 from `from`,
@@ -104,7 +103,7 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
     before(function () {
         if (!engineBuilt()) {
             // .ci/run builds the engine first: there a missing engine is a failure, never a quiet skip.
-            if (process.env.VDX_E2E_REQUIRED === "1") throw new Error("the Pulumi engine is not built where `npm run engine:build` put it (VDX_E2E_REQUIRED=1)");
+            if (process.env.E2E_REQUIRED === "1") throw new Error("the Pulumi engine is not built where `npm run engine:build` put it (E2E_REQUIRED=1)");
             console.log("    skipped: the Pulumi engine is not built; run `npm run engine:build` (needs Go) first");
             this.skip();
         }
@@ -141,7 +140,7 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
             // the provider as a secret (the stand-in logs only its hash).
             assert.ok(!engineResources(events).some(([type]) => type === "random:index/randomPassword:RandomPassword"));
             const checked = workspace.takeStandInCalls().find((call) => call.method === "Check" && nameOf(call.urn ?? "") === "vdxtcweu-windows-admin-password");
-            assert.deepEqual((checked?.inputs?.properties as Record<string, unknown>).value, { secretSha256: sha256Json("E2e-Admin-Password-1!") });
+            assert.deepEqual((checked?.inputs?.properties as Record<string, unknown>).value, secretDigest("E2e-Admin-Password-1!"));
         });
 
         it("prod: the real analyzer's findings equal the offline plan's", async () => {
@@ -283,7 +282,7 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
                 .takeStandInCalls()
                 .find((call) => call.method === "Create" && nameOf(call.urn ?? "") === "vdxtcneu-teams-app-secret");
             assert.ok(stored, "the region's Key Vault secret for the Teams app was not created");
-            assert.deepEqual((stored.inputs?.properties as Record<string, unknown>).value, { secretSha256: sha256Json(MOCK_CLOUD.appSecret) });
+            assert.deepEqual((stored.inputs?.properties as Record<string, unknown>).value, secretDigest(MOCK_CLOUD.appSecret));
             // The program wraps what it stores in a secret anyway: the StackReference itself must say so.
             const state = (await workspace.ok(["stack", "export", "--stack", "prod-neu"])).stdout;
             const reference = JSON.parse(state).deployment.resources.find((resource: { type: string }) => resource.type === "pulumi:pulumi:StackReference");
@@ -379,8 +378,8 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
             const variables = deploy.variables ?? {};
             assert.deepEqual(Object.keys(variables).filter((name) => !CONTRACT_VARIABLES.has(name)), [], "the driver got a variable lib/contract.ts does not define");
             assert.equal(variables.VDX_PEXIP_VERSION, "38.0");
-            assert.deepEqual(variables[DRIVER_VARIABLES.appSecret], { secretSha256: sha256Json(MOCK_CLOUD.appSecret) });
-            assert.deepEqual(variables[DRIVER_VARIABLES.adminPassword], { secretSha256: sha256Json(MOCK_CLOUD.adminPassword) });
+            assert.deepEqual(variables[DRIVER_VARIABLES.appSecret], secretDigest(MOCK_CLOUD.appSecret));
+            assert.deepEqual(variables[DRIVER_VARIABLES.adminPassword], secretDigest(MOCK_CLOUD.adminPassword));
             assert.ok(typeof variables[DRIVER_VARIABLES.pfx] === "object", "the dev certificate's PFX did not reach the driver as a secret");
         });
 
@@ -437,10 +436,10 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
             after(() => fresh?.dispose());
 
             it("a failed package check stops it before the running deployment is removed", async () => {
-                fresh.setEnv("VDX_STANDIN_PWSH_FAIL", "^check$");
+                fresh.setEnv("E2E_STANDIN_PWSH_FAIL", "^check$");
                 const failed = await fresh.pulumi(UP("dev"));
                 assert.notEqual(failed.code, 0, `the check should fail\n${runReport(failed)}`);
-                assert.match(failed.stdout + failed.stderr, /check fails as VDX_STANDIN_PWSH_FAIL asks/);
+                assert.match(failed.stdout + failed.stderr, /check fails as E2E_STANDIN_PWSH_FAIL asks/);
                 const log = fresh.takeStandInCalls();
                 assert.deepEqual(driverRuns(log), ["check (failed)"]);
                 assert.deepEqual(calls(log, "Delete"), []);
@@ -450,7 +449,7 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
             });
 
             it("a deployment that fails after the old one is removed leaves every static resource, and the state holds the old one only as pending replacement", async () => {
-                fresh.setEnv("VDX_STANDIN_PWSH_FAIL", "^deploy$");
+                fresh.setEnv("E2E_STANDIN_PWSH_FAIL", "^deploy$");
                 const failed = await fresh.pulumi(UP("dev"));
                 assert.notEqual(failed.code, 0, `the deployment should fail\n${runReport(failed)}`);
                 const log = fresh.takeStandInCalls();
@@ -465,7 +464,7 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
             });
 
             it("the next up retries the deployment", async () => {
-                fresh.setEnv("VDX_STANDIN_PWSH_FAIL", undefined);
+                fresh.setEnv("E2E_STANDIN_PWSH_FAIL", undefined);
                 await fresh.ok(UP("dev"));
                 const log = fresh.takeStandInCalls();
                 assert.deepEqual(driverRuns(log), ["deploy", "scale"]);

@@ -2,7 +2,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
-import { isSecretValue, ProgramRun, RegisteredResource, RunOptions, runProgram } from "../../cli/mockRuntime";
+import { replaceSecrets } from "../../cli/mockCloud";
+import { ProgramRun, RegisteredResource, RunOptions, runProgram } from "../../cli/mockRuntime";
 import { loadStackConfig, withConfigChanges } from "../../cli/stackConfig";
 import { REDACTED } from "../../lib/secret";
 import program = require("../../index");
@@ -106,16 +107,6 @@ export function single(run: ProgramRun, type: string): RegisteredResource {
     const found = ofType(run, type);
     if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
     return found[0];
-}
-
-/** `value` with every secret marker replaced by `replace(its value)`, at any depth. */
-function replaceSecrets(value: unknown, replace: (secret: unknown) => unknown): any {
-    if (isSecretValue(value)) return replace(value.value);
-    if (Array.isArray(value)) return value.map((item) => replaceSecrets(item, replace));
-    if (typeof value === "object" && value !== null) {
-        return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, replaceSecrets(inner, replace)]));
-    }
-    return value;
 }
 
 /**

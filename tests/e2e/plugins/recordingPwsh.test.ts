@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
-import { createHash } from "crypto";
 import * as path from "path";
 import { recordRun, refusal } from "./recordingPwsh";
+import { secretDigest } from "./secretDigest";
 
 // The recording pwsh's decisions, without an engine (npm test; the end-to-end suite runs it for real).
 describe("recording pwsh stand-in", () => {
@@ -9,10 +9,10 @@ describe("recording pwsh stand-in", () => {
     const driver = ["-NoLogo", "-NoProfile", "-NonInteractive", "-File", "scripts/pexip-deployment.ps1"];
 
     it("records the driver's action and its VDX_ variables, a secret only as the hash of its JSON", () => {
-        const run = recordRun([...driver, "deploy"], { VDX_APP_SECRET: "s3cret", VDX_PEXIP_VERSION: "38.0", VDX_STANDIN_LOG: "/tmp/log", VDX_E2E_REQUIRED: "1", HOME: "/root" });
+        const run = recordRun([...driver, "deploy"], { VDX_APP_SECRET: "s3cret", VDX_PEXIP_VERSION: "38.0", E2E_STANDIN_LOG: "/tmp/log", E2E_REQUIRED: "1", HOME: "/root" });
         assert.equal(run.action, "deploy");
         assert.deepEqual(run.variables, {
-            VDX_APP_SECRET: { secretSha256: createHash("sha256").update(JSON.stringify("s3cret")).digest("hex") },
+            VDX_APP_SECRET: secretDigest("s3cret"),
             VDX_PEXIP_VERSION: "38.0",
         });
         assert.doesNotMatch(JSON.stringify(run), /s3cret/);

@@ -3,24 +3,18 @@
  * command stand-in runs the program's commands through it as the real command provider would, so
  * the deployment's lifecycle executes. It checks what a real `pwsh -File` would fail on (the
  * driver's path, relative to the directory the command runs in, and its action), appends one JSON
- * line to `VDX_STANDIN_LOG` with the arguments and the `VDX_*` variables it was given (secret
+ * line to `E2E_STANDIN_LOG` with the arguments and the `VDX_*` variables it was given (secret
  * ones as the SHA-256 of their JSON, never the value), and runs nothing.
  *
- * Environment: `VDX_STANDIN_PWSH_FAIL`, a regular expression; a matching action exits 1.
+ * Environment: `E2E_STANDIN_PWSH_FAIL`, a regular expression; a matching action exits 1.
  */
-import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { DRIVER_ACTIONS, DRIVER_VARIABLES } from "../../../lib/contract";
+import { secretDigest } from "./secretDigest";
 
 /** The driver variables that carry secrets. */
 const SECRET_VARIABLES = new Set<string>([DRIVER_VARIABLES.adminPassword, DRIVER_VARIABLES.appSecret, DRIVER_VARIABLES.pfxPassword, DRIVER_VARIABLES.pfx]);
-
-/**
- * The test harness's own settings (the stand-ins', .ci/run's VDX_E2E_REQUIRED): every process
- * inherits them, and they are not the driver's.
- */
-const HARNESS_VARIABLE = /^VDX_(STANDIN|E2E)_/;
 
 /** What one run of the driver was given, as logged. */
 export interface PwshRun {
@@ -34,9 +28,9 @@ export function recordRun(args: readonly string[], env: NodeJS.ProcessEnv): Pwsh
     const file = args.indexOf("-File");
     const variables = Object.fromEntries(
         Object.entries(env)
-            .filter(([name, value]) => name.startsWith("VDX_") && !HARNESS_VARIABLE.test(name) && value !== undefined)
+            .filter(([name, value]) => name.startsWith("VDX_") && value !== undefined)
             .sort(([a], [b]) => a.localeCompare(b))
-            .map(([name, value]) => [name, SECRET_VARIABLES.has(name) ? { secretSha256: createHash("sha256").update(JSON.stringify(value)).digest("hex") } : value!]),
+            .map(([name, value]) => [name, SECRET_VARIABLES.has(name) ? secretDigest(value) : value!]),
     );
     return { args: [...args], action: file >= 0 ? args[file + 2] : undefined, variables };
 }
@@ -56,9 +50,9 @@ function main(): number {
     const args = process.argv.slice(2);
     const run = recordRun(args, process.env);
     const refused = refusal(args, process.cwd());
-    const pattern = process.env.VDX_STANDIN_PWSH_FAIL;
-    const failure = refused ?? (pattern && run.action !== undefined && new RegExp(pattern).test(run.action) ? `stand-in pwsh: ${run.action} fails as VDX_STANDIN_PWSH_FAIL asks` : undefined);
-    const log = process.env.VDX_STANDIN_LOG;
+    const pattern = process.env.E2E_STANDIN_PWSH_FAIL;
+    const failure = refused ?? (pattern && run.action !== undefined && new RegExp(pattern).test(run.action) ? `stand-in pwsh: ${run.action} fails as E2E_STANDIN_PWSH_FAIL asks` : undefined);
+    const log = process.env.E2E_STANDIN_LOG;
     if (log) fs.appendFileSync(log, `${JSON.stringify({ provider: "pwsh", pid: process.pid, method: "Run", ...run, ...(failure ? { error: failure } : {}) })}\n`);
     if (failure) {
         process.stderr.write(`${failure}\n`);

@@ -11,13 +11,12 @@
  * exactly those keys.
  *
  * Environment:
- * - `VDX_STANDIN_LOG`: file to which every call is appended as one JSON line (secrets hashed).
+ * - `E2E_STANDIN_LOG`: file to which every call is appended as one JSON line (secrets hashed).
  *
  * `command:local:Command` runs its command as pulumi-command's local provider does:
  * `interpreter + [command]` in this process's directory (the project's) with `environment` added,
  * `update` falling back to `create`, `delete` only when set, and stdout and stderr as outputs. In
  * the tests that reaches the recording `pwsh` (./recordingPwsh.ts), which can fail on request.
- * - `VDX_STANDIN_ENTRA_TENANT_ID`: the tenant the deployer is signed in to (azuread).
  */
 import { spawnSync } from "child_process";
 import { createHash, randomBytes } from "crypto";
@@ -26,7 +25,8 @@ import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { computedState, invoke, isSecretValue, NAME_INPUTS } from "../../../cli/mockCloud";
+import { computedState, invoke, NAME_INPUTS, replaceSecrets } from "../../../cli/mockCloud";
+import { secretDigest } from "./secretDigest";
 
 // Untyped at run time in the SDK's package layout; the .d.ts files describe them.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -99,7 +99,7 @@ function containsUnknown(value: unknown): boolean {
 
 /** What the cloud returns for a resource: its inputs, plus what the mock cloud computes (or, for a command, what it printed). */
 export function outputsOf(type: string, name: string, inputs: Props, printed?: Props): { id: string; outputs: Props } {
-    const computed = printed ?? computedState(type, name, inputs, { project: "", config: {}, entraTenantId });
+    const computed = printed ?? computedState(type, name, inputs, { project: "", config: {} });
     const { id, ...rest } = { ...inputs, ...computed } as Props;
     return { id: typeof id === "string" ? id : idOf(type, name), outputs: withoutUndefined(rest) as Props };
 }
@@ -110,10 +110,9 @@ export function outputsOf(type: string, name: string, inputs: Props, printed?: P
  * rest get a stable hex suffix. (azure-native's IDs are the ARM IDs, in the outputs.)
  */
 function idOf(type: string, name: string): string {
-    return type === COMMAND ? `${name}${randomBytes(4).toString("hex")}` : `${name}-${hash(name).slice(0, 8)}`;
+    return type === COMMAND ? `${name}${randomBytes(4).toString("hex")}` : `${name}-${createHash("sha256").update(name).digest("hex").slice(0, 8)}`;
 }
 
-const entraTenantId = process.env.VDX_STANDIN_ENTRA_TENANT_ID || undefined;
 
 function withoutUndefined(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(withoutUndefined);
@@ -123,24 +122,14 @@ function withoutUndefined(value: unknown): unknown {
     return value;
 }
 
-function hash(text: string): string {
-    return createHash("sha256").update(text).digest("hex");
-}
-
-/** A copy fit for the log: every secret replaced by the SHA-256 of its JSON, so no secret is ever written. */
+/** A copy fit for the log: every secret replaced by its digest, so no secret is ever written. */
 export function redactSecrets(value: unknown): unknown {
-    if (isSecretValue(value)) return { secretSha256: hash(JSON.stringify(value.value)) };
-    if (Array.isArray(value)) return value.map(redactSecrets);
-    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactSecrets(item)]));
-    return value;
+    return replaceSecrets(value, secretDigest);
 }
 
 /** A value with every secret unwrapped: what a provider hands to a process. */
 function plain(value: unknown): unknown {
-    if (isSecretValue(value)) return plain(value.value);
-    if (Array.isArray(value)) return value.map(plain);
-    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, plain(item)]));
-    return value;
+    return replaceSecrets(value, plain);
 }
 
 /**
@@ -160,7 +149,7 @@ export function runCommand(inputs: Props, command: string, previous?: Props): { 
 }
 
 function log(entry: Record<string, unknown>): void {
-    const file = process.env.VDX_STANDIN_LOG;
+    const file = process.env.E2E_STANDIN_LOG;
     if (file) fs.appendFileSync(file, `${JSON.stringify({ provider: packageName, pid: process.pid, ...entry })}\n`);
 }
 
@@ -251,7 +240,7 @@ const service: Record<string, Handler> = {
     invoke: handler("Invoke", (req) => {
         const token: string = req.getTok();
         const args = props(req.getArgs());
-        const result = invoke(token, args, { project: "", config: {}, entraTenantId });
+        const result = invoke(token, args, { project: "", config: {} });
         return { response: new providerProto.InvokeResponse().setReturn(struct(result)), log: { token, args: redactSecrets(args) } };
     }),
     cancel: handler("Cancel", () => ({ response: new Empty() })),

@@ -87,7 +87,7 @@ export class Workspace {
     private readonly root: string;
     private readonly env: NodeJS.ProcessEnv;
 
-    private constructor(root: string, extraEnv: NodeJS.ProcessEnv) {
+    private constructor(root: string) {
         this.root = root;
         this.dir = path.join(root, "project");
         this.standInLog = path.join(root, "standin.jsonl");
@@ -95,7 +95,8 @@ export class Workspace {
         fs.mkdirSync(home);
         fs.mkdirSync(path.join(root, "state"));
         this.env = {
-            ...process.env,
+            // Not the caller's own VDX_* variables: only the program hands the driver those.
+            ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("VDX_"))),
             PATH: [PLUGINS, engineInstall().binDir, process.env.PATH].join(path.delimiter),
             PULUMI_HOME: home,
             PULUMI_BACKEND_URL: `file://${path.join(root, "state")}`,
@@ -106,15 +107,14 @@ export class Workspace {
             PULUMI_NODEJS_TRANSPILE_ONLY: "true",
             // `--json` streams engine events for previews too, policy violations among them.
             PULUMI_ENABLE_STREAMING_JSON_PREVIEW: "true",
-            VDX_STANDIN_LOG: this.standInLog,
-            ...extraEnv,
+            E2E_STANDIN_LOG: this.standInLog,
         };
     }
 
-    /** A fresh workspace with a copy of the project; `env` adds to the stand-ins' environment. */
-    static create(env: NodeJS.ProcessEnv = {}): Workspace {
+    /** A fresh workspace with a copy of the project. */
+    static create(): Workspace {
         const root = fs.mkdtempSync(path.join(os.tmpdir(), "vdx-e2e-"));
-        const workspace = new Workspace(root, env);
+        const workspace = new Workspace(root);
         for (const entry of [...PROJECT_ENTRIES, ...fs.readdirSync(ROOT).filter((file) => /^Pulumi\..+\.yaml$/.test(file))]) {
             fs.cpSync(path.join(ROOT, entry), path.join(workspace.dir, entry), { recursive: true });
         }
