@@ -2,8 +2,9 @@ import * as assert from "node:assert/strict";
 import { MOCK_CLOUD } from "../../cli/mockCloud";
 import { DRIVER_VARIABLES, FACTS, factVariable } from "../../lib/contract";
 import { byJson, engineFindings, engineResources, engineUrns, engineViolations, mockUrn, planOf, planResources, planViolations, resourceOf, ViolationRow } from "./support/compare";
-import { stringify } from "yaml";
-import { parseCatalogue, versionPolicyConfig } from "../../lib/versionCatalogue";
+import { syncedPolicyConfig } from "../../scripts/sync-versions";
+import { ANNOUNCED_38 } from "../fixtures/upgrade/project";
+import { catalogueYaml, REPOSITORY_VERSION, STATIC_SUFFIXES } from "../support/stacks";
 import { EngineEvent, engineBuilt, runReport, StandInCall, Workspace } from "./support/workspace";
 import { secretDigest } from "./plugins/secretDigest";
 import { parseUrn } from "./plugins/standinProvider";
@@ -54,16 +55,12 @@ const AZURE_NATIVE_PROVIDER = `pulumi:providers:azure-native::default_${(require
 const nameOf = (urn: string) => parseUrn(urn).name;
 
 /**
- * VDX's calendar in a workspace: pexip-versions.yaml with 37.1 and an announced 38.0 from `from`,
- * and policy/config.json written from it, as `npm run versions:sync` would.
+ * VDX's calendar in a workspace: pexip-versions.yaml with 37.1 and 38.0 switched to on `from`,
+ * and policy/config.json written from it, as `npm run versions:sync` does.
  */
 function announce38(workspace: Workspace, from: string): void {
-    const catalogue = parseCatalogue(workspace.read("pexip-versions.yaml"));
-    const next = { version: "38.0", announced: "2025-12-01", from, sha256: "b".repeat(64), url: "https://vdxartifacts.blob.core.windows.net/pexip/pexip_teams_connector_v38.0.zip" };
-    workspace.write("pexip-versions.yaml", stringify({ versions: [...catalogue.versions, next] }));
-    const config = JSON.parse(workspace.read("policy/config.json"));
-    config["teams-connector-matches-vdx-version"] = versionPolicyConfig(parseCatalogue(workspace.read("pexip-versions.yaml")));
-    workspace.write("policy/config.json", `${JSON.stringify(config, null, 4)}\n`);
+    workspace.write("pexip-versions.yaml", catalogueYaml([REPOSITORY_VERSION, { ...ANNOUNCED_38, announced: "2025-12-01", from }]));
+    workspace.write("policy/config.json", syncedPolicyConfig(workspace.read("policy/config.json"), workspace.dir));
 }
 
 /** What each resource's step is in a run's events, by the resource's name. */
@@ -77,7 +74,7 @@ function operations(events: readonly EngineEvent[]): Record<string, string[]> {
 }
 
 /** The region's static resources: what must survive every redeploy. */
-const STATIC = /-(static-rg|pip|certificate-kv|certificate-tls|windows-admin-password|teams-app-secret|eventhub-ns|eventhub-hub|eventhub-policy)$/;
+const STATIC = new RegExp(`(${STATIC_SUFFIXES.join("|")})$`);
 
 /** A fresh copy of the project with `stack` deployed once by `pulumi up`; the stand-ins' log starts empty. */
 async function deployed(stack: string): Promise<Workspace> {

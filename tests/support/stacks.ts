@@ -35,6 +35,9 @@ export function runStack(stack: string, changes: Record<string, unknown> = {}, o
     return runWith(stack, changes, program, options);
 }
 
+/** Name endings of a region's static resources: what must survive every redeploy. */
+export const STATIC_SUFFIXES = ["-static-rg", "-pip", "-certificate-kv", "-certificate-tls", "-windows-admin-password", "-teams-app-secret", "-eventhub-ns", "-eventhub-hub", "-eventhub-policy"];
+
 /** The repository's 37.1 entry, for catalogues that add or change versions. */
 export const REPOSITORY_VERSION = {
     version: "37.1",
