@@ -1,6 +1,7 @@
 import { MEDCOM_NOTICE_DAYS } from "../lib/contract";
 import type { CostEstimate } from "../lib/cost";
 import { mdCode, mdText, plural } from "../lib/markdown";
+import { shortNotice } from "../lib/releaseCalendar";
 
 /**
  * Rendering of the offline plan: text for a person at a terminal, Markdown (with a Mermaid
@@ -27,7 +28,7 @@ export interface PlanResource {
 }
 
 /** The sizing the stack asks for (lib/sizing.ts). */
-export interface PlanSizing {
+interface PlanSizing {
     readonly concurrentPorts: number;
     readonly portsPerInstance: number;
     readonly spareInstances: number;
@@ -78,7 +79,7 @@ export interface PlanDeployment {
 }
 
 /** An upgrade VDX has announced that is not yet in force on the check date (pexip-versions.yaml). */
-export interface PlanUpgrade {
+interface PlanUpgrade {
     readonly version: string;
     /** The date VDX switches. */
     readonly from: string;
@@ -126,7 +127,7 @@ export interface PlanReport {
 }
 
 /** The error object of `--json` on invalid configuration. */
-export interface PlanErrorDocument {
+interface PlanErrorDocument {
     readonly error: { readonly key: string; readonly message: string };
 }
 
@@ -199,7 +200,7 @@ export function renderJsonError(key: string, message: string): string {
 // The resource tree
 
 /** A resource with its children, siblings in a stable order. */
-export interface TreeNode {
+interface TreeNode {
     readonly resource: PlanResource;
     readonly children: TreeNode[];
 }
@@ -245,7 +246,7 @@ function compare(a: string, b: string): number {
 // Numbers
 
 /** Whole DKK with thousands separators: `40,000`. */
-export function dkk(amount: number): string {
+function dkk(amount: number): string {
     return `${amount.toLocaleString("en-GB", { maximumFractionDigits: 0 })} DKK`;
 }
 
@@ -290,7 +291,7 @@ function sizingLines(report: PlanReport): string[] {
 }
 
 /** An output on one line: long or multi-line values are summarised. */
-export function outputSummary(value: unknown): string {
+function outputSummary(value: unknown): string {
     if (typeof value === "string" && value.includes("\n")) return `(${value.split("\n").length} lines)`;
     const text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
     return text.length > 120 ? `${text.slice(0, 117)}...` : text;
@@ -324,11 +325,6 @@ function list(items: readonly string[]): string {
     return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }
 
-/**
- * The verdict, shared by text and Markdown: PASS or FAIL as the exit code says; what was found,
- * warnings included, so that "PASS" never hides them; and the policies the configuration
- * disables, which checked nothing.
- */
 /** One line per announced upgrade: the deadline, the days left, what to do, and MedCom's notice rule when VDX broke it. */
 function upgradeLines(report: PlanReport): string[] {
     return report.upgrades.map((upgrade) => {
@@ -337,11 +333,17 @@ function upgradeLines(report: PlanReport): string[] {
             report.pexipVersion === upgrade.version
                 ? `this stack already runs ${upgrade.version}, before VDX does: calls break until ${upgrade.from}`
                 : `this stack runs ${report.pexipVersion}: on ${upgrade.from} set pexipVersion to ${upgrade.version} (npm run upgrade -- --to ${upgrade.version}) and deploy in the maintenance window; from that day the version policy requires it`;
-        const notice = upgrade.noticeDays < MEDCOM_NOTICE_DAYS ? `; VDX gave ${upgrade.noticeDays} days' notice, MedCom's rule is ${MEDCOM_NOTICE_DAYS}` : "";
+        // The rule is releaseCalendar's shortNotice; the line has named the version and the dates already, so it words it short.
+        const notice = shortNotice(upgrade) === undefined ? "" : `; VDX gave ${upgrade.noticeDays} days' notice, MedCom's rule is ${MEDCOM_NOTICE_DAYS}`;
         return `${when}: ${what}${notice}.`;
     });
 }
 
+/**
+ * The verdict, shared by text and Markdown: PASS or FAIL as the exit code says; what was found,
+ * warnings included, so that "PASS" never hides them; and the policies the configuration
+ * disables, which checked nothing.
+ */
 function resultLine(report: PlanReport): string {
     const { violations, disabled, packSize, configFile } = report.policy;
     const mandatory = violations.filter((violation) => violation.enforcement === "mandatory").length;
@@ -606,7 +608,7 @@ function shortName(resource: PlanResource, byUrn: ReadonlyMap<string, PlanResour
 }
 
 /** The last type of a URN's type chain: the resource's own type. */
-function urnType(urn: string): string {
+export function urnType(urn: string): string {
     const chain = urn.split("::")[2] ?? "";
     return chain.slice(chain.lastIndexOf("$") + 1);
 }

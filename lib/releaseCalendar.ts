@@ -47,7 +47,7 @@ export function shortNotice(upgrade: Upgrade): string | undefined {
 }
 
 /** How an upgrade's dates can be wrong; each reader of the calendar words it for its own file. */
-export type UpgradeDateProblem = "from-not-a-date" | "announced-not-a-date" | "announced-after-from" | "not-after-previous";
+type UpgradeDateProblem = "from-not-a-date" | "announced-not-a-date" | "announced-after-from" | "not-after-previous";
 
 /** The first thing wrong with an upgrade's dates, given the date the version before it took over (if any). */
 export function upgradeDateProblem(upgrade: Upgrade, previousFrom: string | undefined): UpgradeDateProblem | undefined {

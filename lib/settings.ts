@@ -1,3 +1,4 @@
+import { DEFAULT_TIME_ZONE } from "./calendar";
 import { ConfigError } from "./configError";
 import { DEFAULT_DEPLOYMENT_SCRIPT } from "./connectorPackage";
 import { PlainValue, StackParameterKey } from "./deploymentParameters";
@@ -359,7 +360,7 @@ function settingsOf(values: Values, location: string, context: ConfigContext, fa
         maintenanceWindow:
             values.maintenanceWindow?.days === undefined
                 ? undefined
-                : { ...(values.maintenanceWindow as MaintenanceWindow), timeZone: values.maintenanceWindow.timeZone ?? "Europe/Copenhagen" },
+                : { ...(values.maintenanceWindow as MaintenanceWindow), timeZone: values.maintenanceWindow.timeZone ?? DEFAULT_TIME_ZONE },
         cost: { ...DEFAULT_COST, ...values.cost },
     };
 }

@@ -8,7 +8,8 @@ import { dateIn, daysBetween, DEFAULT_TIME_ZONE } from "./calendar";
 import { mdCode, mdText, plural } from "./markdown";
 import { describeWindow, WindowStatus } from "./maintenanceWindow";
 import type { MaintenanceWindow } from "./settings";
-import { CATALOGUE_FILE, catalogueEntry, CatalogueVersion, shortNotices, VersionCatalogue, versionOn } from "./versionCatalogue";
+import { shortNotice } from "./releaseCalendar";
+import { CATALOGUE_FILE, catalogueEntry, CatalogueVersion, VersionCatalogue, versionOn } from "./versionCatalogue";
 
 /** GitHub refuses a pull request body longer than this many characters. */
 export const PULL_REQUEST_BODY_LIMIT = 65_536;
@@ -76,7 +77,7 @@ export interface UpgradeSummary {
 }
 
 /** How the sentences mark code, emphasis and free text: plain for a terminal, Markdown for GitHub. */
-export interface TextStyle {
+interface TextStyle {
     readonly code: (text: string) => string;
     readonly strong: (text: string) => string;
     /** Text that comes from elsewhere (a plan's error message), made safe. */
@@ -162,8 +163,8 @@ export function mergeReadiness(summary: UpgradeSummary): MergeReadiness {
 /** MedCom's notice rule for the target version, when VDX gave fewer than 14 days. */
 export function noticeLines(summary: UpgradeSummary): string[] {
     const entry = target(summary);
-    // shortNotices words the rule; asked about this announcement alone.
-    return entry.announced === undefined ? [] : shortNotices({ versions: [summary.catalogue.versions[0], entry] });
+    const notice = entry.from === undefined ? undefined : shortNotice({ ...entry, from: entry.from });
+    return notice === undefined ? [] : [notice];
 }
 
 // ---------------------------------------------------------------------------------------

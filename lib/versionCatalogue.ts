@@ -3,7 +3,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { isCalendarDate } from "./calendar";
 import { ConfigError } from "./configError";
-import { noticeDays as upgradeNoticeDays, pendingUpgrades, ReleaseCalendar, shortNotice, Upgrade, upgradeDateProblem, upgradeInForce } from "./releaseCalendar";
+import { pendingUpgrades, ReleaseCalendar, Upgrade, upgradeDateProblem, upgradeInForce } from "./releaseCalendar";
 import { defineFormat, packageUrlSchema, schemaValidator } from "./schema";
 
 /**
@@ -37,7 +37,7 @@ export interface VersionCatalogue {
 }
 
 /** An entry after the first: parseCatalogue has checked that it has both dates. */
-export type AnnouncedVersion = CatalogueVersion & { readonly from: string; readonly announced: string };
+type AnnouncedVersion = CatalogueVersion & { readonly from: string; readonly announced: string };
 
 defineFormat("calendar-date", isCalendarDate);
 const DATE = { type: "string", format: "calendar-date", rule: "must be a calendar date YYYY-MM-DD" };
@@ -129,16 +129,6 @@ export function versionOn(catalogue: VersionCatalogue, date: string): CatalogueV
 /** Announced versions that are not yet in force on a date, earliest first. */
 export function pendingVersions(catalogue: VersionCatalogue, date: string): AnnouncedVersion[] {
     return pendingUpgrades(releaseCalendar(catalogue), date);
-}
-
-/** Days of notice VDX gave of an announced version. */
-export function noticeDays(entry: CatalogueVersion): number {
-    return upgradeNoticeDays(entry as AnnouncedVersion);
-}
-
-/** MedCom's notice rule: each announcement short of 14 days' notice, in words. */
-export function shortNotices(catalogue: VersionCatalogue): string[] {
-    return releaseCalendar(catalogue).upgrades.flatMap((entry) => shortNotice(entry) ?? []);
 }
 
 /** The version policy's configuration (policy/config.json's entry), written from the catalogue. */

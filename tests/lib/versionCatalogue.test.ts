@@ -1,7 +1,8 @@
 import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
-import { loadCatalogue, noticeDays, parseCatalogue, pendingVersions, shortNotices, versionOn, versionPolicyConfig } from "../../lib/versionCatalogue";
+import { noticeDays, shortNotice } from "../../lib/releaseCalendar";
+import { loadCatalogue, parseCatalogue, pendingVersions, versionOn, versionPolicyConfig } from "../../lib/versionCatalogue";
 import { rejectsConfig } from "../support/configErrors";
 
 const SHA = "a".repeat(64);
@@ -69,17 +70,18 @@ describe("the version catalogue (lib/versionCatalogue.ts)", () => {
     });
 
     describe("MedCom's notice rule (14 days between VDX's notice and the switch)", () => {
-        const announced = (from: string) => parseCatalogue(catalogue('  - version: "38.0"', '    announced: "2026-12-01"', `    from: "${from}"`));
+        // The catalogue's announced entry, as the plan reads it, judged by lib/releaseCalendar.ts.
+        const announced = (from: string, notice = "2026-12-01") =>
+            pendingVersions(parseCatalogue(catalogue('  - version: "38.0"', `    announced: "${notice}"`, `    from: "${from}"`)), "2026-01-01")[0];
         it("is kept by exactly 14 days' notice", () => {
-            assert.equal(noticeDays(announced("2026-12-15").versions[1]), 14);
-            assert.deepEqual(shortNotices(announced("2026-12-15")), []);
+            assert.equal(noticeDays(announced("2026-12-15")), 14);
+            assert.equal(shortNotice(announced("2026-12-15")), undefined);
         });
         it("is broken by 13 days' notice, and says so", () => {
-            assert.deepEqual(shortNotices(announced("2026-12-14")), ["VDX gave 13 days' notice of Pexip 38.0 (announced 2026-12-01, from 2026-12-14); MedCom's rule is 14"]);
+            assert.equal(shortNotice(announced("2026-12-14")), "VDX gave 13 days' notice of Pexip 38.0 (announced 2026-12-01, from 2026-12-14); MedCom's rule is 14");
         });
         it("counts calendar days across the change to winter time", () => {
-            const read = parseCatalogue(catalogue('  - version: "38.0"', '    announced: "2026-10-12"', '    from: "2026-10-26"'));
-            assert.equal(noticeDays(read.versions[1]), 14);
+            assert.equal(noticeDays(announced("2026-10-26", "2026-10-12")), 14);
         });
     });
 });
