@@ -22,14 +22,16 @@ import { DRIVER_ACTIONS, DRIVER_VARIABLES, FACTS, factVariable } from "../lib/co
 import { deploymentParameters, DeploymentDocument, renderParameters, UNKNOWN_IDS } from "../lib/deploymentParameters";
 import { connectorNames } from "../lib/naming";
 import { daysBetween } from "../lib/calendar";
-import { loadCatalogue, noticeDays, pendingVersions, VersionCatalogue } from "../lib/versionCatalogue";
+import { noticeDays } from "../lib/releaseCalendar";
+import { loadCatalogue, pendingVersions, VersionCatalogue } from "../lib/versionCatalogue";
 import { parseSettings, Settings } from "../lib/settings";
 import { sizeConnector } from "../lib/sizing";
 import { buildVdxRequest, eventHubSecretCommand } from "../lib/vdxRequest";
-import { checkDate, isCalendarDate } from "../policy/common";
+import { checkDate } from "../policy/common";
 import { POLICIES } from "../policy/policies";
 import { teamsConnectorMatchesVdxVersion } from "../policy/version";
 import { ConfigurationRunError, resolvePackage, ResolvedPackage } from "../program";
+import { checkCalendarDate, commandHelp, Flag, flagText, oneLine, parseFlags, UserError, userProblem } from "./commandLine";
 import { captureConsole, isSecretValue, MOCK_CLOUD, ProgramRun, RegisteredResource, runProgram } from "./mockRuntime";
 import {
     hasMandatoryViolation,
@@ -45,7 +47,7 @@ import {
     SECRET_TEXT,
 } from "./planReport";
 import { loadPolicyConfig, PolicyConfigError, reconcilePolicyConfig, runPolicies, withCheckDate } from "./policyEngine";
-import { loadStackConfig, SECRET_PLACEHOLDER, StackConfig, StackFileError, withConfigChanges } from "./stackConfig";
+import { loadStackConfig, SECRET_PLACEHOLDER, StackConfig, withConfigChanges } from "./stackConfig";
 
 /** How the report is printed. */
 export type PlanFormat = "text" | "markdown" | "json";
@@ -105,17 +107,7 @@ export const DEFAULT_POLICY_CONFIG = path.resolve(__dirname, "..", "policy", "co
  */
 export const ADMIN_PASSWORD_STAND_IN = "Offline-Plan-Stand-In-1!";
 
-/** A problem the user can fix: exit 2 with one line, never a stack trace. */
-export class PlanInputError extends Error {
-    constructor(
-        /** The flag, configuration key or file at fault. */
-        readonly key: string,
-        message: string,
-    ) {
-        super(message);
-        this.name = "PlanInputError";
-    }
-}
+/** A problem the user can fix: exit 2 with one line, never a stack trace (cli/commandLine.ts's UserError, by the name the plan's callers know). */
 
 /** The policy whose check date `--as-of` sets. */
 const VERSION_POLICY = teamsConnectorMatchesVdxVersion.name;
@@ -155,7 +147,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
         try {
             files.push(...writeHandOver(options.outDir, contents));
         } catch (error) {
-            if (error instanceof PlanInputError) return failure(format, 2, error.key, error.message);
+            if (error instanceof UserError) return failure(format, 2, error.key, error.message);
             throw error;
         }
         stderr.push(...files.map((file) => `wrote ${file}`));
@@ -178,10 +170,8 @@ interface Planned {
 }
 
 async function buildPlan(options: PlanOptions): Promise<Planned> {
-    if (!options.stack) throw new PlanInputError("--stack", "--stack <name> is required (a Pulumi.<name>.yaml in the project)");
-    if (options.asOf !== undefined && !isCalendarDate(options.asOf)) {
-        throw new PlanInputError("--as-of", `--as-of must be a calendar date YYYY-MM-DD, got "${options.asOf}"`);
-    }
+    if (!options.stack) throw new UserError("--stack", "--stack <name> is required (a Pulumi.<name>.yaml in the project)");
+    checkCalendarDate("--as-of", options.asOf);
     if (options.outDir !== undefined) checkOutDir(options.outDir);
     const projectDir = path.resolve(options.projectDir ?? process.cwd());
     const loaded = withConfigChanges(loadStackConfig(projectDir, options.stack), options.configChanges ?? {});
@@ -247,9 +237,9 @@ async function buildPlan(options: PlanOptions): Promise<Planned> {
         deployment: deploymentSummary(settings, resolvePackage(settings, projectDir), run.resources, outputs),
         upgrades: pendingVersions(catalogue, policyDate).map((entry) => ({
             version: entry.version,
-            from: entry.from!,
-            announced: entry.announced!,
-            daysLeft: daysBetween(policyDate, entry.from!),
+            from: entry.from,
+            announced: entry.announced,
+            daysLeft: daysBetween(policyDate, entry.from),
             noticeDays: noticeDays(entry),
         })),
         outputs,
@@ -285,7 +275,7 @@ function readSettings(loaded: StackConfig, config: Record<string, string>, catal
             const root = error.key.split(/[.[]/)[0];
             const full = root.includes(":") ? root : `${loaded.project}:${root}`;
             if (loaded.secretKeys.includes(full)) {
-                throw new PlanInputError(
+                throw new UserError(
                     error.key,
                     `${error.message} (${root} is encrypted in Pulumi.${loaded.stack}.yaml and the plan never decrypts: \`pulumi preview --stack ${loaded.stack}\` checks it)`,
                 );
@@ -304,7 +294,7 @@ function refuseEncryptedPfx(settings: Settings, loaded: StackConfig): void {
     const certificate = settings.certificate;
     if (certificate.kind !== "pfxFile" || certificate.password.reveal() !== SECRET_PLACEHOLDER) return;
     if (!loaded.secretKeys.includes(`${loaded.project}:certificate`)) return;
-    throw new PlanInputError(
+    throw new UserError(
         "certificate.password",
         `certificate.password is encrypted in Pulumi.${loaded.stack}.yaml and the offline plan never decrypts secrets, so the PFX ` +
             `${certificate.pfxFile} cannot be opened and checked here: \`pulumi preview --stack ${loaded.stack}\` decrypts it and checks the PFX ` +
@@ -316,7 +306,7 @@ function readPolicyConfig(file: string): PolicyPackConfig {
     try {
         return loadPolicyConfig(file);
     } catch (error) {
-        if (error instanceof PolicyConfigError) throw new PlanInputError(displayPath(file), oneLine(error.message));
+        if (error instanceof PolicyConfigError) throw new UserError(displayPath(file), oneLine(error.message));
         throw error;
     }
 }
@@ -332,7 +322,7 @@ function reconciledPolicy(config: PolicyPackConfig): { checkDate: string; disabl
         const disabled = [...reconciled].filter(([, entry]) => entry.enforcementLevel === "disabled").map(([name]) => name);
         return { checkDate: checkDate(VERSION_POLICY, properties), disabled };
     } catch (error) {
-        throw new PlanInputError("policy", oneLine((error as Error).message));
+        throw new UserError("policy", oneLine((error as Error).message));
     }
 }
 
@@ -364,8 +354,8 @@ async function evaluate(
         warnings.push(...run.logs);
         return run;
     } catch (error) {
-        if (error instanceof ConfigurationRunError) throw new PlanInputError(error.key, oneLine(error.message));
-        if (pulumi.RunError.isInstance(error)) throw new PlanInputError("config", oneLine((error as Error).message));
+        if (error instanceof ConfigurationRunError) throw new UserError(error.key, oneLine(error.message));
+        if (pulumi.RunError.isInstance(error)) throw new UserError("config", oneLine((error as Error).message));
         throw error;
     } finally {
         if (process.cwd() !== cwd) process.chdir(cwd);
@@ -380,7 +370,7 @@ async function checkPolicies(resources: readonly RegisteredResource[], config: P
     } catch (error) {
         // The engine stops `pulumi preview` the same way. The pack's policies throw only for a
         // broken configuration (an unordered release calendar, a bad time zone), so it is one.
-        throw new PlanInputError("policy", oneLine((error as Error).message));
+        throw new UserError("policy", oneLine((error as Error).message));
     } finally {
         restoreConsole();
     }
@@ -640,8 +630,8 @@ function outDirectories(outDir: string): { existing: string; missing: string[] }
 }
 
 /** A problem with `--out`: a user error naming the flag and the path. */
-function outProblem(outDir: string, problem: string): PlanInputError {
-    return new PlanInputError("--out", `--out ${outDir}: ${problem}`);
+function outProblem(outDir: string, problem: string): UserError {
+    return new UserError("--out", `--out ${outDir}: ${problem}`);
 }
 
 /** A file-system error's code and meaning, without the path Node appends: "EACCES: permission denied". */
@@ -687,23 +677,11 @@ function writeHandOver(outDir: string, files: Record<string, string>): string[] 
 // ---------------------------------------------------------------------------------------
 // Errors and helpers
 
-/** The key and message of a mistake the user can fix; undefined for a bug. */
-function userProblem(error: unknown): { key: string; message: string } | undefined {
-    if (error instanceof ConfigError) return { key: error.key, message: error.message };
-    if (error instanceof PlanInputError) return { key: error.key, message: error.message };
-    if (error instanceof StackFileError) return { key: "stack", message: error.message };
-    return undefined;
-}
-
 function failure(format: PlanFormat, exitCode: 2 | 3, key: string, message: string): PlanResult {
     const line = oneLine(message);
     return format === "json"
         ? { exitCode, stdout: renderJsonError(key, line), stderr: "", error: { key, message: line }, files: [] }
         : { exitCode, stdout: "", stderr: `error: ${line}\n`, error: { key, message: line }, files: [] };
-}
-
-function oneLine(text: string): string {
-    return text.replace(/\s*\n\s*/g, "; ").trim();
 }
 
 function displayPath(file: string): string {
@@ -714,17 +692,10 @@ function displayPath(file: string): string {
 // ---------------------------------------------------------------------------------------
 // The command line
 
-/** One command-line flag: the single description that the parser, the usage line and `--help` use. */
-export interface PlanFlag {
-    readonly name: string;
-    /** A short form. */
-    readonly alias?: string;
-    /** The value's placeholder, for a flag that takes one. */
-    readonly value?: string;
-    readonly required?: boolean;
+/** One of the plan's flags (cli/commandLine.ts's Flag): the single description that the parser, the usage line and `--help` use. */
+export interface PlanFlag extends Flag {
     /** The output format the flag selects; such flags exclude each other. */
     readonly format?: PlanFormat;
-    readonly meaning: string;
 }
 
 /** The plan's flags, in the order of the usage line. Each may be given once. */
@@ -754,10 +725,6 @@ const EXIT_CODES: Readonly<Record<PlanResult["exitCode"], string>> = {
     3: "a bug in the plan itself: the message and a stack trace on stderr",
 };
 
-function flagText(flag: PlanFlag): string {
-    return flag.value === undefined ? flag.name : `${flag.name} ${flag.value}`;
-}
-
 const USAGE = `usage: npm run --silent plan -- ${PLAN_FLAGS.flatMap((flag) => {
     if (flag.format === undefined) return [flag.required ? flagText(flag) : `[${flagText(flag)}]`];
     // The format flags as one choice, where the first of them stands.
@@ -767,25 +734,17 @@ const USAGE = `usage: npm run --silent plan -- ${PLAN_FLAGS.flatMap((flag) => {
 
 /** The text `--help` prints: the usage line, every flag with its meaning, the exit codes and two examples. */
 export function planHelp(): string {
-    const names = PLAN_FLAGS.map((flag) => (flag.alias === undefined ? flagText(flag) : `${flag.alias}, ${flagText(flag)}`));
-    const width = Math.max(...names.map((name) => name.length)) + 2;
-    return [
-        "The offline plan: what a stack would create, what it costs and what the policy pack says, without Azure,",
-        "a Pulumi backend or any secret (docs/plan.md).",
-        "",
-        USAGE,
-        "",
-        "Flags (each at most once; --flag=value works too):",
-        ...PLAN_FLAGS.map((flag, index) => `  ${names[index].padEnd(width)}${flag.required ? "required: " : ""}${flag.meaning}`),
-        "",
-        "Exit codes:",
-        ...Object.entries(EXIT_CODES).map(([code, meaning]) => `  ${code}  ${meaning}`),
-        "",
-        "Examples:",
-        "  npm run --silent plan -- --stack dev",
-        "  npm run --silent plan -- --stack prod --json --out plan-out > plan.json",
-        "",
-    ].join("\n");
+    return commandHelp({
+        about: [
+            "The offline plan: what a stack would create, what it costs and what the policy pack says, without Azure,",
+            "a Pulumi backend or any secret (docs/plan.md).",
+        ],
+        usage: USAGE,
+        flagsNote: "Flags (each at most once; --flag=value works too):",
+        flags: PLAN_FLAGS,
+        exitCodes: EXIT_CODES,
+        examples: ["npm run --silent plan -- --stack dev", "npm run --silent plan -- --stack prod --json --out plan-out > plan.json"],
+    });
 }
 
 /** Parsed command line; `help` prints the help. */
@@ -796,40 +755,21 @@ export interface PlanArguments {
     readonly format: PlanFormat;
 }
 
-/** Parses the arguments; throws PlanInputError for a usage mistake, naming the flag. */
+/** Parses the arguments; throws UserError for a usage mistake, naming the flag. */
 export function parseArguments(argv: readonly string[]): PlanArguments {
-    const help = PLAN_FLAGS.find((flag) => flag.name === "--help")!;
-    if (argv.some((arg) => arg === help.name || arg === help.alias)) return { help: true, format: "text" };
-    const values = new Map<string, string>();
-    for (let index = 0; index < argv.length; index++) {
-        const arg = argv[index];
-        const [name, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-        const flag = PLAN_FLAGS.find((candidate) => candidate.name === name || candidate.alias === name);
-        if (flag === undefined || (flag.value === undefined && inline !== undefined)) throw new PlanInputError(arg, `unknown argument ${arg}; ${USAGE}`);
-        // A second value would silently win over the first (--stack dev --stack prod planned prod).
-        if (values.has(flag.name)) throw new PlanInputError(flag.name, `${flag.name} is given more than once: give each flag once; ${USAGE}`);
-        if (flag.value === undefined) {
-            values.set(flag.name, "");
-            continue;
-        }
-        const value = inline ?? argv[++index];
-        if (value === undefined || value === "" || (inline === undefined && value.startsWith("--"))) {
-            throw new PlanInputError(flag.name, `${flag.name} needs a value; ${USAGE}`);
-        }
-        values.set(flag.name, value);
-    }
+    const { help, values } = parseFlags(argv, PLAN_FLAGS, USAGE);
+    if (help) return { help: true, format: "text" };
     const formats = PLAN_FLAGS.filter((flag) => flag.format !== undefined && values.has(flag.name));
     const format = formats[0]?.format ?? "text";
-    if (formats.length > 1) throw new PlanInputError(formats[0].name, `${formats.map((flag) => flag.name).join(" and ")} exclude each other`);
-    const stack = values.get("--stack");
-    if (stack === undefined) throw new PlanInputError("--stack", `--stack <name> is required; ${USAGE}`);
-    const asOf = values.get("--as-of");
-    const outDir = values.get("--out");
-    const policyConfigFile = values.get("--policy-config");
+    if (formats.length > 1) throw new UserError(formats[0].name, `${formats.map((flag) => flag.name).join(" and ")} exclude each other`);
+    const value = (name: string) => values.get(name)?.[0];
+    const asOf = value("--as-of");
+    const outDir = value("--out");
+    const policyConfigFile = value("--policy-config");
     return {
         format,
         options: {
-            stack,
+            stack: value("--stack")!,
             format,
             ...(asOf === undefined ? {} : { asOf }),
             ...(outDir === undefined ? {} : { outDir }),
@@ -844,7 +784,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     try {
         parsed = parseArguments(argv);
     } catch (error) {
-        const problem = error as PlanInputError;
+        const problem = userProblem(error);
+        if (problem === undefined) throw error;
         const format: PlanFormat = argv.includes("--json") ? "json" : "text";
         const result = failure(format, 2, problem.key, problem.message);
         process.stdout.write(result.stdout);

@@ -2,7 +2,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { REDACTED } from "../lib/secret";
+import { MaintenanceWindow, parseSettings } from "../lib/settings";
+import { REQUIRED_SETTINGS } from "../lib/settingsSchema";
 import { checkStackLiterals } from "../lib/stackLiterals";
+import { loadCatalogue } from "../lib/versionCatalogue";
 
 /** Placeholder for a value encrypted in a stack file: the plan never decrypts. */
 export const SECRET_PLACEHOLDER = REDACTED;
@@ -136,4 +139,19 @@ export function withConfigChanges(loaded: StackConfig, changes: Readonly<Record<
         else config[full] = typeof value === "string" ? value : JSON.stringify(value);
     }
     return { ...loaded, config, secretKeys };
+}
+
+/**
+ * The stack's maintenance window, read as the offline plan reads the stack (cli/plan.ts), for the
+ * deploy workflow's gate (scripts/maintenance-window.ts) and the upgrade (cli/upgrade.ts). It
+ * never decrypts and no encrypted value bears on the window: an encrypted optional setting is read
+ * as unset, so that its placeholder cannot break that setting's rule (the plan, which runs first,
+ * reports on those); a required one keeps the placeholder, as in the plan.
+ */
+export function readWindow(projectDir: string, stack: string): MaintenanceWindow | undefined {
+    const loaded = loadStackConfig(projectDir, stack);
+    const required = new Set(REQUIRED_SETTINGS.map((key) => `${loaded.project}:${key}`));
+    const config = { ...loaded.config };
+    for (const key of loaded.secretKeys) if (!required.has(key)) delete config[key];
+    return parseSettings(config, { project: loaded.project, stack, secretKeys: loaded.secretKeys, catalogue: loadCatalogue(projectDir) }).maintenanceWindow;
 }

@@ -15,9 +15,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { isMap, isScalar, parseDocument, Scalar } from "yaml";
 import { dateIn, DEFAULT_TIME_ZONE } from "../lib/calendar";
-import { ConfigError } from "../lib/configError";
 import { DRIVER_ACTIONS } from "../lib/contract";
-import { firstInstantShowing, windowStatus } from "../lib/maintenanceWindow";
+import { startOfDate, windowStatus } from "../lib/maintenanceWindow";
 import {
     checksumInstruction,
     checksumLines,
@@ -33,10 +32,12 @@ import {
     UpgradeSummary,
 } from "../lib/upgradePullRequest";
 import { CATALOGUE_FILE, catalogueEntry, loadCatalogue } from "../lib/versionCatalogue";
-import { readWindow } from "../scripts/maintenance-window";
-import { plan, PlanFlag, PlanInputError, PlanResult } from "./plan";
-import { PlanReport, PlanResource } from "./planReport";
-import { listStacks, loadStackConfig, StackFileError } from "./stackConfig";
+import { commandHelp, Flag, parseFlags, userErrorLine, UserError } from "./commandLine";
+import { plan, PlanResult } from "./plan";
+import { PlanReport, PlanResource, urnType } from "./planReport";
+import { listStacks, loadStackConfig, readWindow } from "./stackConfig";
+
+/** Moved to lib/maintenanceWindow.ts; still exported here for the callers that import it from the upgrade. */
 
 /** What to upgrade. */
 export interface UpgradeOptions {
@@ -86,19 +87,19 @@ export const UPGRADE_EXIT_CODES: Readonly<Record<UpgradeResult["exitCode"], stri
  * unquoted 38.10 would be the number 38.1). Only the value's characters change: comments,
  * blank lines, quoting and order elsewhere stay byte for byte. The key is the namespaced one
  * (`<project>:pexipVersion`), or the bare one the engine also accepts; a file without it, or with
- * anything but a one-line value there, is refused (a PlanInputError naming the file).
+ * anything but a one-line value there, is refused (a UserError naming the file).
  */
 export function setPexipVersion(text: string, file: string, project: string, version: string): string {
     const document = parseDocument(text);
-    if (document.errors.length > 0) throw new PlanInputError(file, `${file} is not valid YAML: ${document.errors[0].message.split("\n")[0]}`);
+    if (document.errors.length > 0) throw new UserError(file, `${file} is not valid YAML: ${document.errors[0].message.split("\n")[0]}`);
     const config = document.get("config", true);
     const keys = [`${project}:pexipVersion`, "pexipVersion"];
     const pair = isMap(config) ? config.items.find((item) => isScalar(item.key) && keys.includes(String(item.key.value))) : undefined;
-    if (pair === undefined) throw new PlanInputError(file, `${file} sets no ${keys[0]}: add it (the version the stack runs now) before upgrading`);
+    if (pair === undefined) throw new UserError(file, `${file} sets no ${keys[0]}: add it (the version the stack runs now) before upgrading`);
     const node = pair.value;
     const oneLine: readonly string[] = [Scalar.PLAIN, Scalar.QUOTE_DOUBLE, Scalar.QUOTE_SINGLE];
     if (!isScalar(node) || node.range == null || !oneLine.includes(node.type ?? "")) {
-        throw new PlanInputError(file, `${file}: ${keys[0]} is not a one-line value; write it as "<version>" and upgrade again`);
+        throw new UserError(file, `${file}: ${keys[0]} is not a one-line value; write it as "<version>" and upgrade again`);
     }
     const [start, end] = node.range;
     return `${text.slice(0, start)}"${version}"${text.slice(end)}`;
@@ -106,12 +107,6 @@ export function setPexipVersion(text: string, file: string, project: string, ver
 
 // ---------------------------------------------------------------------------------------
 // The plans, compared
-
-/** The last type of a URN's type chain: the resource's own type. */
-function urnType(urn: string): string {
-    const chain = urn.split("::")[2] ?? "";
-    return chain.slice(chain.lastIndexOf("$") + 1);
-}
 
 /** The static resource groups: the groups each region's connector component creates itself (Pexip's script owns the dynamic one). */
 function staticGroups(report: PlanReport): string[] {
@@ -207,14 +202,9 @@ async function planStack(
 // ---------------------------------------------------------------------------------------
 // The upgrade
 
-/** The first moment of a Copenhagen calendar date (YYYY-MM-DD). */
-export function startOfDate(date: string): Date {
-    return new Date(firstInstantShowing(Date.parse(`${date}T00:00:00Z`), DEFAULT_TIME_ZONE));
-}
-
 /**
  * Works out the upgrade without writing anything: the stacks it changes and their new file
- * text, the plans compared, the windows. Throws PlanInputError, StackFileError or ConfigError
+ * text, the plans compared, the windows. Throws UserError, StackFileError or ConfigError
  * for what it refuses (exit 2).
  */
 export async function prepareUpgrade(options: UpgradeOptions): Promise<PreparedUpgrade> {
@@ -223,14 +213,14 @@ export async function prepareUpgrade(options: UpgradeOptions): Promise<PreparedU
     const entry = catalogueEntry(catalogue, options.to);
     if (entry === undefined) {
         const known = catalogue.versions.map((version) => version.version).join(", ");
-        throw new PlanInputError("--to", `--to ${options.to}: ${CATALOGUE_FILE} does not list Pexip ${options.to} (it lists ${known}); record VDX's announcement there first`);
+        throw new UserError("--to", `--to ${options.to}: ${CATALOGUE_FILE} does not list Pexip ${options.to} (it lists ${known}); record VDX's announcement there first`);
     }
     const known = listStacks(projectDir);
     const stacks = options.stacks ?? known;
-    if (stacks.length === 0) throw new PlanInputError("--stack", `no Pulumi.<stack>.yaml in ${projectDir}`);
+    if (stacks.length === 0) throw new UserError("--stack", `no Pulumi.<stack>.yaml in ${projectDir}`);
     for (const [index, stack] of stacks.entries()) {
-        if (!known.includes(stack)) throw new PlanInputError("--stack", `--stack ${stack}: no Pulumi.${stack}.yaml (stacks here: ${known.join(", ") || "none"})`);
-        if (stacks.indexOf(stack) !== index) throw new PlanInputError("--stack", `--stack ${stack} is given more than once`);
+        if (!known.includes(stack)) throw new UserError("--stack", `--stack ${stack}: no Pulumi.${stack}.yaml (stacks here: ${known.join(", ") || "none"})`);
+        if (stacks.indexOf(stack) !== index) throw new UserError("--stack", `--stack ${stack} is given more than once`);
     }
 
     const now = options.now ?? new Date();
@@ -291,21 +281,15 @@ export function renderUpgradeText(prepared: PreparedUpgrade): string {
     return `${out.join("\n")}\n`;
 }
 
-/** The problem behind a refusal, or undefined for a bug. */
-function refusal(error: unknown): string | undefined {
-    if (error instanceof PlanInputError || error instanceof ConfigError || error instanceof StackFileError) return error.message.replace(/\s*\n\s*/g, "; ");
-    return undefined;
-}
-
 /** Runs the upgrade: prepares it, writes the stack files, and says what it did. Never throws for a user's mistake (exit 2). */
 export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
     let prepared: PreparedUpgrade;
     try {
         prepared = await prepareUpgrade(options);
     } catch (error) {
-        const problem = refusal(error);
-        if (problem === undefined) throw error;
-        return { exitCode: 2, stdout: "", stderr: `error: ${problem}\n`, written: [] };
+        const line = userErrorLine(error);
+        if (line === undefined) throw error;
+        return { exitCode: 2, stdout: "", stderr: line, written: [] };
     }
     const projectDir = path.resolve(options.projectDir ?? process.cwd());
     const written: string[] = [];
@@ -328,7 +312,7 @@ export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
 // The command line
 
 /** The upgrade's flags: `--stack` may be repeated, the others given once. */
-export const UPGRADE_FLAGS: ReadonlyArray<PlanFlag & { readonly repeatable?: boolean }> = [
+export const UPGRADE_FLAGS: readonly Flag[] = [
     { name: "--to", value: "<version>", required: true, meaning: `the Pexip version to set, one ${CATALOGUE_FILE} lists (in quotes there, e.g. "38.0")` },
     { name: "--stack", value: "<name>", repeatable: true, meaning: "a stack to upgrade, Pulumi.<name>.yaml; repeat for more; default: every stack" },
     { name: "--help", alias: "-h", meaning: "print this help and exit 0, whatever else is given" },
@@ -338,51 +322,26 @@ const USAGE = "usage: npm run --silent upgrade -- --to <version> [--stack <name>
 
 /** The text `--help` prints: the usage line, the flags, the exit codes and examples. */
 export function upgradeHelp(): string {
-    const names = UPGRADE_FLAGS.map((flag) => `${flag.alias === undefined ? "" : `${flag.alias}, `}${flag.name}${flag.value === undefined ? "" : ` ${flag.value}`}`);
-    const width = Math.max(...names.map((name) => name.length)) + 2;
-    return [
-        "Sets pexipVersion in the stack files, keeping everything else in them as it is, and prints what the change",
-        "redeploys per stack (the offline plan before and after), that no static resource changes, and the maintenance",
-        "window that applies. README: Staying on VDX's version.",
-        "",
-        USAGE,
-        "",
-        "Flags (--to once; --flag=value works too):",
-        ...UPGRADE_FLAGS.map((flag, index) => `  ${names[index].padEnd(width)}${flag.required ? "required: " : ""}${flag.meaning}`),
-        "",
-        "Exit codes:",
-        ...Object.entries(UPGRADE_EXIT_CODES).map(([code, meaning]) => `  ${code}  ${meaning}`),
-        "",
-        "Examples:",
-        "  npm run --silent upgrade -- --to 38.0",
-        "  npm run --silent upgrade -- --to 38.0 --stack dev --stack prod",
-        "",
-    ].join("\n");
+    return commandHelp({
+        about: [
+            "Sets pexipVersion in the stack files, keeping everything else in them as it is, and prints what the change",
+            "redeploys per stack (the offline plan before and after), that no static resource changes, and the maintenance",
+            "window that applies. README: Staying on VDX's version.",
+        ],
+        usage: USAGE,
+        flagsNote: "Flags (--to once; --flag=value works too):",
+        flags: UPGRADE_FLAGS,
+        exitCodes: UPGRADE_EXIT_CODES,
+        examples: ["npm run --silent upgrade -- --to 38.0", "npm run --silent upgrade -- --to 38.0 --stack dev --stack prod"],
+    });
 }
 
-/** Parses the arguments; throws PlanInputError for a usage mistake, naming the flag. Undefined: print the help. */
+/** Parses the arguments; throws UserError for a usage mistake, naming the flag. Undefined: print the help. */
 export function parseUpgradeArguments(argv: readonly string[]): UpgradeOptions | undefined {
-    if (argv.some((arg) => arg === "--help" || arg === "-h")) return undefined;
-    let to: string | undefined;
-    const stacks: string[] = [];
-    for (let index = 0; index < argv.length; index++) {
-        const arg = argv[index];
-        const [name, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-        const flag = UPGRADE_FLAGS.find((candidate) => candidate.name === name && candidate.value !== undefined);
-        if (flag === undefined) throw new PlanInputError(arg, `unknown argument ${arg}; ${USAGE}`);
-        const value = inline ?? argv[++index];
-        if (value === undefined || value === "" || (inline === undefined && value.startsWith("-"))) throw new PlanInputError(flag.name, `${flag.name} needs a value; ${USAGE}`);
-        if (flag.name === "--stack") {
-            if (stacks.includes(value)) throw new PlanInputError("--stack", `--stack ${value} is given more than once; ${USAGE}`);
-            stacks.push(value);
-        } else {
-            // A second --to would silently win over the first.
-            if (to !== undefined) throw new PlanInputError("--to", `--to is given more than once: give one version; ${USAGE}`);
-            to = value;
-        }
-    }
-    if (to === undefined) throw new PlanInputError("--to", `--to <version> is required; ${USAGE}`);
-    return { to, ...(stacks.length === 0 ? {} : { stacks }) };
+    const { help, values } = parseFlags(argv, UPGRADE_FLAGS, USAGE);
+    if (help) return undefined;
+    const stacks = values.get("--stack");
+    return { to: values.get("--to")![0], ...(stacks === undefined ? {} : { stacks }) };
 }
 
 /** Runs the command line and returns the exit code. */
@@ -391,7 +350,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     try {
         options = parseUpgradeArguments(argv);
     } catch (error) {
-        process.stderr.write(`error: ${(error as Error).message}\n`);
+        const line = userErrorLine(error);
+        if (line === undefined) throw error;
+        process.stderr.write(line);
         return 2;
     }
     if (options === undefined) {

@@ -23,7 +23,9 @@
  * and the next one counts. Windows that touch (`sat` and `sun` at 00:00 for 24 hours) are one;
  * every day for 24 hours is any time.
  */
+import { DEFAULT_TIME_ZONE } from "./calendar";
 import type { MaintenanceWindow, Weekday } from "./settings";
+import { plural } from "./markdown";
 import { WEEKDAYS } from "./settingsSchema";
 
 /** An instant, and how the window's time zone shows it. */
@@ -90,7 +92,7 @@ function windowOccurrences(window: MaintenanceWindow, fromDay: number, toDay: nu
 /** `sat, sun 22:00 for 4 hours (Europe/Copenhagen)`. */
 export function describeWindow(window: MaintenanceWindow): string {
     const days = WEEKDAYS.filter((day) => window.days.includes(day)).join(", ");
-    return `${days} ${window.start} for ${window.hours} hour${window.hours === 1 ? "" : "s"} (${window.timeZone})`;
+    return `${days} ${window.start} for ${plural(window.hours, "hour")} (${window.timeZone})`;
 }
 
 /** An instant as the zone's wall clock shows it: `Sunday 2026-03-29 03:00 Europe/Copenhagen (UTC+02:00)`. */
@@ -123,6 +125,11 @@ export function firstInstantShowing(wall: number, timeZone: string): number {
         else earlier = middle;
     }
     return later * 1000;
+}
+
+/** The first moment of a Copenhagen calendar date (YYYY-MM-DD). */
+export function startOfDate(date: string): Date {
+    return new Date(firstInstantShowing(Date.parse(`${date}T00:00:00Z`), DEFAULT_TIME_ZONE));
 }
 
 /** The zone's clock at an instant, to the second, as ms of that local date and time read as UTC. */

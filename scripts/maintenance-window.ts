@@ -19,12 +19,12 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { loadStackConfig, StackFileError } from "../cli/stackConfig";
-import { ConfigError } from "../lib/configError";
+import { Flag, parseFlags, userErrorLine, UserError } from "../cli/commandLine";
+import { readWindow } from "../cli/stackConfig";
 import { describeWindow, localText, windowStatus, WindowStatus, WindowTime } from "../lib/maintenanceWindow";
-import { MaintenanceWindow, parseSettings } from "../lib/settings";
-import { REQUIRED_SETTINGS } from "../lib/settingsSchema";
-import { loadCatalogue } from "../lib/versionCatalogue";
+import { MaintenanceWindow } from "../lib/settings";
+
+/** Moved to cli/stackConfig.ts; still exported here for the callers that import it from the gate. */
 
 /**
  * Pexip's deployment command: components/pexipDeployment.ts names it `<name>-deploy` under the
@@ -49,35 +49,27 @@ export interface RedeployStep {
     readonly op: string;
 }
 
-/** A problem with the arguments, the preview file or the stack: exit 2 with one line. */
-export class GateUsageError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "GateUsageError";
-    }
-}
-
 /**
  * The redeploy steps of a `pulumi preview --json` document (Pulumi's `PreviewDigest`:
  * `{ steps: [{ op, urn, oldState?, newState?, … }], changeSummary, … }`), checked to be of `stack`.
  */
 export function redeploySteps(preview: unknown, stack: string): RedeployStep[] {
     if (typeof preview !== "object" || preview === null || Array.isArray(preview)) {
-        throw new GateUsageError("the preview is not the output of pulumi preview --json (expected an object with steps)");
+        throw new UserError("--preview", "the preview is not the output of pulumi preview --json (expected an object with steps)");
     }
     // Pulumi leaves `steps` out when there are none.
     const steps = (preview as { steps?: unknown }).steps ?? [];
-    if (!Array.isArray(steps)) throw new GateUsageError("the preview's steps is not a list: not the output of pulumi preview --json");
+    if (!Array.isArray(steps)) throw new UserError("--preview", "the preview's steps is not a list: not the output of pulumi preview --json");
     const found: RedeployStep[] = [];
     for (const [index, step] of steps.entries()) {
         const { op, urn } = (step ?? {}) as { op?: unknown; urn?: unknown };
         if (typeof op !== "string" || typeof urn !== "string") {
-            throw new GateUsageError(`the preview's steps[${index}] has no op and urn: not the output of pulumi preview --json`);
+            throw new UserError("--preview", `the preview's steps[${index}] has no op and urn: not the output of pulumi preview --json`);
         }
         const parts = urnParts(urn);
-        if (parts === undefined) throw new GateUsageError(`the preview's steps[${index}] has a malformed URN: ${urn}`);
+        if (parts === undefined) throw new UserError("--preview", `the preview's steps[${index}] has a malformed URN: ${urn}`);
         // A preview of another stack would judge this stack by someone else's changes.
-        if (parts.stack !== stack) throw new GateUsageError(`the preview is of stack "${parts.stack}", not "${stack}"`);
+        if (parts.stack !== stack) throw new UserError("--preview", `the preview is of stack "${parts.stack}", not "${stack}"`);
         if (parts.type === DEPLOYMENT_COMMAND.type && parts.name.endsWith(DEPLOYMENT_COMMAND.nameSuffix) && DISRUPTIVE_OPS.includes(op)) {
             found.push({ name: parts.name, op });
         }
@@ -90,20 +82,6 @@ function urnParts(urn: string): { stack: string; type: string; name: string } | 
     const [head, , qualifiedType, ...name] = urn.split("::");
     if (!head.startsWith("urn:pulumi:") || qualifiedType === undefined || name.length === 0) return undefined;
     return { stack: head.slice("urn:pulumi:".length), type: qualifiedType.split("$").pop()!, name: name.join("::") };
-}
-
-/**
- * The stack's maintenance window, read as the offline plan reads the stack (cli/plan.ts). The
- * gate never decrypts and no encrypted value bears on the window: an encrypted optional setting
- * is read as unset, so that its placeholder cannot break that setting's rule (the plan, which
- * runs first, reports on those); a required one keeps the placeholder, as in the plan.
- */
-export function readWindow(projectDir: string, stack: string): MaintenanceWindow | undefined {
-    const loaded = loadStackConfig(projectDir, stack);
-    const required = new Set(REQUIRED_SETTINGS.map((key) => `${loaded.project}:${key}`));
-    const config = { ...loaded.config };
-    for (const key of loaded.secretKeys) if (!required.has(key)) delete config[key];
-    return parseSettings(config, { project: loaded.project, stack, secretKeys: loaded.secretKeys, catalogue: loadCatalogue(projectDir) }).maintenanceWindow;
 }
 
 /** What the gate decided, and everything the verdict, the outputs and the summary say. */
@@ -235,32 +213,26 @@ interface GateArguments {
     readonly override: boolean;
 }
 
+/** The gate's flags, each given once at most. */
+const GATE_FLAGS: readonly Flag[] = [
+    { name: "--stack", value: "<name>", required: true, meaning: "the stack to deploy" },
+    { name: "--preview", value: "<pulumi-preview-json>", required: true, meaning: "what pulumi preview --json --stack <name> wrote" },
+    { name: "--now", value: "ISO", meaning: "the moment to judge, an ISO 8601 instant with its offset; default now" },
+    { name: "--override", meaning: "proceed outside the window, recording who did it" },
+];
+
 function parseArguments(argv: readonly string[]): GateArguments {
-    const values: Record<string, string> = {};
-    let override = false;
-    for (let i = 0; i < argv.length; i++) {
-        const flag = argv[i];
-        if (flag === "--override") {
-            override = true;
-        } else if (["--stack", "--preview", "--now"].includes(flag)) {
-            const value = argv[++i];
-            if (value === undefined || value.startsWith("--")) throw new GateUsageError(`${flag} needs a value; ${USAGE}`);
-            values[flag] = value;
-        } else {
-            throw new GateUsageError(`unexpected argument "${flag}"; ${USAGE}`);
-        }
-    }
-    for (const required of ["--stack", "--preview"]) {
-        if (!values[required]) throw new GateUsageError(`${required} is required; ${USAGE}`);
-    }
+    const { values } = parseFlags(argv, GATE_FLAGS, USAGE);
+    const value = (name: string) => values.get(name)?.[0];
+    const given = value("--now");
     let now: Date | undefined;
-    if (values["--now"] !== undefined) {
-        now = new Date(values["--now"]);
-        if (!ISO_INSTANT.test(values["--now"]) || Number.isNaN(now.getTime())) {
-            throw new GateUsageError(`--now must be an ISO 8601 instant with its offset, e.g. 2026-03-29T01:30:00Z, got "${values["--now"]}"`);
+    if (given !== undefined) {
+        now = new Date(given);
+        if (!ISO_INSTANT.test(given) || Number.isNaN(now.getTime())) {
+            throw new UserError("--now", `--now must be an ISO 8601 instant with its offset, e.g. 2026-03-29T01:30:00Z, got "${given}"`);
         }
     }
-    return { stack: values["--stack"], preview: values["--preview"], now, override };
+    return { stack: value("--stack")!, preview: value("--preview")!, now, override: values.has("--override") };
 }
 
 function readPreview(file: string): unknown {
@@ -268,12 +240,12 @@ function readPreview(file: string): unknown {
     try {
         text = fs.readFileSync(file, "utf8");
     } catch {
-        throw new GateUsageError(`cannot read the preview ${file}`);
+        throw new UserError("--preview", `cannot read the preview ${file}`);
     }
     try {
         return JSON.parse(text);
     } catch {
-        throw new GateUsageError(`the preview ${file} is not JSON (the output of pulumi preview --json)`);
+        throw new UserError("--preview", `the preview ${file} is not JSON (the output of pulumi preview --json)`);
     }
 }
 
@@ -298,11 +270,10 @@ export function main(argv: readonly string[], io: GateIo): number {
             overrideBy: args.override ? actorOf(io.env) : undefined,
         });
     } catch (error) {
-        if (error instanceof GateUsageError || error instanceof StackFileError || error instanceof ConfigError) {
-            io.stderr(`error: ${error.message.replace(/\s*\n\s*/g, "; ")}\n`);
-            return 2;
-        }
-        throw error;
+        const line = userErrorLine(error);
+        if (line === undefined) throw error;
+        io.stderr(line);
+        return 2;
     }
     // On a runner, a hold or an override is also an annotation on the run's page.
     const annotate = io.env.GITHUB_ACTIONS === "true" && (!decision.proceed || overridden(decision));

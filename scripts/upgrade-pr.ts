@@ -22,11 +22,11 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PlanInputError } from "../cli/plan";
-import { listStacks, loadStackConfig, StackFileError } from "../cli/stackConfig";
-import { prepareUpgrade, startOfDate } from "../cli/upgrade";
-import { dateIn, DEFAULT_TIME_ZONE, isCalendarDate } from "../lib/calendar";
-import { ConfigError } from "../lib/configError";
+import { checkCalendarDate, Flag, parseFlags, userErrorLine, UserError } from "../cli/commandLine";
+import { listStacks, loadStackConfig } from "../cli/stackConfig";
+import { prepareUpgrade } from "../cli/upgrade";
+import { dateIn, DEFAULT_TIME_ZONE } from "../lib/calendar";
+import { startOfDate } from "../lib/maintenanceWindow";
 import { checksumInstruction, daysLeft, mergeReadiness, MergeReadiness, outdatedComment, stackProblems, upgradePullRequest } from "../lib/upgradePullRequest";
 import { catalogueEntry, loadCatalogue, pendingVersions, VersionCatalogue, versionOn } from "../lib/versionCatalogue";
 
@@ -90,7 +90,7 @@ export async function writeUpgradePullRequests(options: UpgradePrOptions): Promi
     const projectDir = path.resolve(options.projectDir ?? process.cwd());
     const outDir = path.resolve(options.outDir);
     if (fs.existsSync(outDir) && (!fs.statSync(outDir).isDirectory() || fs.readdirSync(outDir).length > 0)) {
-        throw new PlanInputError("--out", `--out ${options.outDir} must be a new or empty directory`);
+        throw new UserError("--out", `--out ${options.outDir} must be a new or empty directory`);
     }
     const now = options.now ?? new Date();
     const today = dateIn(now, DEFAULT_TIME_ZONE);
@@ -162,22 +162,22 @@ export function summaryText(summary: UpgradePrSummary): string {
 
 const USAGE = "usage: npm run --silent upgrade-pr -- --out DIR [--as-of YYYY-MM-DD] [--policy-config FILE]";
 
-/** Parses the arguments; throws PlanInputError for a usage mistake. */
-export function parseUpgradePrArguments(argv: readonly string[]): UpgradePrOptions {
-    const values = new Map<string, string>();
-    for (let index = 0; index < argv.length; index++) {
-        const flag = argv[index];
-        if (!["--out", "--as-of", "--policy-config"].includes(flag)) throw new PlanInputError(flag, `unexpected argument ${flag}; ${USAGE}`);
-        if (values.has(flag)) throw new PlanInputError(flag, `${flag} is given more than once; ${USAGE}`);
-        const value = argv[++index];
-        if (value === undefined || value === "" || value.startsWith("--")) throw new PlanInputError(flag, `${flag} needs a value; ${USAGE}`);
-        values.set(flag, value);
-    }
-    const outDir = values.get("--out");
-    if (outDir === undefined) throw new PlanInputError("--out", `--out DIR is required; ${USAGE}`);
-    const asOf = values.get("--as-of");
-    if (asOf !== undefined && !isCalendarDate(asOf)) throw new PlanInputError("--as-of", `--as-of must be a calendar date YYYY-MM-DD, got "${asOf}"`);
-    const policyConfigFile = values.get("--policy-config");
+/** The script's flags, each given once at most. */
+export const UPGRADE_PR_FLAGS: readonly Flag[] = [
+    { name: "--out", value: "DIR", required: true, meaning: "where the pull requests' files and summary.json go: a new or empty directory" },
+    { name: "--as-of", value: "YYYY-MM-DD", meaning: "today, in Copenhagen, for a rehearsal; default: today" },
+    { name: "--policy-config", value: "FILE", meaning: "the policy configuration the plans apply; default policy/config.json" },
+    { name: "--help", alias: "-h", meaning: "print the usage and exit 0, whatever else is given" },
+];
+
+/** Parses the arguments; throws UserError for a usage mistake. Undefined: print the help. */
+export function parseUpgradePrArguments(argv: readonly string[]): UpgradePrOptions | undefined {
+    const { help, values } = parseFlags(argv, UPGRADE_PR_FLAGS, USAGE);
+    if (help) return undefined;
+    const [outDir] = values.get("--out")!;
+    const asOf = values.get("--as-of")?.[0];
+    checkCalendarDate("--as-of", asOf);
+    const policyConfigFile = values.get("--policy-config")?.[0];
     return {
         outDir,
         // A rehearsal of a date starts at its Copenhagen midnight: the windows are looked up from there.
@@ -188,20 +188,20 @@ export function parseUpgradePrArguments(argv: readonly string[]): UpgradePrOptio
 
 /** Runs the script; returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-    if (argv.includes("--help") || argv.includes("-h")) {
-        process.stdout.write(`${USAGE}\nWrites the upgrade pull requests' files and summary.json into DIR (see the head of scripts/upgrade-pr.ts).\n`);
-        return 0;
-    }
     try {
-        const summary = await writeUpgradePullRequests(parseUpgradePrArguments(argv));
+        const options = parseUpgradePrArguments(argv);
+        if (options === undefined) {
+            process.stdout.write(`${USAGE}\nWrites the upgrade pull requests' files and summary.json into DIR (see the head of scripts/upgrade-pr.ts).\n`);
+            return 0;
+        }
+        const summary = await writeUpgradePullRequests(options);
         process.stdout.write(summaryText(summary));
         return 0;
     } catch (error) {
-        if (error instanceof PlanInputError || error instanceof ConfigError || error instanceof StackFileError) {
-            process.stderr.write(`error: ${error.message.replace(/\s*\n\s*/g, "; ")}\n`);
-            return 2;
-        }
-        throw error;
+        const line = userErrorLine(error);
+        if (line === undefined) throw error;
+        process.stderr.write(line);
+        return 2;
     }
 }
 

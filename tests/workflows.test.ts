@@ -13,7 +13,8 @@ import { parseDocument } from "yaml";
 import { validateWorkflow } from "@action-validator/core";
 import { listStacks } from "../cli/stackConfig";
 import { windowStatus } from "../lib/maintenanceWindow";
-import { GATE_OUTPUTS, readWindow } from "../scripts/maintenance-window";
+import { readWindow } from "../cli/stackConfig";
+import { GATE_OUTPUTS } from "../scripts/maintenance-window";
 import { stackMatrix } from "../scripts/stack-matrix";
 import { upgradeProject, UpgradeProject } from "./fixtures/upgrade/project";
 

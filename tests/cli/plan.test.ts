@@ -13,7 +13,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { MOCK_CLOUD } from "../../cli/mockRuntime";
-import { ADMIN_PASSWORD_STAND_IN, HAND_OVER_FILES, main, parseArguments, plan, PLAN_FLAGS, planHelp, PlanInputError, PlanOptions, PlanResult } from "../../cli/plan";
+import { ADMIN_PASSWORD_STAND_IN, HAND_OVER_FILES, main, parseArguments, plan, PLAN_FLAGS, planHelp, PlanOptions, PlanResult } from "../../cli/plan";
+import { UserError } from "../../cli/commandLine";
 import type { PlanReport } from "../../cli/planReport";
 import { BENCH_HELP, BenchUsageError, parseBenchArguments, RUNS } from "../../scripts/bench-plan";
 import { POLICIES } from "../../policy/policies";
@@ -677,7 +678,7 @@ describe("offline plan (cli/plan.ts)", () => {
         });
 
         const refused = (argv: string[], key: string) =>
-            assert.throws(() => parseArguments(argv), (error: unknown) => error instanceof PlanInputError && error.key === key, argv.join(" "));
+            assert.throws(() => parseArguments(argv), (error: unknown) => error instanceof UserError && error.key === key, argv.join(" "));
 
         it("refuses unknown flags, missing values and --json with --markdown", () => {
             refused(["--stack"], "--stack");

@@ -1,8 +1,7 @@
 import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
-import { startOfDate } from "../../cli/upgrade";
-import { windowStatus } from "../../lib/maintenanceWindow";
+import { startOfDate, windowStatus } from "../../lib/maintenanceWindow";
 import type { MaintenanceWindow } from "../../lib/settings";
 import {
     checksumInstruction,

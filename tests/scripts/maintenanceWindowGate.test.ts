@@ -4,8 +4,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
+import { readWindow } from "../../cli/stackConfig";
 import { CATALOGUE_FILE } from "../../lib/versionCatalogue";
-import { DEPLOYMENT_COMMAND, GATE_OUTPUTS, main, readWindow, redeploySteps } from "../../scripts/maintenance-window";
+import { DEPLOYMENT_COMMAND, GATE_OUTPUTS, main, redeploySteps } from "../../scripts/maintenance-window";
 import { PROJECT_DIR, runStack } from "../support/stacks";
 
 const TS_NODE = require.resolve("ts-node/register/transpile-only");
@@ -270,7 +271,7 @@ describe("the maintenance-window gate (scripts/maintenance-window.ts)", () => {
             ["no --stack", NO_CHANGES, ["--stack"], /--stack needs a value/],
             ["a bad --now", NO_CHANGES, ["--now", "tomorrow"], /--now must be an ISO 8601 instant with its offset/],
             ["--now without an offset", NO_CHANGES, ["--now", "2026-03-28T22:00"], /--now must be an ISO 8601 instant/],
-            ["an unknown flag", NO_CHANGES, ["--force"], /unexpected argument "--force"/],
+            ["an unknown flag", NO_CHANGES, ["--force"], /unknown argument --force/],
             ["a preview that is not JSON", "warning: something\n{", [], /is not JSON/],
             ["a preview of another shape", [], [], /not the output of pulumi preview --json/],
         ];
@@ -295,7 +296,7 @@ describe("the maintenance-window gate (scripts/maintenance-window.ts)", () => {
             };
             assert.match(errorOf(["--stack", "dev", "--preview", "missing.json"]), /^error: cannot read the preview .*missing\.json\n$/);
             assert.match(errorOf(["--stack", "prod-mars", "--preview", "missing.json"]), /^error: unknown stack "prod-mars": no Pulumi\.prod-mars\.yaml/);
-            assert.match(errorOf(["--preview", "missing.json"]), /^error: --stack is required/);
+            assert.match(errorOf(["--preview", "missing.json"]), /^error: --stack <name> is required/);
             const broken = inProject({ days: ["caturday"], start: "22:00", hours: 4 });
             let stderr = "";
             assert.equal(main(["--stack", "dev", "--preview", "x.json"], { ...io, cwd: broken, stderr: (text) => (stderr += text) }), 2);

@@ -2,7 +2,8 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { setPexipVersion, startOfDate } from "../../cli/upgrade";
+import { setPexipVersion } from "../../cli/upgrade";
+import { startOfDate } from "../../lib/maintenanceWindow";
 import { upgradeMarker } from "../../lib/upgradePullRequest";
 import { parseCatalogue } from "../../lib/versionCatalogue";
 import { parseUpgradePrArguments, summaryText, upgradeTargets, writeUpgradePullRequests } from "../../scripts/upgrade-pr";
@@ -182,7 +183,7 @@ describe("the upgrade pull requests' content (scripts/upgrade-pr.ts)", () => {
                 [["--out"], /^--out needs a value/],
                 [["--out", "x", "--out", "y"], /^--out is given more than once/],
                 [["--out", "x", "--as-of", "2026-02-30"], /^--as-of must be a calendar date YYYY-MM-DD, got "2026-02-30"$/],
-                [["--out", "x", "--push"], /^unexpected argument --push/],
+                [["--out", "x", "--push"], /^unknown argument --push/],
             ] as const) {
                 assert.throws(() => parseUpgradePrArguments(argv), (error: Error) => pattern.test(error.message), JSON.stringify(argv));
             }

@@ -1,0 +1,113 @@
+/**
+ * The shared command-line plumbing (cli/commandLine.ts): the parser every command uses, the
+ * `--help` layout, and a user's mistake as one line.
+ */
+import * as assert from "node:assert/strict";
+import { checkCalendarDate, commandHelp, Flag, oneLine, parseFlags, userErrorLine, UserError, userProblem } from "../../cli/commandLine";
+import { StackFileError } from "../../cli/stackConfig";
+import { ConfigError } from "../../lib/configError";
+
+const USAGE = "usage: tool --name <n> [--tag T]... [--dry]";
+const FLAGS: readonly Flag[] = [
+    { name: "--name", value: "<n>", required: true, meaning: "the name" },
+    { name: "--tag", value: "T", repeatable: true, meaning: "a tag; repeat for more" },
+    { name: "--dry", meaning: "change nothing" },
+    { name: "--help", alias: "-h", meaning: "print this help" },
+];
+
+/** The UserError parseFlags throws for `argv`: its key and message. */
+function refusal(argv: string[]): { key: string; message: string } {
+    try {
+        parseFlags(argv, FLAGS, USAGE);
+    } catch (error) {
+        assert.ok(error instanceof UserError, String(error));
+        return { key: error.key, message: error.message };
+    }
+    assert.fail(`accepted ${JSON.stringify(argv)}`);
+}
+
+describe("command line (cli/commandLine.ts)", () => {
+    describe("parseFlags", () => {
+        it("takes --flag value, --flag=value, a flag without a value and a repeatable flag, in order", () => {
+            const { help, values } = parseFlags(["--name=a", "--tag", "x", "--dry", "--tag=y"], FLAGS, USAGE);
+            assert.equal(help, false);
+            assert.deepEqual(Object.fromEntries(values), { "--name": ["a"], "--tag": ["x", "y"], "--dry": [""] });
+        });
+
+        it("-h or --help anywhere wins over everything else, mistakes included", () => {
+            assert.equal(parseFlags(["--bogus", "-h"], FLAGS, USAGE).help, true);
+            assert.equal(parseFlags(["--help"], FLAGS, USAGE).help, true);
+            // Without a --help flag it is an unknown argument like any other.
+            assert.throws(() => parseFlags(["--help"], FLAGS.slice(0, 3), USAGE), (error: Error) => error.message === `unknown argument --help; ${USAGE}`);
+        });
+
+        for (const [what, argv, key, message] of [
+            ["an unknown argument", ["--name", "a", "--verbose"], "--verbose", `unknown argument --verbose; ${USAGE}`],
+            ["a positional argument", ["a"], "a", `unknown argument a; ${USAGE}`],
+            ["a value for a flag without one", ["--name", "a", "--dry=yes"], "--dry=yes", `unknown argument --dry=yes; ${USAGE}`],
+            ["a missing value at the end", ["--name"], "--name", `--name needs a value; ${USAGE}`],
+            ["a flag where the value should be", ["--name", "--dry"], "--name", `--name needs a value; ${USAGE}`],
+            ["an empty value", ["--name="], "--name", `--name needs a value; ${USAGE}`],
+            ["a flag given twice", ["--name", "a", "--name=b"], "--name", `--name is given more than once: give each flag once; ${USAGE}`],
+            ["a flag without a value given twice", ["--name", "a", "--dry", "--dry"], "--dry", `--dry is given more than once: give each flag once; ${USAGE}`],
+            ["a repeatable flag with the same value twice", ["--name", "a", "--tag", "x", "--tag=x"], "--tag", `--tag x is given more than once; ${USAGE}`],
+            ["a missing required flag", ["--dry"], "--name", `--name <n> is required; ${USAGE}`],
+        ] as const) {
+            it(`refuses ${what}, naming it`, () => {
+                assert.deepEqual(refusal([...argv]), { key, message });
+            });
+        }
+    });
+
+    it("commandHelp lays out the about lines, usage, flags in one column, exit codes and examples", () => {
+        const help = commandHelp({
+            about: ["Does a thing."],
+            usage: USAGE,
+            flagsNote: "Flags:",
+            flags: FLAGS,
+            exitCodes: { 0: "fine", 2: "a usage mistake" },
+            examples: ["tool --name a"],
+        });
+        assert.equal(
+            help,
+            [
+                "Does a thing.",
+                "",
+                USAGE,
+                "",
+                "Flags:",
+                "  --name <n>  required: the name",
+                "  --tag T     a tag; repeat for more",
+                "  --dry       change nothing",
+                "  -h, --help  print this help",
+                "",
+                "Exit codes:",
+                "  0  fine",
+                "  2  a usage mistake",
+                "",
+                "Examples:",
+                "  tool --name a",
+                "",
+            ].join("\n"),
+        );
+    });
+
+    it("checkCalendarDate refuses what is not a calendar date, naming the flag", () => {
+        checkCalendarDate("--as-of", undefined);
+        checkCalendarDate("--as-of", "2028-02-29");
+        assert.throws(
+            () => checkCalendarDate("--as-of", "2026-02-30"),
+            (error: unknown) => error instanceof UserError && error.key === "--as-of" && error.message === '--as-of must be a calendar date YYYY-MM-DD, got "2026-02-30"',
+        );
+    });
+
+    it("a user's mistake is one line with its key; anything else is a bug", () => {
+        assert.equal(oneLine("first\n  second \nthird"), "first; second; third");
+        assert.deepEqual(userProblem(new UserError("--out", "a\nb")), { key: "--out", message: "a; b" });
+        assert.deepEqual(userProblem(new ConfigError("location", "must be\nan Azure region")), { key: "location", message: "location must be; an Azure region" });
+        assert.deepEqual(userProblem(new StackFileError("no such stack")), { key: "stack", message: "no such stack" });
+        assert.equal(userProblem(new Error("bug")), undefined);
+        assert.equal(userErrorLine(new StackFileError("no\nstack")), "error: no; stack\n");
+        assert.equal(userErrorLine(new TypeError("bug")), undefined);
+    });
+});
