@@ -24,8 +24,6 @@ import { readWindow } from "../cli/stackConfig";
 import { describeWindow, localText, windowStatus, WindowStatus, WindowTime } from "../lib/maintenanceWindow";
 import { MaintenanceWindow } from "../lib/settings";
 
-/** Moved to cli/stackConfig.ts; still exported here for the callers that import it from the gate. */
-
 /**
  * Pexip's deployment command: components/pexipDeployment.ts names it `<name>-deploy` under the
  * `<connector>-deployment` component that components/teamsConnector.ts creates.
