@@ -52,6 +52,11 @@ export interface UpgradeOptions {
     readonly now?: Date;
     /** Moves a stack on a later version back to `to`; without it such a stack refuses the upgrade. */
     readonly allowDowngrade?: boolean;
+    /**
+     * The moment the change can first be merged, from which each stack's first maintenance window
+     * is found; default: the later of `now` and the start of VDX's switch date (Copenhagen).
+     */
+    readonly mergeableFrom?: Date;
 }
 
 /** The summary the sentences and the pull request are built from, and the stack files' new text. */
@@ -227,7 +232,7 @@ export async function prepareUpgrade(options: UpgradeOptions): Promise<PreparedU
     const now = options.now ?? new Date();
     const today = dateIn(now, DEFAULT_TIME_ZONE);
     const deployFrom = entry.from !== undefined && entry.from > today ? entry.from : today;
-    const windowsFrom = deployFrom === today ? now : startOfDate(deployFrom);
+    const windowsFrom = options.mergeableFrom ?? (deployFrom === today ? now : startOfDate(deployFrom));
 
     const files: Record<string, string> = {};
     const changed: Array<{ stack: string; file: string; from: string }> = [];
