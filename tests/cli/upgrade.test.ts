@@ -143,6 +143,17 @@ describe("npm run upgrade (cli/upgrade.ts)", () => {
         assert.match(made.read("Pulumi.dev.yaml"), /pexipVersion: "38\.0"/);
     });
 
+    it("exit 1 points at the lines it printed: a plan that cannot run is \"Not planned\", not a WARNING", async () => {
+        // The checksum is there, the url is not, and the stack names no package of its own: the plan on 38.0 refuses it.
+        const { url: _url, ...withoutUrl } = ANNOUNCED_38;
+        const made = project({ versions: [REPOSITORY_VERSION, withoutUrl] });
+        const result = await upgrade({ to: "38.0", stacks: ["dev"], projectDir: made.dir, policyConfigFile: made.policyConfigFile, now: DECEMBER_3 });
+        assert.equal(result.exitCode, 1);
+        assert.match(result.stdout, /^  - Not planned: the plan on 38\.0 fails: connectorPackage must say where the package is: .*versions\[1\]\.url/m);
+        assert.doesNotMatch(result.stdout, /WARNING/);
+        assert.equal(result.stderr, 'error: look before merging at dev: its "Not planned" line above\n');
+    });
+
     it("loudly names a static resource that would change", async () => {
         const made = project();
         const planned = async (changes = {}) =>
