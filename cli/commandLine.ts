@@ -1,7 +1,12 @@
 /**
  * The command-line plumbing the commands share (cli/plan.ts, cli/upgrade.ts,
- * scripts/upgrade-pr.ts, scripts/maintenance-window.ts): one flag description, one parser, one
- * `--help` layout, and one way a user's mistake becomes exit 2 with one line on stderr.
+ * scripts/upgrade-pr.ts, scripts/maintenance-window.ts, scripts/sync-versions.ts,
+ * scripts/declare-config.ts): one flag description, one parser, one `--help` layout, one way a
+ * user's mistake becomes exit 2 with one line on stderr, and one way a command ends.
+ *
+ * Exit codes, the same in every command: 0 ok, 1 a finding or check failed, 2 a usage or
+ * configuration mistake (nothing written), 3 a bug; a command may add its own above 3 (the
+ * upgrade's 4).
  */
 import { isCalendarDate } from "../lib/calendar";
 import { ConfigError } from "../lib/configError";
@@ -145,4 +150,32 @@ export function userProblem(error: unknown): { key: string; message: string } | 
 export function userErrorLine(error: unknown): string | undefined {
     const problem = userProblem(error);
     return problem === undefined ? undefined : `error: ${problem.message}\n`;
+}
+
+/** The exit code of a bug, in every command. */
+export const BUG_EXIT_CODE = 3;
+
+/**
+ * Runs a command's `main` as the process: ends with its exit code once stdout and stderr have
+ * drained (exit 3 with the stack trace when it throws). A pipe takes 64 KiB at once; exiting
+ * before the rest is written would cut `plan --json` there. The process still exits rather than
+ * waits for other handles, which the Pulumi SDK's mock runtime may leave open.
+ */
+export function runCommand(name: string, main: () => number | Promise<number>): void {
+    new Promise<number>((resolve) => resolve(main())).then(exitAfterOutput, (error: unknown) => {
+        process.stderr.write(`internal error in ${name}: ${(error as Error)?.stack ?? String(error)}\n`);
+        exitAfterOutput(BUG_EXIT_CODE);
+    });
+}
+
+/** Exits with `code` once everything written to stdout and stderr so far has been handed to the system. */
+export function exitAfterOutput(code: number): void {
+    process.exitCode = code;
+    let pending = 2;
+    // A stream's write callbacks run in order: this one runs after everything written before it.
+    const drained = () => {
+        if (--pending === 0) process.exit(code);
+    };
+    process.stdout.write("", drained);
+    process.stderr.write("", drained);
 }

@@ -31,7 +31,7 @@ import { checkDate } from "../policy/common";
 import { POLICIES } from "../policy/policies";
 import { teamsConnectorMatchesVdxVersion } from "../policy/version";
 import { ConfigurationRunError, resolvePackage, ResolvedPackage } from "../program";
-import { checkCalendarDate, commandHelp, Flag, flagText, oneLine, parseFlags, UserError, userProblem } from "./commandLine";
+import { checkCalendarDate, commandHelp, Flag, flagText, oneLine, parseFlags, runCommand, UserError, userProblem } from "./commandLine";
 import { captureConsole, isSecretValue, MOCK_CLOUD, ProgramRun, RegisteredResource, runProgram } from "./mockRuntime";
 import {
     hasMandatoryViolation,
@@ -803,17 +803,11 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => {
-            // For the benchmark: the child's peak memory where /usr/bin/time is missing.
-            const rssFile = process.env.PLAN_MAX_RSS_FILE;
-            if (rssFile) fs.writeFileSync(rssFile, `${process.resourceUsage().maxRSS}\n`);
-            // Pipes and files are written synchronously on Linux; exit rather than wait for stray handles.
-            process.exit(code);
-        },
-        (error) => {
-            process.stderr.write(`internal error in the plan: ${(error as Error)?.stack ?? error}\n`);
-            process.exit(3);
-        },
-    );
+    runCommand("the plan", async () => {
+        const code = await main(process.argv.slice(2));
+        // For the benchmark: the child's peak memory where /usr/bin/time is missing.
+        const rssFile = process.env.PLAN_MAX_RSS_FILE;
+        if (rssFile) fs.writeFileSync(rssFile, `${process.resourceUsage().maxRSS}\n`);
+        return code;
+    });
 }

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { ConfigError } from "../lib/configError";
 import { REDACTED } from "../lib/secret";
 import { MaintenanceWindow, parseSettings } from "../lib/settings";
 import { REQUIRED_SETTINGS } from "../lib/settingsSchema";
@@ -144,12 +145,19 @@ export function withConfigChanges(loaded: StackConfig, changes: Readonly<Record<
 /**
  * The stack's maintenance window, read as the offline plan reads the stack (cli/plan.ts), for the
  * deploy workflow's gate (scripts/maintenance-window.ts) and the upgrade (cli/upgrade.ts). It
- * never decrypts and no encrypted value bears on the window: an encrypted optional setting is read
- * as unset, so that its placeholder cannot break that setting's rule (the plan, which runs first,
+ * never decrypts, and refuses an encrypted window (or part of one); no other encrypted value bears on
+ * the window: an encrypted optional setting is read as unset, so that its placeholder cannot break that setting's rule (the plan, which runs first,
  * reports on those); a required one keeps the placeholder, as in the plan.
  */
 export function readWindow(projectDir: string, stack: string): MaintenanceWindow | undefined {
     const loaded = loadStackConfig(projectDir, stack);
+    // Read as unset, an encrypted window would let a redeploy run at any time.
+    if (loaded.secretKeys.includes(`${loaded.project}:maintenanceWindow`)) {
+        throw new ConfigError(
+            "maintenanceWindow",
+            `is encrypted (secure) in Pulumi.${stack}.yaml, so the window cannot be judged without decrypting it: a window is no secret; write it in plain text, without secure: (pulumi config set --path without --secret), e.g. { days: [sat], start: "22:00", hours: 4 }`,
+        );
+    }
     const required = new Set(REQUIRED_SETTINGS.map((key) => `${loaded.project}:${key}`));
     const config = { ...loaded.config };
     for (const key of loaded.secretKeys) if (!required.has(key)) delete config[key];

@@ -21,6 +21,7 @@ import {
     checksumInstruction,
     checksumLines,
     deadlineLines,
+    isDowngrade,
     noticeLines,
     PLAIN_STYLE,
     ResourceChange,
@@ -32,12 +33,10 @@ import {
     UpgradeSummary,
 } from "../lib/upgradePullRequest";
 import { CATALOGUE_FILE, catalogueEntry, loadCatalogue } from "../lib/versionCatalogue";
-import { commandHelp, Flag, parseFlags, userErrorLine, UserError } from "./commandLine";
+import { commandHelp, Flag, parseFlags, runCommand, userErrorLine, UserError } from "./commandLine";
 import { plan, PlanResult } from "./plan";
 import { PlanReport, PlanResource, urnType } from "./planReport";
 import { listStacks, loadStackConfig, readWindow } from "./stackConfig";
-
-/** Moved to lib/maintenanceWindow.ts; still exported here for the callers that import it from the upgrade. */
 
 /** What to upgrade. */
 export interface UpgradeOptions {
@@ -51,6 +50,13 @@ export interface UpgradeOptions {
     readonly policyConfigFile?: string;
     /** The clock: today (Copenhagen) and the moment windows are looked up from; default now. */
     readonly now?: Date;
+    /** Moves a stack on a later version back to `to`; without it such a stack refuses the upgrade. */
+    readonly allowDowngrade?: boolean;
+    /**
+     * The moment the change can first be merged, from which each stack's first maintenance window
+     * is found; default: the later of `now` and the start of VDX's switch date (Copenhagen).
+     */
+    readonly mergeableFrom?: Date;
 }
 
 /** The summary the sentences and the pull request are built from, and the stack files' new text. */
@@ -74,9 +80,9 @@ export interface UpgradeResult {
 export const UPGRADE_EXIT_CODES: Readonly<Record<UpgradeResult["exitCode"], string>> = {
     0: "the stack files are set (or already were); each plan after the change passes and only Pexip's deployment changes",
     1: "the stack files are set, but a stack needs a look before merging: a plan that fails or has a mandatory violation, or a change beyond Pexip's deployment (WARNING lines)",
-    2: 'refused, nothing written: an unknown version or stack, a repeated or missing flag, an unreadable stack file; one line "error: ..." on stderr',
+    2: 'refused, nothing written: an unknown version or stack, a downgrade without --allow-downgrade, a repeated or missing flag, an unreadable stack file; one line "error: ..." on stderr',
     3: "a bug in the command itself: the message and a stack trace on stderr",
-    4: `the stack files are set, but ${CATALOGUE_FILE} has no package checksum for the version: what to add is printed; nothing can deploy it until then`,
+    4: `the stack files are set, but ${CATALOGUE_FILE} has no package checksum for the version: the keys to add are printed (sha256, and url when that is missing too); nothing can deploy it until then`,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -226,11 +232,12 @@ export async function prepareUpgrade(options: UpgradeOptions): Promise<PreparedU
     const now = options.now ?? new Date();
     const today = dateIn(now, DEFAULT_TIME_ZONE);
     const deployFrom = entry.from !== undefined && entry.from > today ? entry.from : today;
-    const windowsFrom = deployFrom === today ? now : startOfDate(deployFrom);
+    const windowsFrom = options.mergeableFrom ?? (deployFrom === today ? now : startOfDate(deployFrom));
 
     const files: Record<string, string> = {};
     const changed: Array<{ stack: string; file: string; from: string }> = [];
     const unchanged: string[] = [];
+    const downgrades: string[] = [];
     // Everything is read and checked before any plan runs: a refusal leaves nothing half done.
     for (const stack of known.filter((name) => stacks.includes(name))) {
         const loaded = loadStackConfig(projectDir, stack);
@@ -240,8 +247,15 @@ export async function prepareUpgrade(options: UpgradeOptions): Promise<PreparedU
             unchanged.push(stack);
             continue;
         }
+        if (current !== undefined && !options.allowDowngrade && isDowngrade({ to: options.to }, { from: current })) downgrades.push(`${stack} runs ${current}`);
         files[file] = setPexipVersion(fs.readFileSync(path.join(projectDir, file), "utf8"), file, loaded.project, options.to);
         changed.push({ stack, file, from: current ?? "(none)" });
+    }
+    if (downgrades.length > 0) {
+        throw new UserError(
+            "--to",
+            `--to ${options.to} is a downgrade: ${downgrades.join(", ")}, a later Pexip version; leave those stacks out with --stack, or give --allow-downgrade to move them back on purpose`,
+        );
     }
     const windows = changed.map(({ stack }) => readWindow(projectDir, stack));
 
@@ -277,8 +291,18 @@ export function renderUpgradeText(prepared: PreparedUpgrade): string {
         out.push(...stackLines(prepared, stack, PLAIN_STYLE).map((line) => `  - ${line}`));
     }
     const checksum = checksumLines(prepared);
-    if (checksum.length > 0) out.push("", ...checksum, `Then run npm run upgrade -- --to ${to} again to see the plans.`);
+    // The files are set already: running the upgrade again would find nothing to change, so the plans come from the plan command.
+    if (checksum.length > 0) {
+        out.push("", ...checksum, `Then plan each stack on ${to} (its file is set already): ${stacks.map((stack) => `npm run --silent plan -- --stack ${stack.stack} --as-of ${prepared.deployFrom}`).join("; ")}.`);
+    }
     return `${out.join("\n")}\n`;
+}
+
+/** Where the printed text shows a stack's problems (stackLines prints a failed plan as "Not planned", the rest as WARNING lines). */
+function printedProblems(stack: StackUpgrade): string {
+    const warnings = stackProblems(stack).filter((problem) => problem !== stack.unplanned).length;
+    const where = [...(stack.unplanned === undefined ? [] : ['its "Not planned" line']), ...(warnings > 0 ? [`its ${warnings === 1 ? "WARNING line" : "WARNING lines"}`] : [])];
+    return `${stack.stack}: ${where.join(" and ")} above`;
 }
 
 /** Runs the upgrade: prepares it, writes the stack files, and says what it did. Never throws for a user's mistake (exit 2). */
@@ -303,7 +327,7 @@ export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
         exitCode === 4
             ? `error: ${CATALOGUE_FILE} has no package checksum for Pexip ${prepared.to}: add it as printed above\n`
             : exitCode === 1
-              ? `error: ${prepared.stacks.filter((stack) => stackProblems(stack).length > 0).map((stack) => stack.stack).join(", ")}: look at the WARNING lines before merging\n`
+              ? `error: look before merging at ${prepared.stacks.filter((stack) => stackProblems(stack).length > 0).map(printedProblems).join("; ")}\n`
               : "";
     return { exitCode, stdout: renderUpgradeText(prepared), stderr, prepared, written };
 }
@@ -315,10 +339,11 @@ export async function upgrade(options: UpgradeOptions): Promise<UpgradeResult> {
 export const UPGRADE_FLAGS: readonly Flag[] = [
     { name: "--to", value: "<version>", required: true, meaning: `the Pexip version to set, one ${CATALOGUE_FILE} lists (in quotes there, e.g. "38.0")` },
     { name: "--stack", value: "<name>", repeatable: true, meaning: "a stack to upgrade, Pulumi.<name>.yaml; repeat for more; default: every stack" },
+    { name: "--allow-downgrade", meaning: "also move a stack on a later version back to --to; without it that is refused (exit 2)" },
     { name: "--help", alias: "-h", meaning: "print this help and exit 0, whatever else is given" },
 ];
 
-const USAGE = "usage: npm run --silent upgrade -- --to <version> [--stack <name>]...";
+const USAGE = "usage: npm run --silent upgrade -- --to <version> [--stack <name>]... [--allow-downgrade]";
 
 /** The text `--help` prints: the usage line, the flags, the exit codes and examples. */
 export function upgradeHelp(): string {
@@ -341,7 +366,7 @@ export function parseUpgradeArguments(argv: readonly string[]): UpgradeOptions |
     const { help, values } = parseFlags(argv, UPGRADE_FLAGS, USAGE);
     if (help) return undefined;
     const stacks = values.get("--stack");
-    return { to: values.get("--to")![0], ...(stacks === undefined ? {} : { stacks }) };
+    return { to: values.get("--to")![0], ...(stacks === undefined ? {} : { stacks }), ...(values.has("--allow-downgrade") ? { allowDowngrade: true } : {}) };
 }
 
 /** Runs the command line and returns the exit code. */
@@ -366,11 +391,5 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
-        (error) => {
-            process.stderr.write(`internal error in the upgrade: ${(error as Error)?.stack ?? error}\n`);
-            process.exit(3);
-        },
-    );
+    runCommand("the upgrade", () => main(process.argv.slice(2)));
 }

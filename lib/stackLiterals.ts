@@ -28,7 +28,7 @@ function walk(node: Node | null, path: string): void {
     } else if (isSeq(node)) {
         node.items.forEach((item, index) => walk(item as Node | null, `${path}[${index}]`));
     } else if (isScalar(node) && node.type === Scalar.PLAIN) {
-        const written = node.srcToken && "source" in node.srcToken ? String(node.srcToken.source) : String(node.value);
+        const written = writtenText(node);
         if (AS_WRITTEN.test(written) && !Number.isSafeInteger(Math.trunc(Number(written)))) {
             // The CLI may keep it (Go reads 64-bit integers), but nothing downstream could use it exactly.
             throw new ConfigError(path, `is written ${written} without quotes, a number too large to read exactly: write "${written}"`);
@@ -38,6 +38,11 @@ function walk(node: Node | null, path: string): void {
             throw new ConfigError(path, `is written ${written} without quotes, which YAML reads as the number ${read}, so the stack would get "${read}": write "${written}"`);
         }
     }
+}
+
+/** A scalar as the file writes it (parsed with `keepSourceTokens`): `37.10`, where its value is 37.1. */
+export function writtenText(node: Scalar): string {
+    return node.srcToken && "source" in node.srcToken ? String(node.srcToken.source) : String(node.value);
 }
 
 /** Decimal integers and decimals without trailing zeros read back as written. */

@@ -9,7 +9,7 @@ import { mdCode, mdText, plural } from "./markdown";
 import { describeWindow, WindowStatus } from "./maintenanceWindow";
 import type { MaintenanceWindow } from "./settings";
 import { shortNotice } from "./releaseCalendar";
-import { CATALOGUE_FILE, catalogueEntry, CatalogueVersion, VersionCatalogue, versionOn } from "./versionCatalogue";
+import { CATALOGUE_FILE, catalogueEntry, CatalogueVersion, comparePexipVersions, VersionCatalogue, versionOn } from "./versionCatalogue";
 
 /** GitHub refuses a pull request body longer than this many characters. */
 export const PULL_REQUEST_BODY_LIMIT = 65_536;
@@ -115,7 +115,8 @@ export function deadlineLines(summary: UpgradeSummary, style: TextStyle): string
     const from = target(summary).from;
     const days = daysLeft(summary);
     if (from === undefined || days === undefined) {
-        return [`VDX already runs Pexip ${to} (${CATALOGUE_FILE}'s first version): the stacks below are behind VDX. Merge now; each stack redeploys in its maintenance window.`];
+        const behind = summary.stacks.every((stack) => !isDowngrade(summary, stack)) ? ": the stacks below are behind VDX" : "";
+        return [`VDX already runs Pexip ${to} (${CATALOGUE_FILE}'s first version)${behind}. Merge now; each stack redeploys in its maintenance window.`];
     }
     const running = versionOn(summary.catalogue, today).version;
     if (days > 0) {
@@ -176,14 +177,23 @@ function packageFile(entry: CatalogueVersion): string {
     return last === "" ? `pexip_teams_connector_v${entry.version}.zip` : last;
 }
 
-/** What to add to the catalogue when it lacks the target version's checksum; undefined when it has it. */
-export function checksumInstruction(summary: UpgradeSummary): { readonly line: string; readonly commands: readonly string[] } | undefined {
+/**
+ * What to add to the catalogue when it lacks the target version's checksum: the `sha256` key, and
+ * the `url` key too when that is missing as well (the stacks fetch the package from there unless
+ * they set connectorPackage); undefined when the checksum is there.
+ */
+export function checksumInstruction(summary: UpgradeSummary): { readonly missing: string; readonly lines: readonly string[]; readonly commands: readonly string[] } | undefined {
     const entry = target(summary);
     if (entry.sha256 !== undefined) return undefined;
     const index = summary.catalogue.versions.indexOf(entry);
     const file = packageFile(entry);
+    const urlMissing = entry.url === undefined;
     return {
-        line: `versions[${index}].sha256: <SHA-256 of ${file}>`,
+        missing: urlMissing ? "no package checksum (sha256) and no url" : "no package checksum (sha256)",
+        lines: [
+            `versions[${index}].sha256: <SHA-256 of ${file}>`,
+            ...(urlMissing ? [`versions[${index}].url: <https URL of ${file} where the deploying machine fetches it, without a token>`] : []),
+        ],
         commands: [`sha256sum ${file}`, `(Get-FileHash ${file} -Algorithm SHA256).Hash.ToLower()   # PowerShell`],
     };
 }
@@ -193,15 +203,20 @@ export function checksumLines(summary: UpgradeSummary): string[] {
     const instruction = checksumInstruction(summary);
     if (instruction === undefined) return [];
     return [
-        `${CATALOGUE_FILE} has no package checksum for Pexip ${summary.to}: the plan refuses the version and nothing deploys it. Add, in the entry of version "${summary.to}":`,
-        `    ${instruction.line}`,
-        "computed on the package downloaded from Pexip:",
+        `${CATALOGUE_FILE} has ${instruction.missing} for Pexip ${summary.to}: the plan refuses the version and nothing deploys it. Add, in the entry of version "${summary.to}":`,
+        ...instruction.lines.map((line) => `    ${line}`),
+        "with the checksum computed on the package downloaded from Pexip:",
         ...instruction.commands.map((command) => `    ${command}`),
     ];
 }
 
 // ---------------------------------------------------------------------------------------
 // One stack
+
+/** True when the stack runs a later Pexip version than the one it is moved to. */
+export function isDowngrade(summary: Pick<UpgradeSummary, "to">, stack: Pick<StackUpgrade, "from">): boolean {
+    return comparePexipVersions(stack.from, summary.to) > 0;
+}
 
 /** What needs a person's look before merging: a plan that failed or a change beyond Pexip's deployment. Empty: none. */
 export function stackProblems(stack: StackUpgrade): string[] {
@@ -263,6 +278,7 @@ export function stackLines(summary: UpgradeSummary, stack: StackUpgrade, style: 
     const lines: string[] = [];
     const plan = stack.plan;
     const warn = (text: string) => `${style.strong("WARNING")}: ${style.text(text)}.`;
+    if (isDowngrade(summary, stack)) lines.push(`${style.strong("A downgrade")}: ${stack.from} is a later Pexip version than ${summary.to}; the stack moves back.`);
     if (plan === undefined) {
         lines.push(`Not planned: ${style.text(stack.unplanned ?? "")}.`);
     } else {
@@ -367,14 +383,14 @@ function body(summary: UpgradeSummary, plans: ReadonlyMap<string, string>): stri
     if (instruction !== undefined) {
         out.push(
             "> [!CAUTION]",
-            `> ${style.strong(`${CATALOGUE_FILE} has no package checksum for Pexip ${to}`)}: the plan refuses the version, so this pull request cannot deploy yet and no stack below was planned. ` +
+            `> ${style.strong(`${CATALOGUE_FILE} has ${instruction.missing} for Pexip ${to}`)}: the plan refuses the version, so this pull request cannot deploy yet and no stack below was planned. ` +
                 `Download Pexip's Teams Connector package for ${to}, and add to ${style.code(CATALOGUE_FILE)}, in the entry of version "${to}":`,
             ">",
             "> ```yaml",
-            `> ${instruction.line}`,
+            ...instruction.lines.map((line) => `> ${line}`),
             "> ```",
             ">",
-            "> computed on the downloaded file, not taken from anywhere else:",
+            "> with the checksum computed on the downloaded file, not taken from anywhere else:",
             ">",
             "> ```sh",
             ...instruction.commands.map((command) => `> ${command}`),

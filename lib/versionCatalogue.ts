@@ -1,10 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { isMap, isScalar, isSeq, parseDocument } from "yaml";
 import { isCalendarDate } from "./calendar";
 import { ConfigError } from "./configError";
 import { pendingUpgrades, ReleaseCalendar, Upgrade, upgradeDateProblem, upgradeInForce } from "./releaseCalendar";
 import { defineFormat, packageUrlSchema, schemaValidator } from "./schema";
+import { writtenText } from "./stackLiterals";
 
 /**
  * VDX's Pexip versions, in one place: `pexip-versions.yaml` at the project's root. It says which
@@ -72,12 +73,20 @@ export function parseCatalogue(text: string): VersionCatalogue {
     const fail = (key: string, rule: string, value?: unknown): never => {
         throw new ConfigError(`${CATALOGUE_FILE}:${key}`, rule, value);
     };
-    let raw: unknown;
-    try {
-        raw = parse(text);
-    } catch (error) {
-        fail("", `must be valid YAML: ${(error as Error).message.split("\n")[0]}`);
+    const document = parseDocument(text, { keepSourceTokens: true });
+    if (document.errors.length > 0) fail("", `must be valid YAML: ${document.errors[0].message.split("\n")[0]}`);
+    // An unquoted 37.10 is the number 37.1: name it as written, so that the fix is to quote it.
+    const entries = document.get("versions", true);
+    if (isSeq(entries)) {
+        entries.items.forEach((item, index) => {
+            const node = isMap(item) ? item.get("version", true) : undefined;
+            if (isScalar(node) && typeof node.value === "number") {
+                const written = writtenText(node);
+                fail(`versions[${index}].version`, `is written ${written} without quotes, which YAML reads as the number ${node.value}: write "${written}"`);
+            }
+        });
     }
+    const raw: unknown = document.toJS();
     const [problem] = validateCatalogue(raw ?? {});
     if (problem !== undefined) fail(problem.path, problem.rule, problem.value);
 
@@ -86,6 +95,11 @@ export function parseCatalogue(text: string): VersionCatalogue {
         const at = `versions[${index}]`;
         if (versions.findIndex((other) => other.version === entry.version) !== index) fail(`${at}.version`, "must be listed once", entry.version);
         if (index === 0) return;
+        // VDX only moves forward: an older entry would make the upgrade pull request a downgrade.
+        const before = versions[index - 1].version;
+        if (comparePexipVersions(entry.version, before) <= 0) {
+            fail(`${at}.version`, `must be a later Pexip version than the entry before it (${before}): list versions in the order VDX runs them, oldest first`, entry.version);
+        }
         // Every version after the first is an announced upgrade: it has both dates, in order.
         if (entry.from === undefined) fail(`${at}.from`, `is required: the date VDX switches to ${entry.version}`);
         if (entry.announced === undefined) fail(`${at}.announced`, `is required: the date VDX gave notice of ${entry.version}`);
@@ -96,6 +110,19 @@ export function parseCatalogue(text: string): VersionCatalogue {
         if (problem === "not-after-previous") fail(`${at}.from`, `must be later than the version before's (${previous}): list versions in the order VDX runs them`, entry.from);
     });
     return { versions };
+}
+
+/**
+ * Pexip's version order: by each dot-separated number, a missing one counting as 0
+ * (`37.1` < `37.10` < `38` = `38.0`). Negative when `a` is older than `b`, 0 when equal.
+ */
+export function comparePexipVersions(a: string, b: string): number {
+    const [left, right] = [a, b].map((version) => version.split(".").map(Number));
+    for (let index = 0; index < Math.max(left.length, right.length); index++) {
+        const difference = (left[index] ?? 0) - (right[index] ?? 0);
+        if (difference !== 0) return difference;
+    }
+    return 0;
 }
 
 /** Reads `pexip-versions.yaml` from a project directory. */

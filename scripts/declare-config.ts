@@ -10,7 +10,8 @@
 import * as path from "path";
 import { parseDocument } from "yaml";
 import { SETTINGS } from "../lib/settingsSchema";
-import { writeOrCheck } from "./generatedFile";
+import { runCommand } from "../cli/commandLine";
+import { GeneratedFile, generatedFileMain, PROCESS_IO } from "./generatedFile";
 
 export const PROJECT_FILE = path.resolve(__dirname, "..", "Pulumi.yaml");
 
@@ -36,6 +37,15 @@ export function declaredProjectFile(text: string): string {
     return document.toString({ lineWidth: 0 });
 }
 
+/** The script, for its command line and `--help`. */
+export const DECLARE_CONFIG: GeneratedFile = {
+    command: "config:declare",
+    about: ["Writes Pulumi.yaml's config: block from lib/settingsSchema.ts, keeping the rest of the file as it is."],
+    file: PROJECT_FILE,
+    derive: declaredProjectFile,
+    stale: "Pulumi.yaml's config block differs from lib/settingsSchema.ts: run npm run config:declare",
+};
+
 if (require.main === module) {
-    writeOrCheck(PROJECT_FILE, declaredProjectFile, "Pulumi.yaml's config block differs from lib/settingsSchema.ts: run npm run config:declare");
+    runCommand("config:declare", () => generatedFileMain(DECLARE_CONFIG, process.argv.slice(2), PROCESS_IO));
 }

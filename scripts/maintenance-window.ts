@@ -14,17 +14,15 @@
  * Prints one verdict line (on a runner, a hold or an override as a warning annotation); writes
  * `proceed`, `redeploy` and `next-window` (UTC, ISO 8601; empty without a window) to
  * `$GITHUB_OUTPUT`, and a Markdown note to `$GITHUB_STEP_SUMMARY`, when set.
- * Exit 0 with a verdict (proceed or hold; a hold is not a failure), 2 a usage error (one line on
- * stderr: an argument, the preview file, the stack or its configuration), 3 a bug.
+ * Exit codes: GATE_EXIT_CODES (`--help` prints them).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Flag, parseFlags, userErrorLine, UserError } from "../cli/commandLine";
+import { commandHelp, Flag, parseFlags, runCommand, userErrorLine, UserError } from "../cli/commandLine";
 import { readWindow } from "../cli/stackConfig";
+import { isCalendarDate } from "../lib/calendar";
 import { describeWindow, localText, windowStatus, WindowStatus, WindowTime } from "../lib/maintenanceWindow";
 import { MaintenanceWindow } from "../lib/settings";
-
-/** Moved to cli/stackConfig.ts; still exported here for the callers that import it from the gate. */
 
 /**
  * Pexip's deployment command: components/pexipDeployment.ts names it `<name>-deploy` under the
@@ -204,7 +202,16 @@ export interface GateIo {
 
 const USAGE = "usage: npm run --silent window -- --stack <name> --preview <pulumi-preview-json> [--now ISO] [--override]";
 /** An instant with its offset: a bare local time would be read in the runner's zone. */
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_INSTANT = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/** The instant `text` names, or undefined unless it is ISO 8601 with its offset and a real date and time (JavaScript reads 2026-02-30 as 2 March). */
+function isoInstant(text: string): Date | undefined {
+    const match = ISO_INSTANT.exec(text);
+    if (match === null || !isCalendarDate(match[1])) return undefined;
+    const [hour, minute, second, offsetHours, offsetMinutes] = match.slice(2).map((part) => Number(part ?? 0));
+    if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return undefined;
+    return new Date(text);
+}
 
 interface GateArguments {
     readonly stack: string;
@@ -219,18 +226,43 @@ const GATE_FLAGS: readonly Flag[] = [
     { name: "--preview", value: "<pulumi-preview-json>", required: true, meaning: "what pulumi preview --json --stack <name> wrote" },
     { name: "--now", value: "ISO", meaning: "the moment to judge, an ISO 8601 instant with its offset; default now" },
     { name: "--override", meaning: "proceed outside the window, recording who did it" },
+    { name: "--help", alias: "-h", meaning: "print this help and exit 0, whatever else is given" },
 ];
 
-function parseArguments(argv: readonly string[]): GateArguments {
-    const { values } = parseFlags(argv, GATE_FLAGS, USAGE);
+/** What each exit code means, for `--help` and the README. */
+export const GATE_EXIT_CODES: Readonly<Record<0 | 2 | 3, string>> = {
+    0: "a verdict: proceed, or hold a redeploy until the window (a hold is not a failure: the workflow reads proceed from $GITHUB_OUTPUT)",
+    2: 'a usage mistake, an unreadable preview, an unknown stack or a window it cannot judge (broken or encrypted): one line "error: ..." on stderr, no outputs',
+    3: "a bug in the gate: the message and a stack trace on stderr",
+};
+
+/** The text `--help` prints. */
+export function gateHelp(): string {
+    return commandHelp({
+        about: [
+            "The deploy workflow's maintenance-window gate: may pulumi up run for this stack now? A redeploy of Pexip's deployment",
+            "runs only inside the stack's maintenanceWindow; every other change proceeds. docs/operations.md: Maintenance windows.",
+        ],
+        usage: USAGE,
+        flagsNote: "Flags (each at most once; --flag=value works too):",
+        flags: GATE_FLAGS,
+        exitCodes: GATE_EXIT_CODES,
+        examples: [
+            "npm run --silent window -- --stack prod --preview preview.json",
+            "npm run --silent window -- --stack prod --preview preview.json --now 2026-03-28T22:30:00+01:00",
+        ],
+    });
+}
+
+/** Parses the arguments; throws UserError for a usage mistake. Undefined: print the help. */
+function parseArguments(argv: readonly string[]): GateArguments | undefined {
+    const { help, values } = parseFlags(argv, GATE_FLAGS, USAGE);
+    if (help) return undefined;
     const value = (name: string) => values.get(name)?.[0];
     const given = value("--now");
-    let now: Date | undefined;
-    if (given !== undefined) {
-        now = new Date(given);
-        if (!ISO_INSTANT.test(given) || Number.isNaN(now.getTime())) {
-            throw new UserError("--now", `--now must be an ISO 8601 instant with its offset, e.g. 2026-03-29T01:30:00Z, got "${given}"`);
-        }
+    const now = given === undefined ? undefined : isoInstant(given);
+    if (given !== undefined && now === undefined) {
+        throw new UserError("--now", `--now must be an ISO 8601 instant with its offset, a real date and time, e.g. 2026-03-29T01:30:00Z, got "${given}"`);
     }
     return { stack: value("--stack")!, preview: value("--preview")!, now, override: values.has("--override") };
 }
@@ -261,6 +293,10 @@ export function main(argv: readonly string[], io: GateIo): number {
     let decision: GateDecision;
     try {
         const args = parseArguments(argv);
+        if (args === undefined) {
+            io.stdout(gateHelp());
+            return 0;
+        }
         const window = readWindow(io.cwd, args.stack);
         decision = decide({
             stack: args.stack,
@@ -287,16 +323,13 @@ export function main(argv: readonly string[], io: GateIo): number {
 }
 
 if (require.main === module) {
-    try {
-        process.exitCode = main(process.argv.slice(2), {
+    runCommand("the maintenance-window gate", () =>
+        main(process.argv.slice(2), {
             cwd: process.cwd(),
             env: process.env,
             clock: () => new Date(),
             stdout: (text) => process.stdout.write(text),
             stderr: (text) => process.stderr.write(text),
-        });
-    } catch (error) {
-        process.stderr.write(`internal error in the maintenance-window gate: ${(error as Error)?.stack ?? error}\n`);
-        process.exitCode = 3;
-    }
+        }),
+    );
 }

@@ -4,8 +4,8 @@
  *     npm run --silent upgrade-pr -- --out DIR [--as-of YYYY-MM-DD] [--policy-config FILE]
  *
  * As of today in Copenhagen (or `--as-of`), the target versions are the one VDX runs and each
- * one it has announced, wherever a stack runs an earlier version of the catalogue (never a
- * downgrade). For each target it runs the upgrade (cli/upgrade.ts `prepareUpgrade`, plans
+ * one it has announced, wherever a stack runs an earlier version (by Pexip's version order; never a
+ * downgrade: the upgrade refuses one, and the workflow gives no --allow-downgrade). For each target it runs the upgrade (cli/upgrade.ts `prepareUpgrade`, plans
  * included) on the stacks that need it, and writes, without touching the project:
  *
  *     DIR/<version>/stacks/Pulumi.<stack>.yaml   the stack files as the upgrade sets them
@@ -22,13 +22,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { checkCalendarDate, Flag, parseFlags, userErrorLine, UserError } from "../cli/commandLine";
+import { checkCalendarDate, commandHelp, Flag, parseFlags, runCommand, userErrorLine, UserError } from "../cli/commandLine";
 import { listStacks, loadStackConfig } from "../cli/stackConfig";
 import { prepareUpgrade } from "../cli/upgrade";
 import { dateIn, DEFAULT_TIME_ZONE } from "../lib/calendar";
 import { startOfDate } from "../lib/maintenanceWindow";
 import { checksumInstruction, daysLeft, mergeReadiness, MergeReadiness, outdatedComment, stackProblems, upgradePullRequest } from "../lib/upgradePullRequest";
-import { catalogueEntry, loadCatalogue, pendingVersions, VersionCatalogue, versionOn } from "../lib/versionCatalogue";
+import { CatalogueVersion, catalogueEntry, comparePexipVersions, loadCatalogue, pendingVersions, VersionCatalogue, versionOn } from "../lib/versionCatalogue";
 
 /** One pull request to open or update. */
 export interface UpgradePrTarget {
@@ -68,11 +68,39 @@ export function upgradeBranch(version: string): string {
  * version the catalogue does not list). A stack ahead of a target is left alone.
  */
 export function upgradeTargets(catalogue: VersionCatalogue, running: Readonly<Record<string, string>>, today: string): Array<{ version: string; stacks: string[] }> {
-    const order = (version: string) => catalogue.versions.findIndex((entry) => entry.version === version);
     const candidates = [...new Set([versionOn(catalogue, today), ...pendingVersions(catalogue, today)].map((entry) => entry.version))];
+    // By Pexip's version order, not the catalogue's: a stack on a later version it does not list is ahead, never moved back.
+    const behind = (stack: string, version: string) => !/^\d+(\.\d+)*$/.test(running[stack]) || comparePexipVersions(running[stack], version) < 0;
     return candidates
-        .map((version) => ({ version, stacks: Object.keys(running).filter((stack) => order(running[stack]) < order(version)) }))
+        .map((version) => ({ version, stacks: Object.keys(running).filter((stack) => behind(stack, version)) }))
         .filter((target) => target.stacks.length > 0);
+}
+
+/**
+ * The vdx-upgrade workflow's daily run (its `cron: "17 5 * * *"`), in UTC: the run that marks a
+ * pull request ready for review once it can be merged (tests/scripts/upgradePr.test.ts checks the two agree).
+ */
+export const DAILY_RUN_UTC = { hour: 5, minute: 17 } as const;
+
+/** The first daily run at or after an instant. */
+function dailyRunFrom(instant: Date): Date {
+    const run = new Date(Date.UTC(instant.getUTCFullYear(), instant.getUTCMonth(), instant.getUTCDate(), DAILY_RUN_UTC.hour, DAILY_RUN_UTC.minute));
+    return run < instant ? new Date(run.getTime() + 24 * 60 * 60 * 1000) : run;
+}
+
+/**
+ * When the pull request can first be merged, which is when its stacks can first be redeployed:
+ * it is a draft until VDX's switch date (Copenhagen) has come and the catalogue has the package
+ * checksum, and a daily run marks it ready (lib/upgradePullRequest.ts mergeReadiness). So: now,
+ * when both hold; else the daily run on the switch date, or, without the checksum, the first run
+ * after now (the checksum has to reach `main` first), whichever is later.
+ */
+export function mergeableFrom(now: Date, entry: Pick<CatalogueVersion, "from" | "sha256">): Date {
+    const waits = [
+        ...(entry.from !== undefined && startOfDate(entry.from) > now ? [startOfDate(entry.from).getTime()] : []),
+        ...(entry.sha256 === undefined ? [now.getTime() + 1] : []),
+    ];
+    return waits.length === 0 ? now : dailyRunFrom(new Date(Math.max(...waits)));
 }
 
 /** What the workflow needs to run it. */
@@ -108,6 +136,7 @@ export async function writeUpgradePullRequests(options: UpgradePrOptions): Promi
             stacks,
             projectDir,
             now,
+            mergeableFrom: mergeableFrom(now, catalogueEntry(catalogue, version)!),
             ...(options.policyConfigFile === undefined ? {} : { policyConfigFile: options.policyConfigFile }),
         });
         const { title, body } = upgradePullRequest(prepared);
@@ -167,8 +196,30 @@ export const UPGRADE_PR_FLAGS: readonly Flag[] = [
     { name: "--out", value: "DIR", required: true, meaning: "where the pull requests' files and summary.json go: a new or empty directory" },
     { name: "--as-of", value: "YYYY-MM-DD", meaning: "today, in Copenhagen, for a rehearsal; default: today" },
     { name: "--policy-config", value: "FILE", meaning: "the policy configuration the plans apply; default policy/config.json" },
-    { name: "--help", alias: "-h", meaning: "print the usage and exit 0, whatever else is given" },
+    { name: "--help", alias: "-h", meaning: "print this help and exit 0, whatever else is given" },
 ];
+
+/** What each exit code means, for `--help` and the README. */
+export const UPGRADE_PR_EXIT_CODES: Readonly<Record<0 | 2 | 3, string>> = {
+    0: "the files and summary.json are written, with or without targets (what needs a look is a warning line and in summary.json)",
+    2: 'a usage mistake, an --out that is not new or empty, or a project it cannot read: one line "error: ..." on stderr, nothing written',
+    3: "a bug in the script: the message and a stack trace on stderr",
+};
+
+/** The text `--help` prints. */
+export function upgradePrHelp(): string {
+    return commandHelp({
+        about: [
+            "Writes what the vdx-upgrade workflow commits and posts: per target version the stack files, the pull request's",
+            "title, body and state (draft or ready), and summary.json. No network, no git. README: Staying on VDX's version.",
+        ],
+        usage: USAGE,
+        flagsNote: "Flags (each at most once; --flag=value works too):",
+        flags: UPGRADE_PR_FLAGS,
+        exitCodes: UPGRADE_PR_EXIT_CODES,
+        examples: ["npm run --silent upgrade-pr -- --out /tmp/upgrade", "npm run --silent upgrade-pr -- --out /tmp/upgrade --as-of 2026-12-15"],
+    });
+}
 
 /** Parses the arguments; throws UserError for a usage mistake. Undefined: print the help. */
 export function parseUpgradePrArguments(argv: readonly string[]): UpgradePrOptions | undefined {
@@ -191,7 +242,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     try {
         const options = parseUpgradePrArguments(argv);
         if (options === undefined) {
-            process.stdout.write(`${USAGE}\nWrites the upgrade pull requests' files and summary.json into DIR (see the head of scripts/upgrade-pr.ts).\n`);
+            process.stdout.write(upgradePrHelp());
             return 0;
         }
         const summary = await writeUpgradePullRequests(options);
@@ -206,11 +257,5 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => process.exit(code),
-        (error) => {
-            process.stderr.write(`internal error in upgrade-pr: ${(error as Error)?.stack ?? error}\n`);
-            process.exit(3);
-        },
-    );
+    runCommand("upgrade-pr", () => main(process.argv.slice(2)));
 }

@@ -3,6 +3,11 @@
  * `--help` layout, and a user's mistake as one line.
  */
 import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseDocument } from "yaml";
 import { checkCalendarDate, commandHelp, Flag, oneLine, parseFlags, userErrorLine, UserError, userProblem } from "../../cli/commandLine";
 import { StackFileError } from "../../cli/stackConfig";
 import { ConfigError } from "../../lib/configError";
@@ -109,5 +114,80 @@ describe("command line (cli/commandLine.ts)", () => {
         assert.equal(userProblem(new Error("bug")), undefined);
         assert.equal(userErrorLine(new StackFileError("no\nstack")), "error: no; stack\n");
         assert.equal(userErrorLine(new TypeError("bug")), undefined);
+    });
+
+    describe("runCommand: stdout drained before exit, in every command", () => {
+        const root = path.resolve(__dirname, "../..");
+        const tsNode = require.resolve("ts-node/register/transpile-only");
+        /**
+         * Runs a command with its stdout piped into a reader that starts only once the command
+         * has written (a preload marks the first write): the pipe takes 64 KiB, the rest must wait.
+         */
+        function piped(script: string, args: readonly string[], cwd = root): { status: number; stdout: string; stderr: string } {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "piped-"));
+            try {
+                const marker = path.join(dir, "written");
+                const preload = path.join(dir, "mark-first-write.js");
+                fs.writeFileSync(
+                    preload,
+                    `const fs = require("fs"); const write = process.stdout.write.bind(process.stdout);\n` +
+                        `process.stdout.write = (...args) => { const done = write(...args); fs.writeFileSync(${JSON.stringify(marker)}, ""); return done; };\n`,
+                );
+                const quoted = [process.execPath, "-r", tsNode, "-r", preload, script, ...args].map((word) => `'${word}'`).join(" ");
+                const reader = `(until [ -e '${marker}' ]; do sleep 0.05; done; sleep 0.5; cat)`;
+                const pipeline = spawnSync("bash", ["-c", `${quoted} | ${reader}; exit \${PIPESTATUS[0]}`], {
+                    cwd,
+                    encoding: "utf8",
+                    maxBuffer: 64 * 1024 * 1024,
+                    // The project's compiler settings wherever the command runs.
+                    env: { ...process.env, TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
+                });
+                return { status: pipeline.status ?? -1, stdout: pipeline.stdout, stderr: pipeline.stderr };
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        }
+
+        it("a payload of more than 64 KiB reaches a slow pipe whole, with the command's exit code", function () {
+            this.timeout(30000);
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "run-command-"));
+            try {
+                const script = path.join(dir, "big.js");
+                fs.writeFileSync(
+                    script,
+                    `const { runCommand } = require(${JSON.stringify(path.join(root, "cli", "commandLine.ts"))});\n` +
+                        `runCommand("the test", () => { process.stdout.write(JSON.stringify({ items: Array.from({ length: 20000 }, (_, i) => "item " + i) }) + "\\n"); return 1; });\n`,
+                );
+                const { status, stdout } = piped(script, []);
+                assert.ok(stdout.length > 128 * 1024, `only ${stdout.length} bytes`);
+                assert.equal((JSON.parse(stdout) as { items: string[] }).items.length, 20000);
+                assert.equal(status, 1);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
+        it("plan --json of a stack at the documented limits is complete, valid JSON through a pipe", function () {
+            this.timeout(60000);
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-limits-"));
+            try {
+                for (const file of ["Pulumi.yaml", "pexip-versions.yaml"]) fs.copyFileSync(path.join(root, file), path.join(dir, file));
+                const stack = parseDocument(fs.readFileSync(path.join(root, "Pulumi.prod.yaml"), "utf8"));
+                const hundred = (item: (index: number) => string) => Array.from({ length: 100 }, (_, index) => item(index));
+                // At most 100 addresses and 100 hostnames (README's table): the plan repeats them in several places.
+                stack.setIn(["config", "vdx-teams-connector:vdx", "nodeAddresses"], hundred((index) => `198.51.100.${index}/32`));
+                stack.setIn(["config", "vdx-teams-connector:vdx", "nodeFqdns"], hundred((index) => `vdx-node${index}.vdx.example`));
+                stack.setIn(["config", "vdx-teams-connector:managementAddresses"], hundred((index) => `192.0.2.${index}/32`));
+                fs.writeFileSync(path.join(dir, "Pulumi.limits.yaml"), stack.toString());
+                const policy = ["--policy-config", path.join(root, "policy", "config.json")];
+                const { status, stdout, stderr } = piped(path.join(root, "cli", "plan.ts"), ["--stack", "limits", "--json", ...policy], dir);
+                assert.ok(stdout.length > 64 * 1024, `${stdout.length} bytes: cut at the pipe's 64 KiB, or a stack too small to prove it (${stderr})`);
+                const report = JSON.parse(stdout) as { stack: string };
+                assert.equal(report.stack, "limits");
+                assert.ok(status === 0 || status === 1, `exit ${status}: ${stderr}`);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
     });
 });

@@ -139,8 +139,19 @@ describe("npm run upgrade (cli/upgrade.ts)", () => {
         const result = await upgrade({ to: "38.0", stacks: ["dev"], projectDir: made.dir, policyConfigFile: made.policyConfigFile, now: DECEMBER_3 });
         assert.equal(result.exitCode, 1);
         assert.match(result.stdout, /^  - WARNING: the plan on 2026-12-15 has 1 mandatory policy violation: teams-connector-matches-vdx-version: The Pexip deployment runs Pexip 38\.0, but VDX runs 37\.1/m);
-        assert.equal(result.stderr, "error: dev: look at the WARNING lines before merging\n");
+        assert.equal(result.stderr, "error: look before merging at dev: its WARNING line above\n");
         assert.match(made.read("Pulumi.dev.yaml"), /pexipVersion: "38\.0"/);
+    });
+
+    it("exit 1 points at the lines it printed: a plan that cannot run is \"Not planned\", not a WARNING", async () => {
+        // The checksum is there, the url is not, and the stack names no package of its own: the plan on 38.0 refuses it.
+        const { url: _url, ...withoutUrl } = ANNOUNCED_38;
+        const made = project({ versions: [REPOSITORY_VERSION, withoutUrl] });
+        const result = await upgrade({ to: "38.0", stacks: ["dev"], projectDir: made.dir, policyConfigFile: made.policyConfigFile, now: DECEMBER_3 });
+        assert.equal(result.exitCode, 1);
+        assert.match(result.stdout, /^  - Not planned: the plan on 38\.0 fails: connectorPackage must say where the package is: .*versions\[1\]\.url/m);
+        assert.doesNotMatch(result.stdout, /WARNING/);
+        assert.equal(result.stderr, 'error: look before merging at dev: its "Not planned" line above\n');
     });
 
     it("loudly names a static resource that would change", async () => {
@@ -187,12 +198,12 @@ describe("npm run upgrade (cli/upgrade.ts)", () => {
             assert.ok(
                 result.stdout.endsWith(
                     [
-                        'pexip-versions.yaml has no package checksum for Pexip 38.0: the plan refuses the version and nothing deploys it. Add, in the entry of version "38.0":',
+                        'pexip-versions.yaml has no package checksum (sha256) for Pexip 38.0: the plan refuses the version and nothing deploys it. Add, in the entry of version "38.0":',
                         "    versions[1].sha256: <SHA-256 of pexip_teams_connector_v38.0.zip>",
-                        "computed on the package downloaded from Pexip:",
+                        "with the checksum computed on the package downloaded from Pexip:",
                         "    sha256sum pexip_teams_connector_v38.0.zip",
                         "    (Get-FileHash pexip_teams_connector_v38.0.zip -Algorithm SHA256).Hash.ToLower()   # PowerShell",
-                        "Then run npm run upgrade -- --to 38.0 again to see the plans.",
+                        "Then plan each stack on 38.0 (its file is set already): npm run --silent plan -- --stack dev --as-of 2026-12-15.",
                         "",
                     ].join("\n"),
                 ),
@@ -200,6 +211,53 @@ describe("npm run upgrade (cli/upgrade.ts)", () => {
             );
             assert.match(result.stdout, /^  - Not planned: pexip-versions\.yaml has no package checksum for Pexip 38\.0, and the plan refuses a version without one\.$/m);
             assert.equal(result.stderr, "error: pexip-versions.yaml has no package checksum for Pexip 38.0: add it as printed above\n");
+            // What it says to run next shows the plan: the upgrade again would only find the file set.
+            const again = await upgrade({ to: "38.0", stacks: ["dev"], projectDir: made.dir, policyConfigFile: made.policyConfigFile, now: DECEMBER_3 });
+            assert.equal(again.stdout, "Already on Pexip 38.0: dev. Nothing changed.\n");
+            assert.doesNotMatch(result.stdout, /again to see the plans/);
+        });
+
+        it("names the url key as well when the entry has no url either", async () => {
+            const bare = { version: "38.0", announced: ANNOUNCED_38.announced, from: ANNOUNCED_38.from };
+            const made = project({ versions: [REPOSITORY_VERSION, bare] });
+            const result = await upgrade({ to: "38.0", stacks: ["dev"], projectDir: made.dir, policyConfigFile: made.policyConfigFile, now: DECEMBER_3 });
+            assert.equal(result.exitCode, 4);
+            assert.match(result.stdout, /^pexip-versions\.yaml has no package checksum \(sha256\) and no url for Pexip 38\.0: /m);
+            assert.match(result.stdout, /^    versions\[1\]\.sha256: <SHA-256 of pexip_teams_connector_v38\.0\.zip>\n    versions\[1\]\.url: <https URL of pexip_teams_connector_v38\.0\.zip where the deploying machine fetches it, without a token>$/m);
+        });
+    });
+
+    describe("a downgrade", () => {
+        /** dev on 38.0, prod on 37.1: --to 37.1 moves dev back. */
+        function ahead(): UpgradeProject {
+            const made = project();
+            fs.writeFileSync(path.join(made.dir, "Pulumi.dev.yaml"), made.read("Pulumi.dev.yaml").replace('pexipVersion: "37.1"', 'pexipVersion: "38.0"'));
+            return made;
+        }
+
+        it("is refused without --allow-downgrade: exit 2, one line naming the stack, nothing written", async () => {
+            const made = ahead();
+            const dev = made.read("Pulumi.dev.yaml");
+            const result = await upgrade({ to: "37.1", projectDir: made.dir, policyConfigFile: made.policyConfigFile, now: DECEMBER_3 });
+            assert.deepEqual([result.exitCode, result.stdout, result.written], [2, "", []]);
+            assert.equal(
+                result.stderr,
+                "error: --to 37.1 is a downgrade: dev runs 38.0, a later Pexip version; leave those stacks out with --stack, or give --allow-downgrade to move them back on purpose\n",
+            );
+            assert.equal(made.read("Pulumi.dev.yaml"), dev);
+        });
+
+        it("with --allow-downgrade is called a downgrade, never \"behind VDX\"", async () => {
+            const made = ahead();
+            const result = await upgrade({ to: "37.1", stacks: ["dev"], allowDowngrade: true, projectDir: made.dir, policyConfigFile: made.policyConfigFile, now: DECEMBER_3 });
+            assert.notEqual(result.exitCode, 2, result.stderr);
+            assert.match(made.read("Pulumi.dev.yaml"), /pexipVersion: "37\.1"/);
+            assert.match(result.stdout, /^  - A downgrade: 38\.0 is a later Pexip version than 37\.1; the stack moves back\.$/m);
+            assert.doesNotMatch(result.stdout, /behind VDX/);
+        });
+
+        it("--allow-downgrade is a flag of the command line", () => {
+            assert.deepEqual(parseUpgradeArguments(["--to", "37.1", "--allow-downgrade"]), { to: "37.1", allowDowngrade: true });
         });
     });
 
@@ -254,7 +312,7 @@ describe("npm run upgrade (cli/upgrade.ts)", () => {
 
     it("--help lists the flags, every exit code and examples", () => {
         const help = upgradeHelp();
-        assert.match(help, /^usage: npm run --silent upgrade -- --to <version> \[--stack <name>\]\.\.\.$/m);
+        assert.match(help, /^usage: npm run --silent upgrade -- --to <version> \[--stack <name>\]\.\.\. \[--allow-downgrade\]$/m);
         for (const flag of ["--to <version>", "--stack <name>", "-h, --help"]) assert.ok(help.includes(flag), flag);
         for (const [code, meaning] of Object.entries(UPGRADE_EXIT_CODES)) assert.ok(help.includes(`  ${code}  ${meaning}`), code);
         assert.match(help, /^  npm run --silent upgrade -- --to 38\.0 --stack dev --stack prod$/m);

@@ -240,12 +240,22 @@ describe("the upgrade pull request (lib/upgradePullRequest.ts)", () => {
 
         it("says exactly what to add, under which entry, and how to compute it, instead of guessing", () => {
             assert.deepEqual(checksumInstruction(unsigned(undefined, ANNOUNCED_38.url)), {
-                line: "versions[1].sha256: <SHA-256 of pexip_teams_connector_v38.0.zip>",
+                missing: "no package checksum (sha256)",
+                lines: ["versions[1].sha256: <SHA-256 of pexip_teams_connector_v38.0.zip>"],
                 commands: ["sha256sum pexip_teams_connector_v38.0.zip", "(Get-FileHash pexip_teams_connector_v38.0.zip -Algorithm SHA256).Hash.ToLower()   # PowerShell"],
             });
             // The party's own file name, from the catalogue's URL.
-            assert.equal(checksumInstruction(unsigned(undefined, "https://store.example/pexip/tc%2038.zip"))?.line, "versions[1].sha256: <SHA-256 of tc 38.zip>");
+            assert.deepEqual(checksumInstruction(unsigned(undefined, "https://store.example/pexip/tc%2038.zip"))?.lines, ["versions[1].sha256: <SHA-256 of tc 38.zip>"]);
             assert.equal(checksumInstruction(summary()), undefined);
+        });
+
+        it("names the url key too when the entry has no url either", () => {
+            const instruction = checksumInstruction(unsigned());
+            assert.equal(instruction?.missing, "no package checksum (sha256) and no url");
+            assert.deepEqual(instruction?.lines, [
+                "versions[1].sha256: <SHA-256 of pexip_teams_connector_v38.0.zip>",
+                "versions[1].url: <https URL of pexip_teams_connector_v38.0.zip where the deploying machine fetches it, without a token>",
+            ]);
         });
 
         it("puts it in the body, prominently, with no plan", () => {
@@ -255,9 +265,10 @@ describe("the upgrade pull request (lib/upgradePullRequest.ts)", () => {
                     [
                         "> ```yaml",
                         "> versions[1].sha256: <SHA-256 of pexip_teams_connector_v38.0.zip>",
+                        "> versions[1].url: <https URL of pexip_teams_connector_v38.0.zip where the deploying machine fetches it, without a token>",
                         "> ```",
                         ">",
-                        "> computed on the downloaded file, not taken from anywhere else:",
+                        "> with the checksum computed on the downloaded file, not taken from anywhere else:",
                         ">",
                         "> ```sh",
                         "> sha256sum pexip_teams_connector_v38.0.zip",
@@ -265,7 +276,7 @@ describe("the upgrade pull request (lib/upgradePullRequest.ts)", () => {
                 ),
                 body,
             );
-            assert.match(body, /^> \*\*pexip-versions\.yaml has no package checksum for Pexip 38\.0\*\*/m);
+            assert.match(body, /^> \*\*pexip-versions\.yaml has no package checksum \(sha256\) and no url for Pexip 38\.0\*\*/m);
             assert.match(body, /^- Not planned: pexip-versions\.yaml has no package checksum for Pexip 38\.0\.$/m);
             assert.doesNotMatch(body, /<details>/);
         });

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { noticeDays, shortNotice } from "../../lib/releaseCalendar";
-import { loadCatalogue, parseCatalogue, pendingVersions, versionOn, versionPolicyConfig } from "../../lib/versionCatalogue";
+import { comparePexipVersions, loadCatalogue, parseCatalogue, pendingVersions, versionOn, versionPolicyConfig } from "../../lib/versionCatalogue";
 import { rejectsConfig } from "../support/configErrors";
 
 const SHA = "a".repeat(64);
@@ -38,7 +38,14 @@ describe("the version catalogue (lib/versionCatalogue.ts)", () => {
 
     describe("refuses a broken entry, naming it", () => {
         const cases: Array<[string, string, string, string]> = [
-            ["an unquoted version that YAML turns into a number", catalogue('  - version: 38.10', '    announced: "2026-12-01"', '    from: "2026-12-15"'), "pexip-versions.yaml:versions[1].version", 'like "37.1", in quotes'],
+            [
+                "an unquoted version that YAML turns into a number, as written",
+                catalogue("  - version: 37.10", '    announced: "2026-12-01"', '    from: "2026-12-15"'),
+                "pexip-versions.yaml:versions[1].version",
+                'is written 37.10 without quotes, which YAML reads as the number 37.1: write "37.10"',
+            ],
+            ["an entry older than the one before it", catalogue('  - version: "36.2"', '    announced: "2026-12-01"', '    from: "2026-12-15"'), "pexip-versions.yaml:versions[1].version", "must be a later Pexip version than the entry before it (37.1)"],
+            ["37.9 after 37.10 (Pexip's order is by number)", catalogue('  - version: "37.10"', '    announced: "2026-12-01"', '    from: "2026-12-15"', '  - version: "37.9"', '    announced: "2026-12-16"', '    from: "2026-12-31"'), "pexip-versions.yaml:versions[2].version", "later Pexip version than the entry before it (37.10)"],
             ["a checksum of the wrong length", catalogue(...ANNOUNCED_38, "    sha256: abc"), "pexip-versions.yaml:versions[1].sha256", "64 hex digits"],
             ["a date that is not one", catalogue('  - version: "38.0"', '    announced: "2026-12-01"', '    from: "2026-02-30"'), "pexip-versions.yaml:versions[1].from", "calendar date"],
             ["an upgrade without its switch date", catalogue('  - version: "38.0"', '    announced: "2026-12-01"'), "pexip-versions.yaml:versions[1].from", "is required"],
@@ -57,6 +64,11 @@ describe("the version catalogue (lib/versionCatalogue.ts)", () => {
             it(`${title} → ${key}`, () => rejectsConfig(() => parseCatalogue(text), key, fragment));
         }
 
+        it("never reports an unquoted 37.10 as 37.1", () => {
+            const error = rejectsConfig(() => parseCatalogue(catalogue("  - version: 37.10", '    announced: "2026-12-01"', '    from: "2026-12-15"')), "pexip-versions.yaml:versions[1].version");
+            assert.doesNotMatch(error.message, /got 37\.1\b/);
+        });
+
         it("shows a refused package URL without its token", () => {
             assert.throws(
                 () => parseCatalogue(catalogue(...ANNOUNCED_38, "    url: https://x.blob.core.windows.net/p/a.zip?sv=2024&sig=s3cr3t")),
@@ -67,6 +79,12 @@ describe("the version catalogue (lib/versionCatalogue.ts)", () => {
         it("a missing file, naming where it looked", () => {
             rejectsConfig(() => loadCatalogue(fs.mkdtempSync("/tmp/no-catalogue-")), "pexip-versions.yaml", "is required");
         });
+    });
+
+    it("orders Pexip versions by each number: 37.1 < 37.9 < 37.10 < 38 = 38.0 < 38.0.1", () => {
+        const sorted = ["38.0.1", "37.10", "38", "37.1", "37.9"].sort(comparePexipVersions);
+        assert.deepEqual(sorted, ["37.1", "37.9", "37.10", "38", "38.0.1"]);
+        assert.equal(comparePexipVersions("38", "38.0"), 0);
     });
 
     describe("MedCom's notice rule (14 days between VDX's notice and the switch)", () => {

@@ -271,6 +271,8 @@ describe("the maintenance-window gate (scripts/maintenance-window.ts)", () => {
             ["no --stack", NO_CHANGES, ["--stack"], /--stack needs a value/],
             ["a bad --now", NO_CHANGES, ["--now", "tomorrow"], /--now must be an ISO 8601 instant with its offset/],
             ["--now without an offset", NO_CHANGES, ["--now", "2026-03-28T22:00"], /--now must be an ISO 8601 instant/],
+            ["an impossible --now date (JavaScript would read 2 March)", NO_CHANGES, ["--now", "2026-02-30T10:00Z"], /--now must be an ISO 8601 instant with its offset, a real date and time, .*got "2026-02-30T10:00Z"/],
+            ["an impossible --now time", NO_CHANGES, ["--now", "2026-03-28T24:30:00+01:00"], /--now must be an ISO 8601 instant/],
             ["an unknown flag", NO_CHANGES, ["--force"], /unknown argument --force/],
             ["a preview that is not JSON", "warning: something\n{", [], /is not JSON/],
             ["a preview of another shape", [], [], /not the output of pulumi preview --json/],
@@ -285,6 +287,28 @@ describe("the maintenance-window gate (scripts/maintenance-window.ts)", () => {
                 assert.equal(run.output, "", "no outputs: the step fails");
             });
         }
+
+        it("an encrypted part of maintenanceWindow is no \"no window\": it cannot be judged, and says how to fix it", () => {
+            const secret = { secure: "v1:c2FsdA==:ZW5jcnlwdGVk" };
+            for (const window of [{ ...SATURDAY_NIGHT, start: secret }, secret]) {
+                const dir = inProject(window as Record<string, unknown>);
+                const run = gate(dir, REDEPLOY, ["--now", "2026-01-14T12:00:00Z"]);
+                assert.equal(run.code, 2);
+                assert.equal(run.stdout, "");
+                assert.equal(run.output, "", "no outputs: the step fails, nothing proceeds");
+                assert.match(run.stderr, /^error: maintenanceWindow is encrypted \(secure\) in Pulumi\.dev\.yaml, so the window cannot be judged without decrypting it: .*write it in plain text[^\n]*\n$/);
+                assert.doesNotMatch(run.stderr, /ZW5jcnlwdGVk/);
+            }
+        });
+
+        it("--help prints the usage, the flags and the exit codes, exit 0, whatever else is given", () => {
+            let stdout = "";
+            const code = main(["--bogus", "--help"], { cwd: os.tmpdir(), env: {}, clock: () => new Date(), stdout: (text) => (stdout += text), stderr: () => assert.fail("stderr") });
+            assert.equal(code, 0);
+            assert.match(stdout, /^usage: npm run --silent window -- --stack <name> --preview <pulumi-preview-json> \[--now ISO\] \[--override\]$/m);
+            assert.match(stdout, /^ {2}-h, --help +print this help/m);
+            for (const code of ["0", "2", "3"]) assert.match(stdout, new RegExp(`^  ${code}  `, "m"));
+        });
 
         it("a missing preview file, an unknown stack, a broken window", () => {
             const dir = inProject(SATURDAY_NIGHT);

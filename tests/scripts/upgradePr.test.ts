@@ -6,7 +6,8 @@ import { setPexipVersion } from "../../cli/upgrade";
 import { startOfDate } from "../../lib/maintenanceWindow";
 import { upgradeMarker } from "../../lib/upgradePullRequest";
 import { parseCatalogue } from "../../lib/versionCatalogue";
-import { parseUpgradePrArguments, summaryText, upgradeTargets, writeUpgradePullRequests } from "../../scripts/upgrade-pr";
+import { parse } from "yaml";
+import { DAILY_RUN_UTC, mergeableFrom, parseUpgradePrArguments, summaryText, upgradePrHelp, UPGRADE_PR_EXIT_CODES, upgradeTargets, writeUpgradePullRequests } from "../../scripts/upgrade-pr";
 import { ANNOUNCED_38, DECEMBER_3, upgradeProject, UpgradeProject } from "../fixtures/upgrade/project";
 import { catalogueYaml, REPOSITORY_VERSION } from "../support/stacks";
 
@@ -37,6 +38,51 @@ describe("the upgrade pull requests' content (scripts/upgrade-pr.ts)", () => {
                 { version: "38.1", stacks: ["prod"] },
             ]);
             assert.deepEqual(upgradeTargets(parseCatalogue(catalogueYaml([REPOSITORY_VERSION])), { dev: "37.1", prod: "37.1" }, "2026-12-03"), []);
+        });
+
+        it("never a downgrade of a stack on a later version the catalogue does not list (Pexip's order, not the catalogue's)", () => {
+            assert.deepEqual(upgradeTargets(catalogue, { dev: "39.0", prod: "38.0.1", test: "37.10" }, "2026-12-20"), [
+                { version: "38.0", stacks: ["test"] },
+                { version: "38.1", stacks: ["prod", "test"] },
+            ]);
+        });
+    });
+
+    describe("when the pull request can be merged, and the first window from then", () => {
+        const run = (date: string) => new Date(`${date}T05:17:00Z`);
+        it("the daily run on VDX's switch date, while that is ahead: it marks the pull request ready", () => {
+            assert.deepEqual(mergeableFrom(DECEMBER_3, ANNOUNCED_38), run("2026-12-15"));
+        });
+        it("now, once the switch date has come and the checksum is there", () => {
+            const later = new Date("2026-12-16T09:00:00Z");
+            assert.deepEqual(mergeableFrom(later, ANNOUNCED_38), later);
+            assert.deepEqual(mergeableFrom(later, { sha256: ANNOUNCED_38.sha256 }), later);
+        });
+        it("without the checksum, the first run after now at the earliest, and never before the switch date's", () => {
+            assert.deepEqual(mergeableFrom(new Date("2026-12-16T09:00:00Z"), { from: ANNOUNCED_38.from }), run("2026-12-17"));
+            assert.deepEqual(mergeableFrom(new Date("2026-12-16T04:00:00Z"), { from: ANNOUNCED_38.from }), run("2026-12-16"));
+            assert.deepEqual(mergeableFrom(DECEMBER_3, { from: ANNOUNCED_38.from }), run("2026-12-15"));
+        });
+        it("the daily run is the one .github/workflows/vdx-upgrade.yml schedules", () => {
+            const workflow = parse(fs.readFileSync(path.resolve(__dirname, "../../.github/workflows/vdx-upgrade.yml"), "utf8")) as { on: { schedule: Array<{ cron: string }> } };
+            assert.deepEqual(workflow.on.schedule, [{ cron: `${DAILY_RUN_UTC.minute} ${DAILY_RUN_UTC.hour} * * *` }]);
+        });
+
+        it("finds the lag of a window that closes before the pull request can be merged on the switch date", async () => {
+            // Tuesday 2026-12-15 is the switch; a window from 00:00 to 04:00 that Tuesday closes before the 06:17 run marks the pull request ready.
+            const project = upgradeProject();
+            const out = fs.mkdtempSync(path.join(os.tmpdir(), "upgrade-pr-lag-"));
+            try {
+                const prod = project.read("Pulumi.prod.yaml").replace("config:\n", 'config:\n  vdx-teams-connector:maintenanceWindow: { days: [tue], start: "00:00", hours: 4 }\n');
+                fs.writeFileSync(path.join(project.dir, "Pulumi.prod.yaml"), prod);
+                await writeUpgradePullRequests({ outDir: path.join(out, "pr"), projectDir: project.dir, now: DECEMBER_3, policyConfigFile: project.policyConfigFile });
+                const body = fs.readFileSync(path.join(out, "pr", "38.0", "body.md"), "utf8");
+                assert.match(body, /^- \*\*Runs 37\.1 for 7 days after VDX's switch\*\* to 38\.0 on 2026-12-15, until that window opens\./m);
+                assert.match(body, /the first from 2026-12-15 opens \*\*Tuesday 2026-12-22 00:00 Europe\/Copenhagen/);
+            } finally {
+                project.remove();
+                fs.rmSync(out, { recursive: true, force: true });
+            }
         });
     });
 
@@ -171,6 +217,13 @@ describe("the upgrade pull requests' content (scripts/upgrade-pr.ts)", () => {
     });
 
     describe("the arguments", () => {
+        it("--help lists the flags and every exit code", () => {
+            const help = upgradePrHelp();
+            assert.match(help, /^usage: npm run --silent upgrade-pr -- --out DIR \[--as-of YYYY-MM-DD\] \[--policy-config FILE\]$/m);
+            for (const [code, meaning] of Object.entries(UPGRADE_PR_EXIT_CODES)) assert.ok(help.includes(`  ${code}  ${meaning}`), code);
+            assert.equal(parseUpgradePrArguments(["--bogus", "--help"]), undefined);
+        });
+
         it("--out is required; --as-of starts at Copenhagen's midnight; each flag once", () => {
             assert.deepEqual(parseUpgradePrArguments(["--out", "x"]), { outDir: "x" });
             assert.deepEqual(parseUpgradePrArguments(["--out", "x", "--as-of", "2026-12-03", "--policy-config", "p.json"]), {
