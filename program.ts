@@ -160,7 +160,7 @@ function teamsIdentity(settings: Settings, applicationTenantId: pulumi.Input<str
 
 /** Creates one region's connector (and, on the owning stack, the tenant-wide pieces). */
 export function deploy(settings: Settings, certificate: ResolvedCertificate, pkg: ResolvedPackage) {
-    certificate.warnings.forEach((warning) => pulumi.log.warn(warning));
+    [...settings.warnings, ...certificate.warnings].forEach((warning) => pulumi.log.warn(warning));
     const tags = {
         [FACTS.environment]: settings.environment,
         application: "pexip-teams-connector",

@@ -77,7 +77,8 @@ export function loadStackConfig(projectDir: string, stack: string): StackConfig 
     const add = (rawKey: string, value: unknown) => {
         const key = rawKey.includes(":") ? rawKey : `${project.name}:${rawKey}`;
         const { clean, secret } = redactSecure(value);
-        config[key] = typeof clean === "string" ? clean : JSON.stringify(clean);
+        // A setting written empty (`key:`) is not set; a null inside an object is kept (parameterNames.<x>: null).
+        config[key] = clean === null ? "" : typeof clean === "string" ? clean : JSON.stringify(clean);
         if (secret && !secretKeys.includes(key)) secretKeys.push(key);
     };
     // Project-level defaults first (`config: { key: { default | value } }`), then the stack's.
@@ -121,7 +122,7 @@ function redactSecure(value: unknown): { clean: unknown; secret: boolean } {
             secret: cleaned.some(([, inner]) => inner.secret),
         };
     }
-    return { clean: value === null ? "" : value, secret: false };
+    return { clean: value, secret: false };
 }
 
 /**

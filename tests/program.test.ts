@@ -416,7 +416,7 @@ describe("program (index.ts under the mock runtime)", () => {
                 const configured = { adminPassword: "Configured-Pass-42" };
                 const runs = {
                     dev: await runStack("dev", configured),
-                    prod: await runStack("prod", configured),
+                    prod: await runStack("prod", {}, { secrets: configured }),
                     "dev with certificate.pfxFile": await runStack("dev", { ...configured, certificate: pfxFileCertificate(dir, "teamsconn-dev.sundhed.example") }),
                 };
                 for (const [what, run] of Object.entries(runs)) {

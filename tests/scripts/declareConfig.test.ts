@@ -18,7 +18,7 @@ describe("Pulumi.yaml's config block (scripts/declare-config.ts)", () => {
             assert.equal("default" in declaration, !REQUIRED_SETTINGS.includes(key), key);
             assert.equal(declaration.type, SETTINGS[key].schema.type, key);
         }
-        assert.deepEqual(REQUIRED_SETTINGS, ["baseName", "regionCode", "fqdn", "concurrentPorts", "pexipVersion", "vdx", "certificate", "teamsTenantId"]);
+        assert.deepEqual(REQUIRED_SETTINGS, ["baseName", "regionCode", "environment", "fqdn", "concurrentPorts", "pexipVersion", "vdx", "certificate", "teamsTenantId"]);
     });
 
     it("keeps the rest of Pulumi.yaml, comments included", () => {
