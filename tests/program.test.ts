@@ -548,6 +548,14 @@ describe("program (index.ts under the mock runtime)", () => {
             assert.deepEqual(resources, []);
         });
 
+        it("refuses a parameter set twice (an extra parameter named as a stack parameter) with one line, before anything is registered, whatever the package's source", async () => {
+            const { error, resources } = await runFailingStack("dev", { pexipDeployment: { parameters: { vmssname: "other" } } });
+            assert.ok(pulumi.RunError.isInstance(error), "reported as a RunError: no stack trace");
+            assert.equal((error as ConfigurationRunError).key, "pexipDeployment.parameters.vmssname");
+            assert.equal(error.message, 'pexipDeployment.parameters.vmssname is set by the stack (the scale set\'s name (baseName + regionCode)) as -VmssName; change that setting, or rename the stack\'s parameter with pexipDeployment.parameterNames.vmssName, got "vmssname"');
+            assert.deepEqual(resources, []);
+        });
+
         it("stops with one message naming the key, before any resource is registered", async () => {
             const { error, resources } = await runFailingStack("dev", { concurrentPorts: "abc" });
             assert.ok(pulumi.RunError.isInstance(error), "reported as a RunError: no stack trace");

@@ -300,6 +300,25 @@ describe("offline plan (cli/plan.ts)", () => {
             assert.deepEqual(JSON.parse(json.stdout), { error: { key: "concurrentPorts", message: "concurrentPorts must be a whole number from 1 to 1600 (a scale set holds at most 100 instances with a single placement group), got 0" } });
         });
 
+        it("2 for a stack file without environment, whatever its name, saying how to set it", async () => {
+            const yaml = DEV_YAML.replace(/^ {2}vdx-teams-connector:environment: dev\n/m, "");
+            assert.notEqual(yaml, DEV_YAML);
+            for (const stack of ["dev", "prod", "weu"]) {
+                const dir = tempProject({ [`Pulumi.${stack}.yaml`]: yaml });
+                assertOneLineError(
+                    await plan({ stack, projectDir: dir }),
+                    /^error: environment is required in every stack file, never guessed from the stack's name: pulumi config set environment prod\|dev$/,
+                );
+            }
+        });
+
+        it("2 for a parameter set twice, as one line (not wrapped in the outputs' serialisation)", async () => {
+            assertOneLineError(
+                await plan({ stack: "dev", configChanges: { pexipDeployment: { parameters: { VmssName: "other" } } } }),
+                /^error: pexipDeployment\.parameters\.VmssName is set by the stack \(the scale set's name \(baseName \+ regionCode\)\) as -VmssName; change that setting, or rename the stack's parameter with pexipDeployment\.parameterNames\.vmssName, got "VmssName"$/,
+            );
+        });
+
         it("2 for a stack value YAML would change (an unquoted 37.10), with its key and the advice to quote it", async () => {
             const dir = tempProject({ "Pulumi.dev.yaml": DEV_YAML.replace('vdx-teams-connector:pexipVersion: "37.1"', "vdx-teams-connector:pexipVersion: 37.10") });
             assertOneLineError(await plan({ stack: "dev", projectDir: dir }), /^error: pexipVersion is written 37\.10 without quotes, which YAML reads as the number 37\.1, so the stack would get "37\.1": write "37\.10"$/);
