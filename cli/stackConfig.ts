@@ -82,10 +82,9 @@ export function loadStackConfig(projectDir: string, stack: string): StackConfig 
         if (secret && !secretKeys.includes(key)) secretKeys.push(key);
     };
     // Project-level defaults first (`config: { key: { default | value } }`), then the stack's.
+    // A declaration (an object) without default or value is a required key: the stack must set it.
     for (const [key, declaration] of Object.entries<any>(project.config ?? {})) {
-        const value = typeof declaration === "object" && declaration !== null && ("default" in declaration || "value" in declaration)
-            ? (declaration.value ?? declaration.default)
-            : declaration;
+        const value = typeof declaration === "object" && declaration !== null ? (declaration.value ?? declaration.default) : declaration;
         if (value !== undefined) add(key, value);
     }
     for (const [key, value] of Object.entries<unknown>(stackYaml.config ?? {})) add(key, value);
