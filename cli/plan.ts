@@ -28,7 +28,7 @@ import { parseSettings, Settings } from "../lib/settings";
 import { sizeConnector } from "../lib/sizing";
 import { buildVdxRequest, eventHubSecretCommand } from "../lib/vdxRequest";
 import { checkDate } from "../policy/common";
-import { POLICIES } from "../policy/policies";
+import { inertSettings, POLICIES } from "../policy/policies";
 import { teamsConnectorMatchesVdxVersion } from "../policy/version";
 import { ConfigurationRunError, resolvePackage, ResolvedPackage } from "../program";
 import { checkCalendarDate, commandHelp, Flag, flagText, oneLine, parseFlags, UserError, userProblem } from "./commandLine";
@@ -189,7 +189,7 @@ async function buildPlan(options: PlanOptions): Promise<Planned> {
         const versionPolicy = POLICIES.filter((policy) => policy.name === VERSION_POLICY);
         policyConfig = withCheckDate(versionPolicy, policyConfig, options.asOf);
     }
-    const { checkDate: policyDate, disabled: disabledPolicies } = reconciledPolicy(policyConfig);
+    const { checkDate: policyDate, ...weakened } = reconciledPolicy(policyConfig);
 
     const run = await evaluate(options.program ?? indexProgram, loaded, config, settings, projectDir, warnings);
     const violations = await checkPolicies(run.resources, policyConfig, warnings);
@@ -230,7 +230,7 @@ async function buildPlan(options: PlanOptions): Promise<Planned> {
             violations: violations.map((violation) => ({ ...violation, message: redactText(violation.message, secrets) })),
             checkDate: policyDate,
             configFile: displayPath(policyConfigFile),
-            disabled: disabledPolicies,
+            ...weakened,
             packSize: POLICIES.length,
         },
         // The package's script read as the program reads it: its declared types render the table as the command.
@@ -312,15 +312,21 @@ function readPolicyConfig(file: string): PolicyPackConfig {
 }
 
 /**
- * The version policy's check date and the policies the configuration disables, after the
- * engine's reconciliation (defaults, `all`, entries).
+ * The version policy's check date, and what the configuration weakens after the engine's
+ * reconciliation (defaults, `all`, entries): the policies it disables, the mandatory ones it
+ * downgrades to advisory, and the settings that switch a check off.
  */
-function reconciledPolicy(config: PolicyPackConfig): { checkDate: string; disabled: string[] } {
+function reconciledPolicy(config: PolicyPackConfig): { checkDate: string } & Pick<PlanReport["policy"], "disabled" | "downgraded" | "inert"> {
     try {
         const reconciled = reconcilePolicyConfig(POLICIES, config);
         const properties = reconciled.get(VERSION_POLICY)?.properties ?? {};
-        const disabled = [...reconciled].filter(([, entry]) => entry.enforcementLevel === "disabled").map(([name]) => name);
-        return { checkDate: checkDate(VERSION_POLICY, properties), disabled };
+        const entries = [...reconciled];
+        const disabled = entries.filter(([, entry]) => entry.enforcementLevel === "disabled").map(([name]) => name);
+        const downgraded = POLICIES.filter((policy) => policy.enforcementLevel === "mandatory" && reconciled.get(policy.name)?.enforcementLevel === "advisory").map((policy) => policy.name);
+        const inert = entries
+            .filter(([, entry]) => entry.enforcementLevel !== "disabled")
+            .flatMap(([name, entry]) => inertSettings(name, entry.properties).map((setting) => `${name}.${setting}`));
+        return { checkDate: checkDate(VERSION_POLICY, properties), disabled, downgraded, inert };
     } catch (error) {
         throw new UserError("policy", oneLine((error as Error).message));
     }

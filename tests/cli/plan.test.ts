@@ -574,11 +574,32 @@ describe("offline plan (cli/plan.ts)", () => {
             assert.deepEqual([...json.policy.disabled].sort(), POLICIES.map((policy) => policy.name).sort());
         });
 
-        it("counts the policies disabled one by one", async () => {
+        it("names the policies disabled one by one", async () => {
             const result = await planned({ stack: "dev", policyConfigFile: policyConfig({ "eu-data-residency": "disabled" }), configChanges: eastus });
             assert.equal(result.exitCode, 0, result.stderr);
-            assert.match(result.stdout, /^Result: PASS: no policy violations; 1 policy disabled by policy config \(\S+config\.json\)$/m);
+            assert.match(result.stdout, /^Result: PASS: no policy violations; by policy config \(\S+config\.json\): 1 policy disabled \(eu-data-residency\)$/m);
             assert.deepEqual(result.report.policy.disabled, ["eu-data-residency"]);
+        });
+
+        it("names every mandatory policy the configuration downgrades to advisory, one by one or through all", async () => {
+            const one = await planned({ stack: "dev", policyConfigFile: policyConfig({ "eu-data-residency": "advisory" }), configChanges: eastus });
+            assert.equal(one.exitCode, 0, "a downgraded violation no longer fails the plan");
+            assert.match(one.stdout, /^Result: PASS with \d+ advisories; by policy config \(\S+config\.json\): 1 mandatory policy downgraded to advisory \(eu-data-residency\)$/m);
+            assert.match(one.stdout, /^ {2}mandatory, downgraded to advisory by policy config: eu-data-residency$/m);
+            const all = await planned({ stack: "dev", format: "json", policyConfigFile: policyConfig({ all: "advisory" }) });
+            const mandatory = POLICIES.filter((policy) => policy.enforcementLevel === "mandatory").map((policy) => policy.name);
+            assert.ok(mandatory.length > 5);
+            assert.deepEqual(JSON.parse(all.stdout).policy.downgraded, mandatory);
+            assert.deepEqual((await planned({ stack: "dev" })).report.policy.downgraded, [], "the shipped configuration downgrades nothing");
+        });
+
+        it("names a threshold set past where its check can fire (ipv4Addresses at all of IPv4), and not one just below", async () => {
+            const config = policyConfig({ "https-sources-restricted": { ipv4Addresses: 4294967296 }, "rdp-not-open": { ipv4Addresses: 4294967295 } });
+            const result = await planned({ stack: "dev", policyConfigFile: config });
+            assert.deepEqual(result.report.policy.inert, ["https-sources-restricted.ipv4Addresses 4294967296: even all 4294967296 IPv4 addresses would not count as open"]);
+            assert.match(result.stdout, /^Result: .*; by policy config \(\S+config\.json\): 1 setting switching a check off \(https-sources-restricted\.ipv4Addresses 4294967296: .*\)$/m);
+            assert.match(result.stdout, /^ {2}switched off by policy config: https-sources-restricted\.ipv4Addresses 4294967296: /m);
+            assert.deepEqual((await planned({ stack: "dev" })).report.policy.inert, []);
         });
 
         it("groups a non-EU region's residency violations into one line with every resource; the JSON keeps each", async () => {
