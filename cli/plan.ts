@@ -61,7 +61,7 @@ export interface PlanOptions {
     readonly stack: string;
     /** Default `text`. */
     readonly format?: PlanFormat;
-    /** The version policy's check date (its `asOf`), YYYY-MM-DD; default: policy/config.json's, else today in Copenhagen. */
+    /** The version policy's check date (its `asOf`), YYYY-MM-DD; default today in Copenhagen (a policy configuration file may not set it). */
     readonly asOf?: string;
     /** Write the hand-over files here (created if missing). */
     readonly outDir?: string;
@@ -712,7 +712,7 @@ export const PLAN_FLAGS: readonly PlanFlag[] = [
     {
         name: "--as-of",
         value: "YYYY-MM-DD",
-        meaning: "the version policy's check date; default: the policy configuration's asOf, else today in Copenhagen",
+        meaning: "the version policy's check date; default today in Copenhagen (never set in a policy configuration file)",
     },
     {
         name: "--out",

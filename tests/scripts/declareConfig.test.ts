@@ -35,9 +35,9 @@ describe("policy/config.json's version calendar (scripts/sync-versions.ts)", () 
         assert.equal(current, syncedPolicyConfig(current));
     });
 
-    it("writes the catalogue's versions into the version policy's entry and keeps the others", () => {
+    it("writes the catalogue's versions into the version policy's entry, drops a leftover asOf, and keeps the others", () => {
         const written = JSON.parse(syncedPolicyConfig(JSON.stringify({ "rdp-not-open": "advisory", "teams-connector-matches-vdx-version": { currentVersion: "1.0", upgrades: [], asOf: "2026-01-01" } })));
         assert.equal(written["rdp-not-open"], "advisory");
-        assert.deepEqual(written["teams-connector-matches-vdx-version"], { currentVersion: "37.1", upgrades: [], asOf: "2026-01-01" });
+        assert.deepEqual(written["teams-connector-matches-vdx-version"], { currentVersion: "37.1", upgrades: [] });
     });
 });
