@@ -715,6 +715,29 @@ describe("offline plan (cli/plan.ts)", () => {
     });
 
     describe("a secondary region (identityStack)", () => {
+        const PROD_YAML = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
+        const secondRegion = PROD_YAML.replace("regionCode: weu", "regionCode: neu").replace(/teamsconn\.sundhed\.example/g, "teamsconn-neu.sundhed.example");
+
+        it("warns, naming identityStack, when a second production stack would own the Teams application and bot too", async () => {
+            const dir = tempProject({ "Pulumi.prod.yaml": PROD_YAML, "Pulumi.neu.yaml": secondRegion });
+            const result = await planned({ stack: "neu", projectDir: dir });
+            assert.equal(result.exitCode, 0, result.stderr);
+            const warnings = result.report.warnings.filter((warning) => warning.includes("identityStack"));
+            assert.deepEqual(warnings, [
+                "stack neu sets no identityStack, so it creates its own Teams application and bot (vdxtc-teams-bot, a global name in Azure), as production stack prod does too: " +
+                    "a second application and bot for one tenant. If prod owns them, set identityStack: pulumi config set identityStack organization/vdx-teams-connector/prod",
+            ]);
+        });
+
+        it("does not warn for the only owner, a region that names identityStack, or a dev stack", async () => {
+            const withIdentity = `${secondRegion.trimEnd()}\n  vdx-teams-connector:identityStack: organization/vdx-teams-connector/prod\n`;
+            const dir = tempProject({ "Pulumi.prod.yaml": PROD_YAML, "Pulumi.neu.yaml": withIdentity, "Pulumi.dev.yaml": DEV_YAML });
+            for (const stack of ["prod", "neu", "dev"]) {
+                const result = await planned({ stack, projectDir: dir });
+                assert.deepEqual(result.report.warnings.filter((warning) => warning.includes("identityStack")), [], stack);
+            }
+        });
+
         it("plans without the owning stack: a marked stand-in for its application ID, consent left to the owner", async () => {
             const yaml = fs
                 .readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")
