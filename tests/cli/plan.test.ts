@@ -146,7 +146,7 @@ describe("offline plan (cli/plan.ts)", () => {
             assert.deepEqual(Object.keys(document), JSON_KEYS);
             assert.equal(document.stack, "dev");
             assert.equal(document.project, "vdx-teams-connector");
-            assert.deepEqual(document.policy, { violations: [], disabled: [] });
+            assert.deepEqual(document.policy, { violations: [], disabled: [], downgraded: [], inert: [] });
         });
 
         it("names the outputs the mock cloud made up in standIns: the public IP, the application ID, the self-signed certificate", () => {
