@@ -312,6 +312,23 @@ describe("offline plan (cli/plan.ts)", () => {
             }
         });
 
+        it("2 for a plain-text secret in production, naming the setting and the command; dev plans with a warning", async () => {
+            assertOneLineError(
+                await plan({ stack: "prod", configChanges: { adminPassword: "Plain-Text-Pass-42" } }),
+                /^error: adminPassword is written in plain text in Pulumi\.prod\.yaml; a production stack takes it only encrypted: pulumi config set --secret adminPassword <value>$/,
+            );
+            const dev = await planned({ stack: "dev", configChanges: { adminPassword: "Plain-Text-Pass-42" } });
+            assert.equal(dev.exitCode, 0, dev.stderr);
+            assert.ok(dev.report.warnings.some((warning) => warning.startsWith("adminPassword is written in plain text in Pulumi.dev.yaml")), dev.report.warnings.join("\n"));
+            assert.ok(!dev.stdout.includes("Plain-Text-Pass-42"));
+        });
+
+        it("0 with a warning for a stack named like production whose file says dev", async () => {
+            const result = await planned({ stack: "prod", configChanges: { environment: "dev" } });
+            assert.equal(result.report.environment, "dev");
+            assert.match(result.stdout, /^ {2}- stack prod is named like a production stack, but its file sets environment: dev, .*pulumi config set environment prod$/m);
+        });
+
         it("2 for a parameter set twice, as one line (not wrapped in the outputs' serialisation)", async () => {
             assertOneLineError(
                 await plan({ stack: "dev", configChanges: { pexipDeployment: { parameters: { VmssName: "other" } } } }),
