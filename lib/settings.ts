@@ -4,7 +4,7 @@ import { DEFAULT_DEPLOYMENT_SCRIPT } from "./connectorPackage";
 import { PlainValue, StackParameterKey } from "./deploymentParameters";
 import { Schema, schemaValidator, SchemaProblem, unknownKeyRule } from "./schema";
 import { Secret } from "./secret";
-import { ENVIRONMENT_COMMAND, REQUIRED_SETTINGS, SETTINGS, WEEKDAYS } from "./settingsSchema";
+import { environmentCommand, REQUIRED_SETTINGS, SETTINGS, WEEKDAYS } from "./settingsSchema";
 import { MAX_INSTANCES, sizeConnector, SizingInput } from "./sizing";
 import { catalogueEntry, CATALOGUE_FILE, VersionCatalogue } from "./versionCatalogue";
 
@@ -318,7 +318,7 @@ function settingsOf(values: Values, location: string, context: ConfigContext, fa
     if (environment === "dev" && looksLikeProduction(context.stack)) {
         warnings.push(
             `stack ${context.stack} is named like a production stack, but its file sets environment: dev, so it is judged as dev ` +
-                `(self-signed certificates accepted, nothing protected): if it is production, ${ENVIRONMENT_COMMAND.replace("prod|dev", "prod")}`,
+                `(self-signed certificates accepted, nothing protected): if it is production, ${environmentCommand("prod")}`,
         );
     }
 

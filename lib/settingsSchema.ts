@@ -101,7 +101,9 @@ export const LIMITS = {
 } as const;
 
 /** How a stack sets its environment: the advice of every message about it. */
-export const ENVIRONMENT_COMMAND = "pulumi config set environment prod|dev";
+export function environmentCommand(value = "prod|dev"): string {
+    return `pulumi config set environment ${value}`;
+}
 
 const INSTANCE_LIMIT = ` (a scale set holds at most ${MAX_INSTANCES} instances with a single placement group)`;
 
@@ -126,7 +128,7 @@ export const SETTINGS: Readonly<Record<string, SettingDeclaration>> = {
             type: "string",
             enum: ["dev", "prod"],
             rule: "must be dev or prod",
-            missing: `is required in every stack file, never guessed from the stack's name: ${ENVIRONMENT_COMMAND}`,
+            missing: `is required in every stack file, never guessed from the stack's name: ${environmentCommand()}`,
         },
     },
     fqdn: {
