@@ -100,12 +100,15 @@ export interface ResolvedPackage {
 /**
  * Checks Pexip's package before anything is created, when it is on this machine: its checksum,
  * its deployment script, and the stack's parameters against the script's own param block. A
- * package given by URL is checked by the driver at deploy time; its parameters cannot be.
+ * package given by URL is checked by the driver at deploy time; here only that no parameter is set twice.
  */
 export function resolvePackage(settings: Settings, projectDir: string): ResolvedPackage {
     const pkg = settings.connectorPackage;
-    // The plan says so: its parameters cannot be checked before the driver has downloaded it.
-    if (pkg.source.kind === "url") return {};
+    if (pkg.source.kind === "url") {
+        // The names the stack passes are known now; only the package's own check waits for the driver (the plan says so).
+        deploymentParameters(settings, UNKNOWN_IDS);
+        return {};
+    }
     const inspected = inspectPackage(path.resolve(projectDir, pkg.source.path), pkg.source.path, pkg.sha256, pkg.deploymentScript, pkg.sha256Key);
     let declared;
     try {
@@ -160,7 +163,7 @@ function teamsIdentity(settings: Settings, applicationTenantId: pulumi.Input<str
 
 /** Creates one region's connector (and, on the owning stack, the tenant-wide pieces). */
 export function deploy(settings: Settings, certificate: ResolvedCertificate, pkg: ResolvedPackage) {
-    certificate.warnings.forEach((warning) => pulumi.log.warn(warning));
+    [...settings.warnings, ...certificate.warnings].forEach((warning) => pulumi.log.warn(warning));
     const tags = {
         [FACTS.environment]: settings.environment,
         application: "pexip-teams-connector",

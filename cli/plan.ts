@@ -28,7 +28,7 @@ import { parseSettings, Settings } from "../lib/settings";
 import { sizeConnector } from "../lib/sizing";
 import { buildVdxRequest, eventHubSecretCommand } from "../lib/vdxRequest";
 import { checkDate } from "../policy/common";
-import { POLICIES } from "../policy/policies";
+import { inertSettings, POLICIES } from "../policy/policies";
 import { teamsConnectorMatchesVdxVersion } from "../policy/version";
 import { ConfigurationRunError, resolvePackage, ResolvedPackage } from "../program";
 import { checkCalendarDate, commandHelp, Flag, flagText, oneLine, parseFlags, runCommand, UserError, userProblem } from "./commandLine";
@@ -47,7 +47,7 @@ import {
     SECRET_TEXT,
 } from "./planReport";
 import { loadPolicyConfig, PolicyConfigError, reconcilePolicyConfig, runPolicies, withCheckDate } from "./policyEngine";
-import { loadStackConfig, SECRET_PLACEHOLDER, StackConfig, withConfigChanges } from "./stackConfig";
+import { listStacks, loadStackConfig, SECRET_PLACEHOLDER, StackConfig, withConfigChanges } from "./stackConfig";
 
 /** How the report is printed. */
 export type PlanFormat = "text" | "markdown" | "json";
@@ -61,7 +61,7 @@ export interface PlanOptions {
     readonly stack: string;
     /** Default `text`. */
     readonly format?: PlanFormat;
-    /** The version policy's check date (its `asOf`), YYYY-MM-DD; default: policy/config.json's, else today in Copenhagen. */
+    /** The version policy's check date (its `asOf`), YYYY-MM-DD; default today in Copenhagen (a policy configuration file may not set it). */
     readonly asOf?: string;
     /** Write the hand-over files here (created if missing). */
     readonly outDir?: string;
@@ -180,6 +180,7 @@ async function buildPlan(options: PlanOptions): Promise<Planned> {
     const catalogue = loadCatalogue(projectDir);
     const settings = readSettings(loaded, config, catalogue);
     refuseEncryptedPfx(settings, loaded);
+    warnings.push(...secondIdentityOwner(settings, projectDir));
 
     const policyConfigFile = path.resolve(options.policyConfigFile ?? DEFAULT_POLICY_CONFIG);
     let policyConfig = readPolicyConfig(policyConfigFile);
@@ -189,7 +190,7 @@ async function buildPlan(options: PlanOptions): Promise<Planned> {
         const versionPolicy = POLICIES.filter((policy) => policy.name === VERSION_POLICY);
         policyConfig = withCheckDate(versionPolicy, policyConfig, options.asOf);
     }
-    const { checkDate: policyDate, disabled: disabledPolicies } = reconciledPolicy(policyConfig);
+    const { checkDate: policyDate, ...weakened } = reconciledPolicy(policyConfig);
 
     const run = await evaluate(options.program ?? indexProgram, loaded, config, settings, projectDir, warnings);
     const violations = await checkPolicies(run.resources, policyConfig, warnings);
@@ -230,7 +231,7 @@ async function buildPlan(options: PlanOptions): Promise<Planned> {
             violations: violations.map((violation) => ({ ...violation, message: redactText(violation.message, secrets) })),
             checkDate: policyDate,
             configFile: displayPath(policyConfigFile),
-            disabled: disabledPolicies,
+            ...weakened,
             packSize: POLICIES.length,
         },
         // The package's script read as the program reads it: its declared types render the table as the command.
@@ -286,6 +287,30 @@ function readSettings(loaded: StackConfig, config: Record<string, string>, catal
 }
 
 /**
+ * A production stack that owns the Teams application and bot (no identityStack) next to another
+ * production stack that owns them too: two applications, and two bots with the same global name.
+ * Siblings are read as the plan reads a stack; one that cannot be read is its own plan's to report.
+ */
+function secondIdentityOwner(settings: Settings, projectDir: string): string[] {
+    if (settings.environment !== "prod" || !settings.identity.owner) return [];
+    const owners = listStacks(projectDir).filter((stack) => {
+        if (stack === settings.stack) return false;
+        try {
+            const { config, project } = loadStackConfig(projectDir, stack);
+            return config[`${project}:environment`] === "prod" && (config[`${project}:identityStack`] ?? "") === "";
+        } catch {
+            return false;
+        }
+    });
+    if (owners.length === 0) return [];
+    return [
+        `stack ${settings.stack} sets no identityStack, so it creates its own Teams application and bot (${settings.identity.botName}, a global name in Azure), ` +
+            `as production stack ${owners.join(", ")} does too: a second application and bot for one tenant. ` +
+            `If ${owners[0]} owns them, set identityStack: pulumi config set identityStack organization/${settings.project}/${owners[0]}`,
+    ];
+}
+
+/**
  * A PFX behind an encrypted password cannot be opened offline, and its facts (names, expiry,
  * key) are what the certificate policies check. Planning without them would pass a
  * certificate nobody looked at, so the plan stops and says where it is checked.
@@ -312,15 +337,21 @@ function readPolicyConfig(file: string): PolicyPackConfig {
 }
 
 /**
- * The version policy's check date and the policies the configuration disables, after the
- * engine's reconciliation (defaults, `all`, entries).
+ * The version policy's check date, and what the configuration weakens after the engine's
+ * reconciliation (defaults, `all`, entries): the policies it disables, the mandatory ones it
+ * downgrades to advisory, and the settings that switch a check off.
  */
-function reconciledPolicy(config: PolicyPackConfig): { checkDate: string; disabled: string[] } {
+function reconciledPolicy(config: PolicyPackConfig): { checkDate: string } & Pick<PlanReport["policy"], "disabled" | "downgraded" | "inert"> {
     try {
         const reconciled = reconcilePolicyConfig(POLICIES, config);
         const properties = reconciled.get(VERSION_POLICY)?.properties ?? {};
-        const disabled = [...reconciled].filter(([, entry]) => entry.enforcementLevel === "disabled").map(([name]) => name);
-        return { checkDate: checkDate(VERSION_POLICY, properties), disabled };
+        const entries = [...reconciled];
+        const disabled = entries.filter(([, entry]) => entry.enforcementLevel === "disabled").map(([name]) => name);
+        const downgraded = POLICIES.filter((policy) => policy.enforcementLevel === "mandatory" && reconciled.get(policy.name)?.enforcementLevel === "advisory").map((policy) => policy.name);
+        const inert = entries
+            .filter(([, entry]) => entry.enforcementLevel !== "disabled")
+            .flatMap(([name, entry]) => inertSettings(name, entry.properties).map((setting) => `${name}.${setting}`));
+        return { checkDate: checkDate(VERSION_POLICY, properties), disabled, downgraded, inert };
     } catch (error) {
         throw new UserError("policy", oneLine((error as Error).message));
     }
@@ -706,7 +737,7 @@ export const PLAN_FLAGS: readonly PlanFlag[] = [
     {
         name: "--as-of",
         value: "YYYY-MM-DD",
-        meaning: "the version policy's check date; default: the policy configuration's asOf, else today in Copenhagen",
+        meaning: "the version policy's check date; default today in Copenhagen (never set in a policy configuration file)",
     },
     {
         name: "--out",

@@ -111,6 +111,10 @@ export interface PlanReport {
         readonly configFile: string;
         /** Policies the configuration disables (`"disabled"`, per policy or through `all`): nothing checked them. */
         readonly disabled: readonly string[];
+        /** Mandatory policies the configuration sets to advisory: their violations no longer fail the plan. */
+        readonly downgraded: readonly string[];
+        /** Settings set past the point where their policy's check can fire: `<policy>.<setting> <value>: why`. */
+        readonly inert: readonly string[];
         /** How many policies the pack has, disabled ones included. */
         readonly packSize: number;
     };
@@ -178,6 +182,8 @@ export function jsonDocument(report: PlanReport): Record<string, unknown> {
                 urn: violation.urn,
             })),
             disabled: report.policy.disabled,
+            downgraded: report.policy.downgraded,
+            inert: report.policy.inert,
         },
         outputs: report.outputs,
         standIns: report.standIns,
@@ -341,11 +347,12 @@ function upgradeLines(report: PlanReport): string[] {
 
 /**
  * The verdict, shared by text and Markdown: PASS or FAIL as the exit code says; what was found,
- * warnings included, so that "PASS" never hides them; and the policies the configuration
- * disables, which checked nothing.
+ * warnings included, so that "PASS" never hides them; and, by name, what the configuration
+ * weakened: the policies it disables, which checked nothing, the mandatory ones it downgrades,
+ * and the settings that switch a check off.
  */
 function resultLine(report: PlanReport): string {
-    const { violations, disabled, packSize, configFile } = report.policy;
+    const { violations, disabled, downgraded, inert, packSize, configFile } = report.policy;
     const mandatory = violations.filter((violation) => violation.enforcement === "mandatory").length;
     const counts: [number, string, string?][] = [
         [mandatory, "mandatory policy violation"],
@@ -355,11 +362,14 @@ function resultLine(report: PlanReport): string {
     const found = list(counts.filter(([count]) => count > 0).map(([count, one, many]) => plural(count, one, many)));
     const nothingChecked = disabled.length === packSize;
     const verdict = mandatory > 0 ? `FAIL: ${found}` : found !== "" ? `PASS with ${found}` : nothingChecked ? "PASS" : "PASS: no policy violations";
-    if (disabled.length === 0) return verdict;
-    const byConfig = `disabled by policy config (${configFile})`;
-    return nothingChecked
-        ? `${verdict}, but nothing was checked: all ${packSize} policies ${byConfig}`
-        : `${verdict}; ${plural(disabled.length, "policy", "policies")} ${byConfig}`;
+    if (nothingChecked) return `${verdict}, but nothing was checked: all ${packSize} policies disabled by policy config (${configFile})`;
+    const weakened: [readonly string[], string, string, string][] = [
+        [disabled, "policy", "policies", "disabled"],
+        [downgraded, "mandatory policy", "mandatory policies", "downgraded to advisory"],
+        [inert, "setting", "settings", "switching a check off"],
+    ];
+    const named = weakened.filter(([names]) => names.length > 0).map(([names, one, many, what]) => `${plural(names.length, one, many)} ${what} (${names.join(", ")})`);
+    return named.length === 0 ? verdict : `${verdict}; by policy config (${configFile}): ${list(named)}`;
 }
 
 /** Violations of one policy with one message: a single line in text and Markdown, however many resources. */
@@ -438,6 +448,8 @@ export function renderText(report: PlanReport): string {
         out.push(`  [${group.enforcement}] ${group.policy} on ${on}: ${group.text}`);
     }
     if (report.policy.disabled.length > 0) out.push(`  disabled by policy config: ${report.policy.disabled.join(", ")}`);
+    if (report.policy.downgraded.length > 0) out.push(`  mandatory, downgraded to advisory by policy config: ${report.policy.downgraded.join(", ")}`);
+    out.push(...report.policy.inert.map((setting) => `  switched off by policy config: ${setting}`));
     out.push("");
 
     out.push("Outputs (* made up by the mock cloud: real after `pulumi up`)");
@@ -553,6 +565,14 @@ export function renderMarkdown(report: PlanReport): string {
     if (report.policy.disabled.length > 0) {
         out.push("");
         out.push(`Disabled by policy config (${mdCode(report.policy.configFile)}): ${report.policy.disabled.map(mdCode).join(", ")}.`);
+    }
+    if (report.policy.downgraded.length > 0) {
+        out.push("");
+        out.push(`Mandatory, downgraded to advisory by policy config: ${report.policy.downgraded.map(mdCode).join(", ")}.`);
+    }
+    for (const setting of report.policy.inert) {
+        out.push("");
+        out.push(`Switched off by policy config: ${mdText(setting)}.`);
     }
     out.push("");
 

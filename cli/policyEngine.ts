@@ -134,7 +134,11 @@ const LEVELS: readonly EnforcementLevel[] = ["advisory", "mandatory", "remediate
 /** The entry that sets every policy's level. */
 const ALL = "all";
 
-/** Reads a `--policy-pack-config` file (policy/config.json by default) and checks its form. */
+/**
+ * Reads a `--policy-pack-config` file (policy/config.json by default) and checks its form. A check
+ * date (`asOf`) is refused there: left in a file it freezes the date-dependent policies in the past
+ * for every later run; it is the plan's `--as-of` flag (withCheckDate), for one run.
+ */
 export function loadPolicyConfig(file: string = POLICY_CONFIG_PATH): PolicyPackConfig {
     let parsed: unknown;
     try {
@@ -143,7 +147,12 @@ export function loadPolicyConfig(file: string = POLICY_CONFIG_PATH): PolicyPackC
         throw new PolicyConfigError([`${file}: ${(error as Error).message}`]);
     }
     if (!isPlainObject(parsed)) throw new PolicyConfigError([`${file}: must be a JSON object of policy names`]);
-    parseEntries(parsed as PolicyPackConfig);
+    const dated = [...parseEntries(parsed as PolicyPackConfig)].filter(([, entry]) => entry.properties.asOf !== undefined).map(([name]) => name);
+    if (dated.length > 0) {
+        throw new PolicyConfigError(
+            dated.map((name) => `${name}: asOf is not a setting of a policy configuration file, where it would freeze the check date for every later run: remove it, and give the plan --as-of YYYY-MM-DD for one run`),
+        );
+    }
     return parsed as PolicyPackConfig;
 }
 

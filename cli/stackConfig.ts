@@ -78,14 +78,14 @@ export function loadStackConfig(projectDir: string, stack: string): StackConfig 
     const add = (rawKey: string, value: unknown) => {
         const key = rawKey.includes(":") ? rawKey : `${project.name}:${rawKey}`;
         const { clean, secret } = redactSecure(value);
-        config[key] = typeof clean === "string" ? clean : JSON.stringify(clean);
+        // A setting written empty (`key:`) is not set; a null inside an object is kept (parameterNames.<x>: null).
+        config[key] = clean === null ? "" : typeof clean === "string" ? clean : JSON.stringify(clean);
         if (secret && !secretKeys.includes(key)) secretKeys.push(key);
     };
     // Project-level defaults first (`config: { key: { default | value } }`), then the stack's.
+    // A declaration (an object) without default or value is a required key: the stack must set it.
     for (const [key, declaration] of Object.entries<any>(project.config ?? {})) {
-        const value = typeof declaration === "object" && declaration !== null && ("default" in declaration || "value" in declaration)
-            ? (declaration.value ?? declaration.default)
-            : declaration;
+        const value = typeof declaration === "object" && declaration !== null ? (declaration.value ?? declaration.default) : declaration;
         if (value !== undefined) add(key, value);
     }
     for (const [key, value] of Object.entries<unknown>(stackYaml.config ?? {})) add(key, value);
@@ -122,7 +122,7 @@ function redactSecure(value: unknown): { clean: unknown; secret: boolean } {
             secret: cleaned.some(([, inner]) => inner.secret),
         };
     }
-    return { clean: value === null ? "" : value, secret: false };
+    return { clean: value, secret: false };
 }
 
 /**

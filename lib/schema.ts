@@ -21,18 +21,28 @@ export interface SchemaProblem {
 }
 
 /**
- * A JSON Schema node, with our annotations: `rule`, the rule in words, for messages; `conceal:
+ * A JSON Schema node, with our annotations: `rule`, the rule in words, for messages; `missing`,
+ * what to say when a required property is absent, in place of "is required"; `secret: true`, a
+ * value that belongs in the stack file encrypted (`pulumi config set --secret`); `conceal:
  * "credentials"`, repeat the value given without the parts of a URL that carry credentials (user
  * info, query, fragment), which do not belong in a CI log; `keyKind`, what an object's keys are,
  * for the message about an unknown one ("a setting of this policy"; default "a setting" at the
  * top, "a key of <path>" below).
  */
-export type Schema = Record<string, unknown> & { readonly rule?: string; readonly conceal?: "credentials"; readonly keyKind?: string };
+export type Schema = Record<string, unknown> & {
+    readonly rule?: string;
+    readonly missing?: string;
+    readonly secret?: true;
+    readonly conceal?: "credentials";
+    readonly keyKind?: string;
+};
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
 ajv.addKeyword({ keyword: "rule", schemaType: "string" });
 ajv.addKeyword({ keyword: "conceal", schemaType: "string" });
 ajv.addKeyword({ keyword: "keyKind", schemaType: "string" });
+ajv.addKeyword({ keyword: "missing", schemaType: "string" });
+ajv.addKeyword({ keyword: "secret", schemaType: "boolean" });
 
 /** Names a string format (`format: "cidr"`) with its test; define formats before compiling schemas that use them. */
 export function defineFormat(name: string, test: (value: string) => boolean): void {
@@ -84,8 +94,11 @@ function describe(error: ErrorObject): SchemaProblem[] {
         case "propertyNames":
             // Reported by the error of the name itself, above.
             return [];
-        case "required":
-            return [{ path: join(at, String(error.params.missingProperty)), rule: "is required" }];
+        case "required": {
+            const missing = String(error.params.missingProperty);
+            const property = (parent.properties as Record<string, Schema> | undefined)?.[missing];
+            return [{ path: join(at, missing), rule: property?.missing ?? "is required" }];
+        }
         case "additionalProperty":
         case "additionalProperties": {
             const key = String(error.params.additionalProperty);

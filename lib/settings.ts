@@ -2,9 +2,9 @@ import { DEFAULT_TIME_ZONE } from "./calendar";
 import { ConfigError } from "./configError";
 import { DEFAULT_DEPLOYMENT_SCRIPT } from "./connectorPackage";
 import { PlainValue, StackParameterKey } from "./deploymentParameters";
-import { schemaValidator, SchemaProblem, unknownKeyRule } from "./schema";
+import { Schema, schemaValidator, SchemaProblem, unknownKeyRule } from "./schema";
 import { Secret } from "./secret";
-import { REQUIRED_SETTINGS, SETTINGS, WEEKDAYS } from "./settingsSchema";
+import { environmentCommand, REQUIRED_SETTINGS, SETTINGS, WEEKDAYS } from "./settingsSchema";
 import { MAX_INSTANCES, sizeConnector, SizingInput } from "./sizing";
 import { catalogueEntry, CATALOGUE_FILE, VersionCatalogue } from "./versionCatalogue";
 
@@ -169,6 +169,8 @@ export interface Settings {
     /** When redeploys may run; undefined: any time. */
     readonly maintenanceWindow: MaintenanceWindow | undefined;
     readonly cost: CostSettings;
+    /** What the operator should hear about the configuration: the program logs them (`pulumi up`, the plan). */
+    readonly warnings: readonly string[];
 }
 
 /** The configuration as the engine hands it to the program: namespaced keys, objects and lists as JSON text. */
@@ -276,7 +278,7 @@ function firstProblem(problems: readonly SchemaProblem[]): SchemaProblem {
 interface Values {
     baseName: string;
     regionCode: string;
-    environment?: Environment;
+    environment: Environment;
     fqdn: string;
     concurrentPorts: number;
     portsPerInstance?: number;
@@ -311,7 +313,14 @@ function settingsOf(values: Values, location: string, context: ConfigContext, fa
     const { baseName, regionCode, fqdn } = values;
     const stem = baseName + regionCode;
     if (stem.length < 3 || stem.length > 14) fail("regionCode", "must make baseName+regionCode 3–14 characters", stem);
-    const environment = values.environment ?? (context.stack === "prod" || context.stack.startsWith("prod-") ? "prod" : "dev");
+    const { environment } = values;
+    const warnings = [...plainTextSecrets(values, context, environment, fail)];
+    if (environment === "dev" && looksLikeProduction(context.stack)) {
+        warnings.push(
+            `stack ${context.stack} is named like a production stack, but its file sets environment: dev, so it is judged as dev ` +
+                `(self-signed certificates accepted, nothing protected): if it is production, ${environmentCommand("prod")}`,
+        );
+    }
 
     const sizing: SizingInput = {
         concurrentPorts: values.concurrentPorts,
@@ -336,7 +345,7 @@ function settingsOf(values: Values, location: string, context: ConfigContext, fa
         location,
         baseName,
         regionCode,
-        fqdn: fqdn.replace(/\.$/, ""),
+        fqdn,
         sizing,
         vmSize: values.vmSize,
         zones: (values.zones ?? [1, 2, 3]).map(String),
@@ -362,7 +371,39 @@ function settingsOf(values: Values, location: string, context: ConfigContext, fa
                 ? undefined
                 : { ...(values.maintenanceWindow as MaintenanceWindow), timeZone: values.maintenanceWindow.timeZone ?? DEFAULT_TIME_ZONE },
         cost: { ...DEFAULT_COST, ...values.cost },
+        warnings,
     };
+}
+
+/** `prod` anywhere in the name, in any case: `Prod`, `prod2`, `prod_weu`, `weu-prod`, `PROD-x`. */
+export function looksLikeProduction(stack: string): boolean {
+    return /prod/i.test(stack);
+}
+
+/** Paths of the values a setting's schema marks secret: `adminPassword`, `certificate.password`. */
+function secretPaths(schema: Schema, path: string): string[] {
+    const properties = Object.entries((schema.properties as Record<string, Schema> | undefined) ?? {});
+    return [...(schema.secret ? [path] : []), ...properties.flatMap(([key, inner]) => secretPaths(inner, `${path}.${key}`))];
+}
+
+/**
+ * Secret values written in the stack file in plain text (not `secure:`): refused in production,
+ * a warning each in dev. A setting counts as encrypted when its key holds an encrypted value.
+ */
+function plainTextSecrets(values: Values, context: ConfigContext, environment: Environment, fail: Fail): string[] {
+    const encrypted = new Set(context.secretKeys ?? []);
+    const warnings: string[] = [];
+    for (const [key, declaration] of Object.entries(SETTINGS)) {
+        if (encrypted.has(`${context.project}:${key}`)) continue;
+        for (const path of secretPaths(declaration.schema, key)) {
+            const value = path.split(".").reduce<unknown>((inner, part) => (inner as Record<string, unknown> | undefined)?.[part], values);
+            if (value === undefined || value === "") continue;
+            const command = `pulumi config set --secret ${path.includes(".") ? "--path " : ""}${path} <value>`;
+            if (environment === "prod") fail(path, `is written in plain text in Pulumi.${context.stack}.yaml; a production stack takes it only encrypted: ${command}`);
+            warnings.push(`${path} is written in plain text in Pulumi.${context.stack}.yaml: encrypt it (${command}); a production stack refuses it`);
+        }
+    }
+    return warnings;
 }
 
 /** The package for the stack's version: its checksum from the catalogue, its location from the stack or the catalogue. */

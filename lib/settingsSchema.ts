@@ -100,6 +100,11 @@ export const LIMITS = {
     price: 100_000_000,
 } as const;
 
+/** How a stack sets its environment: the advice of every message about it. */
+export function environmentCommand(value = "prod|dev"): string {
+    return `pulumi config set environment ${value}`;
+}
+
 const INSTANCE_LIMIT = ` (a scale set holds at most ${MAX_INSTANCES} instances with a single placement group)`;
 
 // ---------------------------------------------------------------------------------------
@@ -117,15 +122,23 @@ export const SETTINGS: Readonly<Record<string, SettingDeclaration>> = {
         schema: { type: "string", pattern: "^[a-z]+$", rule: "must be letters a–z" },
     },
     environment: {
-        description: "dev or prod. Empty: prod for the stacks prod and prod-*, dev otherwise.",
+        description: "dev or prod, in every stack file: never guessed from the stack's name. prod protects the static resources and refuses self-signed certificates and plain-text secrets.",
         pulumiType: "string",
-        default: "",
-        schema: { type: "string", enum: ["dev", "prod"] },
+        schema: {
+            type: "string",
+            enum: ["dev", "prod"],
+            rule: "must be dev or prod",
+            missing: `is required in every stack file, never guessed from the stack's name: ${environmentCommand()}`,
+        },
     },
     fqdn: {
-        description: "The connector's hostname, one per region; never a wildcard.",
+        description: "The connector's hostname, one per region, without a trailing dot; never a wildcard.",
         pulumiType: "string",
-        schema: hostname,
+        schema: {
+            type: "string",
+            // The trailing dot first: it is the one thing wrong with an otherwise valid name.
+            allOf: [{ pattern: "[^.]$", rule: "must not end with a dot: write the name as the certificate and VDX know it, like teamsconn.example.dk" }, hostname],
+        },
     },
     concurrentPorts: {
         description: `Concurrent calls the region must carry, 1–${LIMITS.concurrentPorts}.`,
@@ -248,7 +261,7 @@ export const SETTINGS: Readonly<Record<string, SettingDeclaration>> = {
         description: "Windows administrator password, set with --secret. Empty: generated and kept in the region's Key Vault.",
         pulumiType: "string",
         default: "",
-        schema: { type: "string" },
+        schema: { type: "string", secret: true },
     },
     infinityScaling: {
         description: "Pexip Infinity owns capacity after creation: { minimumInstances, timeZone?, schedules? }. Empty: Pulumi owns capacity.",
@@ -289,7 +302,7 @@ export const SETTINGS: Readonly<Record<string, SettingDeclaration>> = {
         pulumiType: "object",
         schema: closed({
             pfxFile: { type: "string", minLength: 1, rule: "must be the path of a PFX file" },
-            password: { type: "string" },
+            password: { type: "string", secret: true },
             keyVaultSecretId: {
                 type: "string",
                 pattern: "^https://[a-z0-9-]{3,24}\\.vault\\.azure\\.net/secrets/[A-Za-z0-9-]+/[0-9a-f]{32}$",

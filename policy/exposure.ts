@@ -71,14 +71,32 @@ export function judgeExposure(prefixes: readonly string[], threshold: ExposureTh
     } else {
         const ipv4 = covered(byVersion[4]);
         const ipv6 = covered(byVersion[6]);
-        const ipv6Limit = 1n << BigInt(128 - threshold.ipv6PrefixLength);
-        if (ipv4.addresses > BigInt(threshold.ipv4Addresses)) {
+        if (isOpen(4, ipv4.addresses, threshold)) {
             open = `covers ${ipv4.addresses} IPv4 addresses once merged (${ipv4.merged.join(", ")}), more than the threshold of ${threshold.ipv4Addresses} set by ipv4Addresses`;
-        } else if (ipv6.addresses >= ipv6Limit) {
+        } else if (isOpen(6, ipv6.addresses, threshold)) {
             open = `covers at least an IPv6 /${threshold.ipv6PrefixLength}'s worth of addresses once merged (${ipv6.merged.join(", ")}), the threshold set by ipv6PrefixLength`;
         }
     }
     return { ...(open === undefined ? {} : { open }), invalid, overlaps };
+}
+
+/** Whether that many addresses of one IP version count as open to the Internet under the threshold. */
+function isOpen(version: 4 | 6, addresses: bigint, threshold: ExposureThreshold): boolean {
+    return version === 4 ? addresses > BigInt(threshold.ipv4Addresses) : addresses >= 1n << BigInt(128 - threshold.ipv6PrefixLength);
+}
+
+/** Every address of each IP version: the most any source list can cover. */
+const ADDRESS_SPACE = { 4: 1n << 32n, 6: 1n << 128n } as const;
+
+/**
+ * The threshold settings under which even a list covering a whole address space is not open,
+ * so the address check never fires (an "everyone" tag still does), each with why.
+ */
+export function inertThresholds(threshold: ExposureThreshold): string[] {
+    const settings = { 4: "ipv4Addresses", 6: "ipv6PrefixLength" } as const;
+    return ([4, 6] as const)
+        .filter((version) => !isOpen(version, ADDRESS_SPACE[version], threshold))
+        .map((version) => `${settings[version]} ${threshold[settings[version]]}: even all ${ADDRESS_SPACE[version]} IPv${version} addresses would not count as open`);
 }
 
 /** The merged prefixes and the number of addresses they cover. */

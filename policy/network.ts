@@ -1,7 +1,7 @@
 import { ReportViolation, ResourceValidationPolicy } from "@pulumi/policy";
 import { Fact, FACTS, factVariable } from "../lib/contract";
 import { asObject, asString, closedConfigSchema, factOf, listFact, NO_SETTINGS, Props, reportAdvisory, TYPES, validateDeployment, validateTypes } from "./common";
-import { DEFAULT_THRESHOLD, ExposureThreshold, judgeExposure, THRESHOLD_SCHEMA } from "./exposure";
+import { DEFAULT_THRESHOLD, ExposureThreshold, inertThresholds, judgeExposure, THRESHOLD_SCHEMA } from "./exposure";
 
 /**
  * Network exposure. Pexip's deployment script builds the connector's NSG from two source lists
@@ -124,6 +124,13 @@ export const eventHubTls: ResourceValidationPolicy = {
             report(`minimumTlsVersion is "${version}"; set it to "1.2".`);
         }
     }),
+};
+
+/** Settings of these policies that switch their check off, by policy: each judged by the check's own rule. */
+const inertExposure = (properties: Record<string, unknown>) => inertThresholds({ ...DEFAULT_THRESHOLD, ...properties });
+export const networkInertSettings: Readonly<Record<string, (properties: Record<string, unknown>) => string[]>> = {
+    [rdpNotOpen.name]: inertExposure,
+    [httpsSourcesRestricted.name]: inertExposure,
 };
 
 /** The network policies, in the order the pack lists them. */

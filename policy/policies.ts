@@ -5,7 +5,7 @@ import { capacityPolicies } from "./capacity";
 import { certificatePolicies } from "./certificates";
 import { withClosedConfig } from "./common";
 import { keyVaultPolicies } from "./keyVault";
-import { networkPolicies } from "./network";
+import { networkInertSettings, networkPolicies } from "./network";
 import { residencyPolicies } from "./residency";
 import { taggingPolicies } from "./tagging";
 import { versionPolicies } from "./version";
@@ -35,3 +35,13 @@ export const POLICIES: Policies = [
     ...residencyPolicies,
     ...taggingPolicies,
 ].map(withClosedConfig);
+
+/**
+ * A policy's settings (reconciled, defaults included) that switch its check off: a threshold set
+ * past the point where the check can fire. Each is "<setting> <value>: why"; none for most policies.
+ */
+export function inertSettings(policy: string, properties: Record<string, unknown>): string[] {
+    return INERT_SETTINGS[policy]?.(properties) ?? [];
+}
+
+const INERT_SETTINGS: Readonly<Record<string, (properties: Record<string, unknown>) => string[]>> = { ...networkInertSettings };

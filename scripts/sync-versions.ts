@@ -30,7 +30,9 @@ export function syncedPolicyConfig(text: string, projectDir: string = PROJECT_DI
     }
     const name = teamsConnectorMatchesVdxVersion.name;
     const entry = typeof config[name] === "object" && config[name] !== null ? (config[name] as Record<string, unknown>) : {};
-    config[name] = { ...entry, ...versionPolicyConfig(loadCatalogue(projectDir)) };
+    // A check date is the plan's --as-of, never the file's: a leftover one is dropped, not kept.
+    const { asOf: _leftover, ...kept } = entry;
+    config[name] = { ...kept, ...versionPolicyConfig(loadCatalogue(projectDir)) };
     return `${JSON.stringify(config, null, 4)}\n`;
 }
 

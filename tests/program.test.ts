@@ -179,6 +179,15 @@ describe("program (index.ts under the mock runtime)", () => {
     });
 
     describe("prod stack", () => {
+        it("is judged by its file, never its name: prod saying dev is dev, with a warning that pulumi up logs", async () => {
+            const run = await runStack("prod", { environment: "dev" });
+            const warning = run.logs.filter((line) => line.includes("named like a production stack"));
+            assert.equal(warning.length, 1, run.logs.join("\n"));
+            assert.match(warning[0], /stack prod is named like a production stack, but its file sets environment: dev, .*pulumi config set environment prod/);
+            assert.ok(run.resources.every((resource) => !resource.protect), "nothing protected: dev");
+            assert.deepEqual((await runStack("prod")).logs.filter((line) => line.includes("named like a production stack")), []);
+        });
+
         it("registers exactly the region with the Event Hub and no scaling step, and the tenant-wide pieces", async () => {
             const run = await runStack("prod");
             assert.deepEqual(
@@ -416,7 +425,7 @@ describe("program (index.ts under the mock runtime)", () => {
                 const configured = { adminPassword: "Configured-Pass-42" };
                 const runs = {
                     dev: await runStack("dev", configured),
-                    prod: await runStack("prod", configured),
+                    prod: await runStack("prod", {}, { secrets: configured }),
                     "dev with certificate.pfxFile": await runStack("dev", { ...configured, certificate: pfxFileCertificate(dir, "teamsconn-dev.sundhed.example") }),
                 };
                 for (const [what, run] of Object.entries(runs)) {
@@ -545,6 +554,28 @@ describe("program (index.ts under the mock runtime)", () => {
             const { error, resources } = await runFailingStack("dev", { concurrentPort: "48" });
             assert.equal((error as ConfigurationRunError).key, "concurrentPort");
             assert.equal(error.message, 'concurrentPort is not a setting of vdx-teams-connector; did you mean concurrentPorts?, got "48"');
+            assert.deepEqual(resources, []);
+        });
+
+        it("refuses a parameter set twice (an extra parameter named as a stack parameter) with one line, before anything is registered, whatever the package's source", async () => {
+            const { error, resources } = await runFailingStack("dev", { pexipDeployment: { parameters: { vmssname: "other" } } });
+            assert.ok(pulumi.RunError.isInstance(error), "reported as a RunError: no stack trace");
+            assert.equal((error as ConfigurationRunError).key, "pexipDeployment.parameters.vmssname");
+            assert.equal(error.message, 'pexipDeployment.parameters.vmssname is set by the stack (the scale set\'s name (baseName + regionCode)) as -VmssName; change that setting, or rename the stack\'s parameter with pexipDeployment.parameterNames.vmssName, got "vmssname"');
+            assert.deepEqual(resources, []);
+        });
+
+        it("refuses a stack without environment, saying how to set it, before anything is registered", async () => {
+            const { error, resources } = await runFailingStack("prod", { environment: undefined });
+            assert.equal((error as ConfigurationRunError).key, "environment");
+            assert.equal(error.message, "environment is required in every stack file, never guessed from the stack's name: pulumi config set environment prod|dev");
+            assert.deepEqual(resources, []);
+        });
+
+        it("refuses a plain-text admin password in production, before anything is registered", async () => {
+            const { error, resources } = await runFailingStack("prod", { adminPassword: "Plain-Text-Pass-42" });
+            assert.equal((error as ConfigurationRunError).key, "adminPassword");
+            assert.match(error.message, /^adminPassword is written in plain text in Pulumi\.prod\.yaml; a production stack takes it only encrypted: pulumi config set --secret adminPassword <value>$/);
             assert.deepEqual(resources, []);
         });
 

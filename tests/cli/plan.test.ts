@@ -39,6 +39,16 @@ function assertNoSecrets(text: string, where: string): void {
     for (const secret of SECRETS) assert.ok(!text.includes(secret), `${where} leaks ${secret}`);
 }
 
+/**
+ * Why a user cannot load this checkout's TypeScript loader (a parent directory closed to others,
+ * as a clone in root's home is), or undefined when it can.
+ */
+function checkoutUnreadable(user: { uid: number; gid: number }): string | undefined {
+    const child = spawnSync(process.execPath, ["-e", `require(${JSON.stringify(TS_NODE)})`], { ...user, encoding: "utf8" });
+    if (child.error) return child.error.message;
+    return child.status === 0 ? undefined : (child.stderr.split("\n").find((line) => /Error/.test(line)) ?? `exit ${child.status}`).trim();
+}
+
 const temporary: string[] = [];
 
 function tempDir(prefix: string): string {
@@ -136,7 +146,7 @@ describe("offline plan (cli/plan.ts)", () => {
             assert.deepEqual(Object.keys(document), JSON_KEYS);
             assert.equal(document.stack, "dev");
             assert.equal(document.project, "vdx-teams-connector");
-            assert.deepEqual(document.policy, { violations: [], disabled: [] });
+            assert.deepEqual(document.policy, { violations: [], disabled: [], downgraded: [], inert: [] });
         });
 
         it("names the outputs the mock cloud made up in standIns: the public IP, the application ID, the self-signed certificate", () => {
@@ -288,6 +298,42 @@ describe("offline plan (cli/plan.ts)", () => {
             const json = await plan({ stack: "dev", format: "json", configChanges: { concurrentPorts: "0" } });
             assert.equal(json.exitCode, 2);
             assert.deepEqual(JSON.parse(json.stdout), { error: { key: "concurrentPorts", message: "concurrentPorts must be a whole number from 1 to 1600 (a scale set holds at most 100 instances with a single placement group), got 0" } });
+        });
+
+        it("2 for a stack file without environment, whatever its name, saying how to set it", async () => {
+            const yaml = DEV_YAML.replace(/^ {2}vdx-teams-connector:environment: dev\n/m, "");
+            assert.notEqual(yaml, DEV_YAML);
+            for (const stack of ["dev", "prod", "weu"]) {
+                const dir = tempProject({ [`Pulumi.${stack}.yaml`]: yaml });
+                assertOneLineError(
+                    await plan({ stack, projectDir: dir }),
+                    /^error: environment is required in every stack file, never guessed from the stack's name: pulumi config set environment prod\|dev$/,
+                );
+            }
+        });
+
+        it("2 for a plain-text secret in production, naming the setting and the command; dev plans with a warning", async () => {
+            assertOneLineError(
+                await plan({ stack: "prod", configChanges: { adminPassword: "Plain-Text-Pass-42" } }),
+                /^error: adminPassword is written in plain text in Pulumi\.prod\.yaml; a production stack takes it only encrypted: pulumi config set --secret adminPassword <value>$/,
+            );
+            const dev = await planned({ stack: "dev", configChanges: { adminPassword: "Plain-Text-Pass-42" } });
+            assert.equal(dev.exitCode, 0, dev.stderr);
+            assert.ok(dev.report.warnings.some((warning) => warning.startsWith("adminPassword is written in plain text in Pulumi.dev.yaml")), dev.report.warnings.join("\n"));
+            assert.ok(!dev.stdout.includes("Plain-Text-Pass-42"));
+        });
+
+        it("0 with a warning for a stack named like production whose file says dev", async () => {
+            const result = await planned({ stack: "prod", configChanges: { environment: "dev" } });
+            assert.equal(result.report.environment, "dev");
+            assert.match(result.stdout, /^ {2}- stack prod is named like a production stack, but its file sets environment: dev, .*pulumi config set environment prod$/m);
+        });
+
+        it("2 for a parameter set twice, as one line (not wrapped in the outputs' serialisation)", async () => {
+            assertOneLineError(
+                await plan({ stack: "dev", configChanges: { pexipDeployment: { parameters: { VmssName: "other" } } } }),
+                /^error: pexipDeployment\.parameters\.VmssName is set by the stack \(the scale set's name \(baseName \+ regionCode\)\) as -VmssName; change that setting, or rename the stack's parameter with pexipDeployment\.parameterNames\.vmssName, got "VmssName"$/,
+            );
         });
 
         it("2 for a stack value YAML would change (an unquoted 37.10), with its key and the advice to quote it", async () => {
@@ -505,10 +551,16 @@ describe("offline plan (cli/plan.ts)", () => {
 
         it("a directory it may not write in, before planning, leaving nothing behind", function () {
             this.timeout(90000);
+            // Root writes in any directory: then the command runs as nobody, who must be able to load the checkout.
+            const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
+            const unreadable = asNobody && checkoutUnreadable(asNobody);
+            if (unreadable) {
+                this.test!.title += ` (skipped: running as root, and nobody, who must run the command, cannot load ${TS_NODE}: ${unreadable})`;
+                this.skip();
+            }
             const dir = tempDir("plan-out-");
             fs.chmodSync(dir, 0o555);
-            // Root writes in any directory: then the command runs as nobody.
-            const child = cli(["--stack", "dev", "--out", path.join(dir, "handover")], process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {});
+            const child = cli(["--stack", "dev", "--out", path.join(dir, "handover")], asNobody ?? {});
             assert.equal(child.status, 2, child.stderr);
             assert.equal(child.stdout, "");
             assert.match(child.stderr, /^error: --out \S+handover: nothing can be created in \S+ \(EACCES: permission denied\)\n$/);
@@ -539,11 +591,32 @@ describe("offline plan (cli/plan.ts)", () => {
             assert.deepEqual([...json.policy.disabled].sort(), POLICIES.map((policy) => policy.name).sort());
         });
 
-        it("counts the policies disabled one by one", async () => {
+        it("names the policies disabled one by one", async () => {
             const result = await planned({ stack: "dev", policyConfigFile: policyConfig({ "eu-data-residency": "disabled" }), configChanges: eastus });
             assert.equal(result.exitCode, 0, result.stderr);
-            assert.match(result.stdout, /^Result: PASS: no policy violations; 1 policy disabled by policy config \(\S+config\.json\)$/m);
+            assert.match(result.stdout, /^Result: PASS: no policy violations; by policy config \(\S+config\.json\): 1 policy disabled \(eu-data-residency\)$/m);
             assert.deepEqual(result.report.policy.disabled, ["eu-data-residency"]);
+        });
+
+        it("names every mandatory policy the configuration downgrades to advisory, one by one or through all", async () => {
+            const one = await planned({ stack: "dev", policyConfigFile: policyConfig({ "eu-data-residency": "advisory" }), configChanges: eastus });
+            assert.equal(one.exitCode, 0, "a downgraded violation no longer fails the plan");
+            assert.match(one.stdout, /^Result: PASS with \d+ advisories; by policy config \(\S+config\.json\): 1 mandatory policy downgraded to advisory \(eu-data-residency\)$/m);
+            assert.match(one.stdout, /^ {2}mandatory, downgraded to advisory by policy config: eu-data-residency$/m);
+            const all = await planned({ stack: "dev", format: "json", policyConfigFile: policyConfig({ all: "advisory" }) });
+            const mandatory = POLICIES.filter((policy) => policy.enforcementLevel === "mandatory").map((policy) => policy.name);
+            assert.ok(mandatory.length > 5);
+            assert.deepEqual(JSON.parse(all.stdout).policy.downgraded, mandatory);
+            assert.deepEqual((await planned({ stack: "dev" })).report.policy.downgraded, [], "the shipped configuration downgrades nothing");
+        });
+
+        it("names a threshold set past where its check can fire (ipv4Addresses at all of IPv4), and not one just below", async () => {
+            const config = policyConfig({ "https-sources-restricted": { ipv4Addresses: 4294967296 }, "rdp-not-open": { ipv4Addresses: 4294967295 } });
+            const result = await planned({ stack: "dev", policyConfigFile: config });
+            assert.deepEqual(result.report.policy.inert, ["https-sources-restricted.ipv4Addresses 4294967296: even all 4294967296 IPv4 addresses would not count as open"]);
+            assert.match(result.stdout, /^Result: .*; by policy config \(\S+config\.json\): 1 setting switching a check off \(https-sources-restricted\.ipv4Addresses 4294967296: .*\)$/m);
+            assert.match(result.stdout, /^ {2}switched off by policy config: https-sources-restricted\.ipv4Addresses 4294967296: /m);
+            assert.deepEqual((await planned({ stack: "dev" })).report.policy.inert, []);
         });
 
         it("groups a non-EU region's residency violations into one line with every resource; the JSON keeps each", async () => {
@@ -645,7 +718,43 @@ describe("offline plan (cli/plan.ts)", () => {
         });
     });
 
+    it("a stack file's parameterNames.<x>: null (the script lacks the parameter): kept, so the plan passes without passing it", async () => {
+        const script = fs.readFileSync(FIXTURE_SCRIPTS.singleApp, "utf8").replace(/^.*\$PfxPassword,\n/m, "");
+        const dir = tempProject({});
+        const built = pexipPackage(dir, "pexip_teams_connector_v37.1.zip", script);
+        fs.writeFileSync(path.join(dir, "pexip-versions.yaml"), catalogueYaml([{ version: "37.1", sha256: built.sha256 }]));
+        const yaml = `${DEV_YAML.trimEnd()}\n  vdx-teams-connector:connectorPackage:\n    path: ${path.basename(built.file)}\n  vdx-teams-connector:pexipDeployment:\n    parameterNames:\n      pfxPassword: null\n`;
+        fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), yaml);
+        const result = await planned({ stack: "dev", projectDir: dir });
+        assert.equal(result.exitCode, 0, result.stderr);
+        assert.equal(result.report.deployment.parametersChecked, true);
+        assert.ok(!result.report.deployment.parameters.some((parameter) => parameter.name === "PfxPassword"));
+    });
+
     describe("a secondary region (identityStack)", () => {
+        const PROD_YAML = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
+        const secondRegion = PROD_YAML.replace("regionCode: weu", "regionCode: neu").replace(/teamsconn\.sundhed\.example/g, "teamsconn-neu.sundhed.example");
+
+        it("warns, naming identityStack, when a second production stack would own the Teams application and bot too", async () => {
+            const dir = tempProject({ "Pulumi.prod.yaml": PROD_YAML, "Pulumi.neu.yaml": secondRegion });
+            const result = await planned({ stack: "neu", projectDir: dir });
+            assert.equal(result.exitCode, 0, result.stderr);
+            const warnings = result.report.warnings.filter((warning) => warning.includes("identityStack"));
+            assert.deepEqual(warnings, [
+                "stack neu sets no identityStack, so it creates its own Teams application and bot (vdxtc-teams-bot, a global name in Azure), as production stack prod does too: " +
+                    "a second application and bot for one tenant. If prod owns them, set identityStack: pulumi config set identityStack organization/vdx-teams-connector/prod",
+            ]);
+        });
+
+        it("does not warn for the only owner, a region that names identityStack, or a dev stack", async () => {
+            const withIdentity = `${secondRegion.trimEnd()}\n  vdx-teams-connector:identityStack: organization/vdx-teams-connector/prod\n`;
+            const dir = tempProject({ "Pulumi.prod.yaml": PROD_YAML, "Pulumi.neu.yaml": withIdentity, "Pulumi.dev.yaml": DEV_YAML });
+            for (const stack of ["prod", "neu", "dev"]) {
+                const result = await planned({ stack, projectDir: dir });
+                assert.deepEqual(result.report.warnings.filter((warning) => warning.includes("identityStack")), [], stack);
+            }
+        });
+
         it("plans without the owning stack: a marked stand-in for its application ID, consent left to the owner", async () => {
             const yaml = fs
                 .readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")

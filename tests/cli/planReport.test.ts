@@ -73,6 +73,8 @@ function report(overrides: Partial<PlanReport> = {}): PlanReport {
             checkDate: "2026-11-25",
             configFile: "policy/config.json",
             disabled: [],
+            downgraded: [],
+            inert: [],
             packSize: 14,
         },
         outputs: { fqdn: "teamsconn-dev.sundhed.example", publicIpAddress: "203.0.113.10", eventHubConnectionString: "[secret]", lobbyBypassScript: "line 1\nline 2" },
@@ -173,7 +175,7 @@ describe("plan report rendering", () => {
             }
             assert.deepEqual(Object.keys(document.sizing as object), ["concurrentPorts", "portsPerInstance", "spareInstances", "instances"]);
             assert.deepEqual(Object.keys(document.cost as object), ["currency", "licensePerYear", "vmPerYear", "vms", "totalPerYear", "perPortPerYear"]);
-            assert.deepEqual(Object.keys(document.policy as object), ["violations", "disabled"]);
+            assert.deepEqual(Object.keys(document.policy as object), ["violations", "disabled", "downgraded", "inert"]);
             assert.deepEqual(Object.keys((document.policy as { violations: object[] }).violations[0]), ["policy", "enforcement", "message", "urn"]);
         });
 
@@ -255,7 +257,21 @@ describe("plan report rendering", () => {
             [
                 "some policies disabled",
                 { warnings: [], policy: { ...report().policy, violations: [], disabled: ["a", "b", "c"] } },
-                "PASS: no policy violations; 3 policies disabled by policy config (policy/config.json)",
+                "PASS: no policy violations; by policy config (policy/config.json): 3 policies disabled (a, b, c)",
+            ],
+            [
+                "a mandatory policy downgraded",
+                { warnings: [], policy: { ...report().policy, violations: [], downgraded: ["rdp-not-open"] } },
+                "PASS: no policy violations; by policy config (policy/config.json): 1 mandatory policy downgraded to advisory (rdp-not-open)",
+            ],
+            [
+                "policies disabled and downgraded, and a threshold that switches a check off",
+                {
+                    warnings: [],
+                    policy: { ...report().policy, violations: [], disabled: ["a"], downgraded: ["b", "c"], inert: ["rdp-not-open.ipv4Addresses 4294967296: why"] },
+                },
+                "PASS: no policy violations; by policy config (policy/config.json): 1 policy disabled (a), 2 mandatory policies downgraded to advisory (b, c) " +
+                    "and 1 setting switching a check off (rdp-not-open.ipv4Addresses 4294967296: why)",
             ],
             [
                 "every policy disabled",

@@ -6,6 +6,7 @@ import { Policies, PolicyConfigSchema, PolicyResource, ResourceValidationPolicy,
 import {
     analyzePolicies,
     loadPolicyConfig,
+    POLICY_CONFIG_PATH,
     PolicyConfigError,
     PolicyEngineResource,
     reconcilePolicyConfig,
@@ -120,6 +121,22 @@ describe("cli/policyEngine", () => {
             assert.throws(() => loadPolicyConfig(file), /all: "sometimes" is not a valid enforcement level/);
             fs.writeFileSync(file, "[1, 2]");
             assert.throws(() => loadPolicyConfig(file), /must be a JSON object of policy names/);
+            fs.rmSync(path.dirname(file), { recursive: true });
+        });
+
+        it("refuses a check date (asOf) in a configuration file, as the shipped one must never carry: it is the plan's --as-of", () => {
+            const shipped = JSON.parse(fs.readFileSync(POLICY_CONFIG_PATH, "utf8")) as Record<string, unknown>;
+            const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "policy-config-")), "config.json");
+            const version = shipped["teams-connector-matches-vdx-version"] as Record<string, unknown>;
+            fs.writeFileSync(file, JSON.stringify({ ...shipped, "teams-connector-matches-vdx-version": { ...version, asOf: "2026-01-01" } }));
+            assert.throws(
+                () => loadPolicyConfig(file),
+                (error: Error) =>
+                    error instanceof PolicyConfigError &&
+                    error.message ===
+                        "policy pack configuration is invalid: teams-connector-matches-vdx-version: asOf is not a setting of a policy configuration file, " +
+                            "where it would freeze the check date for every later run: remove it, and give the plan --as-of YYYY-MM-DD for one run",
+            );
             fs.rmSync(path.dirname(file), { recursive: true });
         });
 

@@ -7,6 +7,7 @@ import { rejectsConfig } from "../support/configErrors";
 
 const VALID: Record<string, unknown> = {
     location: "westeurope",
+    environment: "dev",
     baseName: "vdxdev",
     regionCode: "weu",
     fqdn: "teamsconn.sundhed.example",
@@ -84,10 +85,69 @@ describe("parseSettings", () => {
         assert.equal(parse({ connectorPackage: { url: "https://mirror.example/tc.zip" } }).connectorPackage.sha256, "a".repeat(64));
     });
 
-    it("treats prod and prod-<region> stacks as production", () => {
-        assert.equal(parse({ certificate: { pfxFile: "x.pfx", password: "p" } }, "prod").environment, "prod");
-        assert.equal(parse({ certificate: { pfxFile: "x.pfx", password: "p" } }, "prod-sdc").environment, "prod");
-        assert.equal(parse({}, "production-test").environment, "dev");
+    describe("the environment: from the stack file, never from the stack's name", () => {
+        const production = { environment: "prod", certificate: { pfxFile: "x.pfx", password: "p" } };
+        const encrypted = [`${PROJECT}:certificate`];
+
+        it("takes what the file says, whatever the name", () => {
+            assert.equal(parse(production, "weu", encrypted).environment, "prod");
+            assert.equal(parse({ environment: "dev" }, "prod").environment, "dev");
+        });
+
+        for (const [title, changes] of [
+            ["absent", { environment: undefined }],
+            ["empty, as Pulumi.yaml's old default left it", { environment: "" }],
+        ] as const) {
+            it(`refuses a stack without it (${title}), saying how to set it`, () => {
+                for (const stack of ["dev", "prod", "weu"]) {
+                    const error = rejectsConfig(() => parse(changes, stack), "environment", "is required in every stack file", "pulumi config set environment prod|dev");
+                    assert.equal(error.message.split("\n").length, 1);
+                }
+            });
+        }
+
+        it("refuses a value other than dev or prod", () => rejects({ environment: "production" }, "environment", "must be dev or prod"));
+
+        it("warns when a stack named like production says dev", () => {
+            for (const stack of ["prod", "Prod", "prod2", "prod_weu", "weu-prod", "PROD-x", "production"]) {
+                const { warnings } = parse({}, stack);
+                assert.equal(warnings.length, 1, `${stack}: ${warnings.join("; ")}`);
+                assert.match(warnings[0], new RegExp(`^stack ${stack} is named like a production stack, but its file sets environment: dev.*pulumi config set environment prod$`));
+            }
+            for (const stack of ["dev", "weu", "test-2"]) assert.deepEqual(parse({}, stack).warnings, [], stack);
+            assert.deepEqual(parse(production, "prod-weu", encrypted).warnings, []);
+        });
+    });
+
+    describe("plain-text secrets: refused in production, a warning in dev", () => {
+        const pfx = { pfxFile: "x.pfx", password: "Pfx-Pa55word" };
+
+        it("refuses them in a production stack, naming the setting and the command, never the value", () => {
+            for (const [changes, key, command] of [
+                [{ adminPassword: "Correct-Horse-9", certificate: pfx }, "adminPassword", "pulumi config set --secret adminPassword <value>"],
+                [{ certificate: pfx }, "certificate.password", "pulumi config set --secret --path certificate.password <value>"],
+            ] as const) {
+                const secretKeys = key === "adminPassword" ? [`${PROJECT}:certificate`] : [];
+                const error = rejectsConfig(() => parse({ environment: "prod", ...changes }, "weu", secretKeys), key, "is written in plain text in Pulumi.weu.yaml", command);
+                assert.ok(!error.message.includes("Correct-Horse-9") && !error.message.includes("Pfx-Pa55word"), error.message);
+            }
+        });
+
+        it("takes them encrypted in production", () => {
+            const secretKeys = [`${PROJECT}:adminPassword`, `${PROJECT}:certificate`];
+            const settings = parse({ environment: "prod", adminPassword: "Correct-Horse-9", certificate: pfx }, "prod", secretKeys);
+            assert.deepEqual(settings.warnings, []);
+        });
+
+        it("warns about each in dev", () => {
+            const { warnings } = parse({ adminPassword: "Correct-Horse-9", certificate: pfx }, "dev");
+            assert.deepEqual(
+                warnings.map((warning) => warning.split(" ")[0]),
+                ["adminPassword", "certificate.password"],
+            );
+            for (const warning of warnings) assert.match(warning, /is written in plain text in Pulumi\.dev\.yaml: encrypt it \(pulumi config set --secret .*\); a production stack refuses it$/);
+            assert.ok(!warnings.join("").includes("Correct-Horse-9"));
+        });
     });
 
     it("keeps the admin password a secret that never prints", () => {
@@ -124,6 +184,7 @@ describe("parseSettings", () => {
             ["wildcard fqdn", { fqdn: "*.sundhed.example" }, "fqdn", "never a wildcard"],
             ["fqdn with one label", { fqdn: "teamsconn" }, "fqdn", "must be a DNS name"],
             ["fqdn with bad characters", { fqdn: "teams_conn.example" }, "fqdn", "must be a DNS name"],
+            ["fqdn with a trailing dot", { fqdn: "teamsconn.sundhed.example." }, "fqdn", 'must not end with a dot: write the name as the certificate and VDX know it, like teamsconn.example.dk, got "teamsconn.sundhed.example."'],
             ["ports not a number", { concurrentPorts: "abc" }, "concurrentPorts", 'must be a whole number from 1 to 1600 (a scale set holds at most 100 instances with a single placement group), got "abc"'],
             ["ports zero", { concurrentPorts: "0" }, "concurrentPorts", "from 1 to 1600"],
             ["ports fractional", { concurrentPorts: "2.5" }, "concurrentPorts", "whole number"],
@@ -218,7 +279,7 @@ describe("parseSettings", () => {
         });
 
         it("self-signed certificate on a production stack → certificate.selfSigned", () =>
-            rejects({}, "certificate.selfSigned", "dev stacks only", "prod"));
+            rejects({ environment: "prod" }, "certificate.selfSigned", "dev stacks only", "prod"));
 
         it("never shows a rejected admin password", () => {
             assert.throws(() => parse({ adminPassword: "secretpass" }), (error: Error) => !error.message.includes("secretpass"));
@@ -310,11 +371,16 @@ describe("parseSettings", () => {
         });
 
         it("reads Pulumi.yaml's empty defaults as not set", () => {
-            const settings = parse({ environment: "", vmSize: "", infinityScaling: {}, teams: {}, pexipDeployment: {}, cost: {}, consent: "", identityStack: "" });
+            const settings = parse({ vmSize: "", infinityScaling: {}, teams: {}, pexipDeployment: {}, cost: {}, consent: "", identityStack: "" });
             assert.equal(settings.infinityScaling, undefined);
             assert.equal(settings.teams, undefined);
             assert.equal(settings.vmSize, undefined);
             assert.equal(settings.identity.owner, true);
+        });
+
+        it("keeps parameterNames.<x>: null: the script lacks that parameter", () => {
+            const settings = parse({ pexipDeployment: { parameterNames: { pfxPassword: null } } });
+            assert.deepEqual(settings.pexipDeployment.parameterNames, { pfxPassword: null });
         });
 
         it("needs minimumInstances to turn Infinity's scaling on", () => {

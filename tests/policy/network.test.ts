@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { DEFAULT_THRESHOLD, inertThresholds, judgeExposure } from "../../policy/exposure";
 import { check, eventHubNamespace, named, notApplicable, of, pexipDeployment, publicIp, scalingCommand, testConfig, violation, withSources } from "./fixtures";
 
 /** What judgeExposure says of a list covering all of IPv4, whatever its spelling. */
@@ -256,5 +257,22 @@ describe("policy: network", () => {
                 violation(policy, "mandatory", unset, `minimumTlsVersion is not set; set it to "1.2".`),
             ]);
         });
+    });
+});
+
+describe("policy: thresholds that switch a check off (inertThresholds)", () => {
+    it("names ipv4Addresses at all of IPv4, where even 0.0.0.0/0 would pass; the defaults and one address less are live", () => {
+        assert.deepEqual(inertThresholds({ ...DEFAULT_THRESHOLD, ipv4Addresses: 4294967296 }), [
+            "ipv4Addresses 4294967296: even all 4294967296 IPv4 addresses would not count as open",
+        ]);
+        assert.deepEqual(inertThresholds(DEFAULT_THRESHOLD), []);
+        assert.deepEqual(inertThresholds({ ...DEFAULT_THRESHOLD, ipv4Addresses: 4294967295 }), []);
+        assert.ok(judgeExposure(["0.0.0.0/0"], { ...DEFAULT_THRESHOLD, ipv4Addresses: 4294967295 }).open, "the check it derives from agrees");
+        assert.equal(judgeExposure(["0.0.0.0/0"], { ...DEFAULT_THRESHOLD, ipv4Addresses: 4294967296 }).open, undefined);
+    });
+
+    it("never names ipv6PrefixLength within its schema: at 0, ::/0 is still open", () => {
+        assert.deepEqual(inertThresholds({ ...DEFAULT_THRESHOLD, ipv6PrefixLength: 0 }), []);
+        assert.ok(judgeExposure(["::/0"], { ...DEFAULT_THRESHOLD, ipv6PrefixLength: 0 }).open);
     });
 });

@@ -22,7 +22,7 @@ describe("Pulumi.yaml's config block (scripts/declare-config.ts)", () => {
             assert.equal("default" in declaration, !REQUIRED_SETTINGS.includes(key), key);
             assert.equal(declaration.type, SETTINGS[key].schema.type, key);
         }
-        assert.deepEqual(REQUIRED_SETTINGS, ["baseName", "regionCode", "fqdn", "concurrentPorts", "pexipVersion", "vdx", "certificate", "teamsTenantId"]);
+        assert.deepEqual(REQUIRED_SETTINGS, ["baseName", "regionCode", "environment", "fqdn", "concurrentPorts", "pexipVersion", "vdx", "certificate", "teamsTenantId"]);
     });
 
     it("keeps the rest of Pulumi.yaml, comments included", () => {
@@ -39,10 +39,10 @@ describe("policy/config.json's version calendar (scripts/sync-versions.ts)", () 
         assert.equal(current, syncedPolicyConfig(current));
     });
 
-    it("writes the catalogue's versions into the version policy's entry and keeps the others", () => {
+    it("writes the catalogue's versions into the version policy's entry, drops a leftover asOf, and keeps the others", () => {
         const written = JSON.parse(syncedPolicyConfig(JSON.stringify({ "rdp-not-open": "advisory", "teams-connector-matches-vdx-version": { currentVersion: "1.0", upgrades: [], asOf: "2026-01-01" } })));
         assert.equal(written["rdp-not-open"], "advisory");
-        assert.deepEqual(written["teams-connector-matches-vdx-version"], { currentVersion: "37.1", upgrades: [], asOf: "2026-01-01" });
+        assert.deepEqual(written["teams-connector-matches-vdx-version"], { currentVersion: "37.1", upgrades: [] });
     });
 });
 

@@ -53,6 +53,7 @@ export function testSettings(overrides: Partial<Settings> = {}): Settings {
         },
         maintenanceWindow: undefined,
         cost: DEFAULT_COST,
+        warnings: [],
         ...overrides,
     };
 }
