@@ -157,12 +157,22 @@ export interface VerifyEnvironment {
     readonly now?: () => Date;
 }
 
-/** The stack's outputs through Pulumi's Automation API: the real state, secrets decrypted in memory only. */
+/** The key Pulumi marks a secret value with in a state file (sdk/go/common/resource/sig). */
+const SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d";
+
+/**
+ * The stack's outputs from its real state through Pulumi's Automation API, without decrypting
+ * anything: the exported state has every plain output as it is and each secret as ciphertext,
+ * which becomes "[secret]" here. So verify needs no passphrase, and never holds a secret.
+ */
 export async function automationOutputs(stack: string, projectDir: string): Promise<Record<string, unknown>> {
     const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
-    const selected = await LocalWorkspace.selectStack({ stackName: stack, workDir: projectDir });
-    const outputs = await selected.outputs();
-    return Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, output.value]));
+    const workspace = await LocalWorkspace.create({ workDir: projectDir });
+    const exported = await workspace.exportStack(stack);
+    const resources = (exported.deployment as { resources?: { type: string; outputs?: Record<string, unknown> }[] }).resources ?? [];
+    const outputs = resources.find((resource) => resource.type === "pulumi:pulumi:Stack")?.outputs ?? {};
+    const blind = (value: unknown): unknown => (typeof value === "object" && value !== null && SECRET_SIGNATURE in value ? "[secret]" : value);
+    return Object.fromEntries(Object.entries(outputs).map(([name, value]) => [name, blind(value)]));
 }
 
 export const DEFAULT_ENVIRONMENT: VerifyEnvironment = {
