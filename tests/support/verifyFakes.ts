@@ -318,7 +318,8 @@ export interface World {
     close(): Promise<void>;
 }
 
-export async function startWorld(outputs: Record<string, unknown>, served: Served, infinityAccount: { user: string; password: string }): Promise<World> {
+/** `trusted`: the roots that verify the served chain (default the test root). */
+export async function startWorld(outputs: Record<string, unknown>, served: Served, infinityAccount: { user: string; password: string }, trusted = testRootPem()): Promise<World> {
     const text = (name: string) => String(outputs[name]);
     const zone = new Map<string, DnsRecords>([[text("fqdn"), { cname: text("publicIpFqdn") }]]);
     const armState: ArmState = { scaleSet: { provisioningState: "Succeeded", capacity: Number(outputs.instances) }, instances: runningInstances(text("scaleSetName"), Number(outputs.instances)) };
@@ -331,8 +332,8 @@ export async function startWorld(outputs: Record<string, unknown>, served: Serve
     ]);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-world-"));
     const caFile = path.join(dir, "ca.pem");
-    // The test root for the served chain, and the ARM fake's own certificate.
-    fs.writeFileSync(caFile, testRootPem() + arm.caPem);
+    // The root of the served chain, and the ARM fake's own certificate.
+    fs.writeFileSync(caFile, trusted + arm.caPem);
     const argv = [
         "--dns-server", dns.server,
         "--connect-to", `127.0.0.1:${tlsServer.port}`,
