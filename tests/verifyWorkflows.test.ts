@@ -48,10 +48,15 @@ describe("health.yml and deploy.yml's verify step", () => {
             bin,
             "npm",
             `#!/usr/bin/env bash\necho "$*" >>"${sandbox}/npm.calls"\n` +
-                `if [ "$3" = verify ]; then cat "${fixtures}/$6.json"; exit "$(cat "${fixtures}/$6.code")"; fi\n` +
+                `if [ "$3" = verify ]; then cat >"${sandbox}/verify.stdin.$6"; cat "${fixtures}/$6.json"; exit "$(cat "${fixtures}/$6.code")"; fi\n` +
                 `if [ "$3" = verify:fleet ]; then exec node -r "${TS_NODE}" "${ROOT}/cli/verify/fleet.ts" "$5"; fi\nexit 99\n`,
         );
-        standIn(bin, "pulumi", `#!/usr/bin/env bash\necho "$*" >>"${sandbox}/pulumi.calls"\nif [ "$1 $2" = "stack ls" ]; then cat "${fixtures}/stacks.json"; fi\n`);
+        standIn(
+            bin,
+            "pulumi",
+            `#!/usr/bin/env bash\necho "$*" >>"${sandbox}/pulumi.calls"\nif [ "$1 $2" = "stack ls" ]; then cat "${fixtures}/stacks.json"; fi\n` +
+                `if [ "$1 $2" = "stack output" ]; then echo "{\\"stack\\": \\"$5\\"}"; fi\n`,
+        );
         // gh: issues kept in a JSON file, every call logged.
         standIn(
             bin,
@@ -109,11 +114,13 @@ fs.writeFileSync(state, JSON.stringify(issues));
         verifies("prod", report("prod", "northeurope", { tls: "warn", infinity: "skipped" }), 0);
         const result = run(verifyStep, { INFINITY_URL: "https://infinity.example.dk" });
         assert.equal(result.status, 0, result.stderr);
-        assert.deepEqual(calls("pulumi"), ["login azblob://state", "stack ls --json"]);
+        assert.deepEqual(calls("pulumi"), ["login azblob://state", "stack ls --json", "stack output --json --stack dev", "stack output --json --stack prod"]);
         assert.deepEqual(calls("npm").slice(0, 2), [
-            "run --silent verify -- --stack dev --json --infinity-url https://infinity.example.dk",
-            "run --silent verify -- --stack prod --json --infinity-url https://infinity.example.dk",
+            "run --silent verify -- --stack dev --outputs - --json --infinity-url https://infinity.example.dk",
+            "run --silent verify -- --stack prod --outputs - --json --infinity-url https://infinity.example.dk",
         ]);
+        // Each verify reads its own stack's outputs from the pipe.
+        assert.equal(fs.readFileSync(path.join(sandbox, "verify.stdin.prod"), "utf8"), '{"stack": "prod"}\n');
         const rows = result.summary.split("\n").filter((line) => line.startsWith("| `"));
         assert.deepEqual(rows, ["| `dev` | westeurope | 37.1 / 37.1 | 200 | 2 / 2 | fail |", "| `prod` | northeurope | 37.1 / 37.1 | 21 | 2 / 2 | warn |"]);
         assert.match(result.summary, /^\| stack \| region \| Pexip \/ VDX's \| certificate days left \| instances seen \/ sized \| verdict \|$/m);
@@ -123,7 +130,7 @@ fs.writeFileSync(state, JSON.stringify(issues));
         stacks([{ name: "dev", resourceCount: 40 }]);
         verifies("dev", report("dev", "westeurope"), 0);
         assert.equal(run(verifyStep, { INFINITY_URL: "" }).status, 0);
-        assert.equal(calls("npm")[0], "run --silent verify -- --stack dev --json");
+        assert.equal(calls("npm")[0], "run --silent verify -- --stack dev --outputs - --json");
     });
 
     it("a stack verify cannot even start (exit 2) is a row and an issue, not a crash", () => {
@@ -186,15 +193,17 @@ fs.writeFileSync(state, JSON.stringify(issues));
             });
         });
 
-        it("waits up to 30 minutes into the step summary, and a failing check fails the job", () => {
+        it("pipes the outputs without the passphrase, waits up to 30 minutes into the step summary, and a failing check fails the job", () => {
             verifies("prod", "### Verify: `prod`: fail\n", 1);
             const failed = run(verify, { STACK: "prod", INFINITY_URL: "" });
             assert.equal(failed.status, 1);
-            assert.equal(calls("npm")[0], "run --silent verify -- --stack prod --wait 30m --markdown");
+            assert.equal(calls("npm")[0], "run --silent verify -- --stack prod --outputs - --wait 30m --markdown");
+            assert.deepEqual(calls("pulumi"), ["stack output --json --stack prod"]);
+            assert.equal(fs.readFileSync(path.join(sandbox, "verify.stdin.prod"), "utf8"), '{"stack": "prod"}\n');
             assert.equal(failed.summary, "### Verify: `prod`: fail\n");
             verifies("prod", "### Verify: `prod`: pass\n", 0);
             assert.equal(run(verify, { STACK: "prod", INFINITY_URL: "https://infinity.example.dk" }).status, 0);
-            assert.equal(calls("npm")[1], "run --silent verify -- --stack prod --wait 30m --markdown --infinity-url https://infinity.example.dk");
+            assert.equal(calls("npm")[1], "run --silent verify -- --stack prod --outputs - --wait 30m --markdown --infinity-url https://infinity.example.dk");
         });
     });
 });

@@ -12,7 +12,7 @@ import * as path from "path";
 import { DefaultAzureCredential, TokenCredential } from "@azure/identity";
 import { loadCatalogue } from "../../lib/versionCatalogue";
 import { CHECK_NAMES, CheckName, exitCodeOf, VERIFY_EXIT_CODES, VerifyExitCode } from "../../lib/verify/check";
-import { deployedStack, DeployedStack } from "../../lib/verify/stackOutputs";
+import { BLINDED_SECRET, deployedStack, DeployedStack } from "../../lib/verify/stackOutputs";
 import { VerifyOptions, verifyUntilSettled } from "../../lib/verify/run";
 import { commandHelp, Flag, parseFlags, UserError, userErrorLine } from "../commandLine";
 import { failureLine, progressLine, renderJson, renderMarkdown, renderText, VerifyReport } from "./render";
@@ -23,7 +23,7 @@ export const INFINITY_PASSWORD_VARIABLE = "INFINITY_STATUS_PASSWORD";
 
 export const VERIFY_FLAGS: readonly Flag[] = [
     { name: "--stack", value: "<name>", meaning: "the stack to verify; its outputs are read through the Automation API unless --outputs is given" },
-    { name: "--outputs", value: "<file|->", meaning: "read the outputs from this JSON of `pulumi stack output --json` (- for stdin) instead; no backend needed" },
+    { name: "--outputs", value: "<file|->", meaning: "read the outputs from this JSON of `pulumi stack output --json` (- for stdin) instead: no passphrase, or no backend, needed" },
     { name: "--wait", value: "<duration>", meaning: "poll until every check passes or this long has passed (e.g. 30m, 90s, 1h); progress on stderr" },
     { name: "--json", meaning: "print one JSON object with every check" },
     { name: "--markdown", meaning: "print a GitHub step summary" },
@@ -58,8 +58,7 @@ export function verifyHelp(): string {
         exitCodes: VERIFY_EXIT_CODES,
         examples: [
             "npm run --silent verify -- --stack dev",
-            "npm run --silent verify -- --stack prod --wait 30m --markdown >>\"$GITHUB_STEP_SUMMARY\"",
-            "pulumi stack output --json --stack prod | npm run --silent verify -- --stack prod --outputs - --json",
+            "pulumi stack output --json --stack prod | npm run --silent verify -- --stack prod --outputs - --wait 30m --markdown",
             `${INFINITY_USER_VARIABLE}=reader ${INFINITY_PASSWORD_VARIABLE}=... npm run --silent verify -- --stack prod --infinity-url https://infinity.example.org`,
             "npm run --silent verify -- --stack dev --dns-server 192.0.2.53 --skip azure",
         ],
@@ -157,22 +156,17 @@ export interface VerifyEnvironment {
     readonly now?: () => Date;
 }
 
-/** The key Pulumi marks a secret value with in a state file (sdk/go/common/resource/sig). */
-const SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d";
-
 /**
- * The stack's outputs from its real state through Pulumi's Automation API, without decrypting
- * anything: the exported state has every plain output as it is and each secret as ciphertext,
- * which becomes "[secret]" here. So verify needs no passphrase, and never holds a secret.
+ * The stack's outputs from its real state through Pulumi's Automation API. Like `pulumi up`, it
+ * needs the stack's passphrase (the state is read with secrets); each secret output becomes
+ * "[secret]" at once, so no secret goes further. Without the passphrase, pipe
+ * `pulumi stack output --json` into --outputs -, as the workflows do.
  */
 export async function automationOutputs(stack: string, projectDir: string): Promise<Record<string, unknown>> {
     const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
     const workspace = await LocalWorkspace.create({ workDir: projectDir });
-    const exported = await workspace.exportStack(stack);
-    const resources = (exported.deployment as { resources?: { type: string; outputs?: Record<string, unknown> }[] }).resources ?? [];
-    const outputs = resources.find((resource) => resource.type === "pulumi:pulumi:Stack")?.outputs ?? {};
-    const blind = (value: unknown): unknown => (typeof value === "object" && value !== null && SECRET_SIGNATURE in value ? "[secret]" : value);
-    return Object.fromEntries(Object.entries(outputs).map(([name, value]) => [name, blind(value)]));
+    const outputs = await workspace.stackOutputs(stack);
+    return Object.fromEntries(Object.entries(outputs).map(([name, output]) => [name, output.secret ? BLINDED_SECRET : output.value]));
 }
 
 export const DEFAULT_ENVIRONMENT: VerifyEnvironment = {

@@ -26,7 +26,7 @@ export interface DeployedStack {
 }
 
 /** How `pulumi stack output --json` shows a secret it was not asked to reveal. */
-const BLINDED_SECRET = "[secret]";
+export const BLINDED_SECRET = "[secret]";
 
 /** Reads the outputs (`pulumi stack output --json`'s object, or the Automation API's values). */
 export function deployedStack(outputs: Readonly<Record<string, unknown>>, source: string): DeployedStack {

@@ -5,7 +5,8 @@ import { engineBuilt, Workspace } from "./support/workspace";
 
 /**
  * `npm run verify` after the real engine's `pulumi up` of dev: the stack's outputs come from the
- * real state through the Automation API (without the passphrase), and the checks run against
+ * real state through the Automation API, or, as the workflows read them, from
+ * `pulumi stack output --json` without the passphrase; the checks run against
  * loopback fakes that serve what the stack deployed: DNS, the stack's own self-signed
  * certificate, ARM and Infinity.
  */
@@ -26,7 +27,7 @@ describe("verify after pulumi up of dev, through the Automation API (real engine
     let workspace: Workspace;
     let world: World;
     let certificatePem = "";
-    /** The workspace's environment for `pulumi`, without the passphrase: verify must not need it. */
+    /** The workspace's environment for `pulumi` (the Automation API starts the CLI from process.env). */
     let pulumiEnv: NodeJS.ProcessEnv = {};
 
     /** Runs `fn` with process.env as `pulumi` needs it here (the Automation API starts the CLI from it). */
@@ -65,7 +66,6 @@ describe("verify after pulumi up of dev, through the Automation API (real engine
         certificatePem = exportedOutput(exported, "tls:index/selfSignedCert:SelfSignedCert", "certPem");
         const keyPem = exportedOutput(exported, "tls:index/privateKey:PrivateKey", "privateKeyPem");
         pulumiEnv = workspace.environment();
-        delete pulumiEnv.PULUMI_CONFIG_PASSPHRASE;
         const outputs = await inWorkspaceEnv(() => automationOutputs("dev", workspace.dir));
         // dev's certificate is self-signed: it is its own root.
         world = await startWorld(outputs, { certificates: [certificatePem], keyPem }, { user: "reader", password: PASSWORD }, certificatePem);
@@ -75,9 +75,9 @@ describe("verify after pulumi up of dev, through the Automation API (real engine
         workspace?.dispose();
     });
 
-    it("reads the real outputs without the passphrase, secrets blinded, and passes every check", async () => {
+    it("reads the real outputs through the Automation API, secrets blinded, and passes every check", async () => {
         const outputs = await inWorkspaceEnv(() => automationOutputs("dev", workspace.dir));
-        assert.equal(outputs.pexipVersion !== undefined && outputs.scaleSetName !== undefined && outputs.subscriptionId !== undefined, true, JSON.stringify(Object.keys(outputs)));
+        assert.ok(outputs.pexipVersion !== undefined && outputs.scaleSetName !== undefined && outputs.subscriptionId !== undefined, JSON.stringify(Object.keys(outputs)));
         assert.ok(Object.values(outputs).includes("[secret]"), "dev has secret outputs, and they stay blinded");
         const result = await run();
         assert.equal(result.exitCode, 0, result.stdout + result.stderr);
@@ -85,12 +85,24 @@ describe("verify after pulumi up of dev, through the Automation API (real engine
         assert.ok(!result.stdout.includes(PASSWORD));
     });
 
+    it("as the workflows read them: pulumi stack output --json without the passphrase, into --outputs", async () => {
+        workspace.setEnv("PULUMI_CONFIG_PASSPHRASE", undefined);
+        try {
+            const printed = await workspace.ok(["stack", "output", "--json", "--stack", "dev"]);
+            const result = await verify(["--stack", "dev", "--outputs", "-", ...world.argv], { ...environment(), stdin: async () => printed.stdout, stackOutputs: async () => assert.fail("the Automation API was asked") });
+            assert.equal(result.exitCode, 0, result.stdout + result.stderr);
+        } finally {
+            workspace.setEnv("PULUMI_CONFIG_PASSPHRASE", pulumiEnv.PULUMI_CONFIG_PASSPHRASE);
+        }
+    });
+
     it("fails with the right check when one fake is unhealthy", async () => {
-        world.armState.instances[0].powerState = "PowerState/stopped";
+        world.armState.scaleSet = { provisioningState: "Failed", capacity: world.armState.instances.length };
         const azure = await run();
-        world.armState.instances[0].powerState = "PowerState/running";
+        world.armState.scaleSet = { provisioningState: "Succeeded", capacity: world.armState.instances.length };
         assert.equal(azure.exitCode, 1);
         assert.equal(azure.stderr, "error: verify failed: azure\n");
+        assert.match(azure.stdout, /azure +fail .*the scale set is Failed, not Succeeded/);
 
         const [fqdn] = [...world.zone.keys()];
         world.zone.set(fqdn, { a: ["192.0.2.99"] });
