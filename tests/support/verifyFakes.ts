@@ -18,7 +18,6 @@ import type { AccessToken, TokenCredential } from "@azure/identity";
 import { daysFrom, FQDN, goodChain, issueLeaf, rsaKey } from "./certificates";
 
 // dns2 ships no type declarations; these are the few parts the fake uses.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const dns2 = require("dns2") as {
     Packet: { TYPE: Record<string, number>; CLASS: Record<string, number>; createResponseFromRequest(request: unknown): DnsResponse };
     createServer(options: { udp: boolean; handle: (request: DnsRequest, send: (response: DnsResponse) => void) => void }): {
