@@ -187,6 +187,8 @@ export function deploy(settings: Settings, certificate: ResolvedCertificate, pkg
 
     return {
         fqdn: settings.fqdn,
+        location: settings.location,
+        subscriptionId: client.subscriptionId,
         publicIpAddress: connector.publicIpAddress,
         publicIpFqdn: connector.publicIpFqdn,
         dnsRecord: pulumi.interpolate`${settings.fqdn}. IN CNAME ${connector.publicIpFqdn}.`,
@@ -194,6 +196,7 @@ export function deploy(settings: Settings, certificate: ResolvedCertificate, pkg
         scaleSetName: connector.scaleSetName,
         instances: connector.instances,
         capacityOwner: connector.capacityOwner,
+        infinityMinimumInstances: settings.infinityScaling?.minimumInstances,
         pexipVersion: settings.pexipVersion,
         deploymentCommand: connector.deploymentCommand,
         keyVaultName: connector.keyVaultName,

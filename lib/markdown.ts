@@ -17,3 +17,8 @@ export function mdCode(text: string): string {
 export function mdText(text: string): string {
     return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
+
+/** Plain text in a GFM table cell: no HTML, and no pipe that would split the cell. */
+export function mdCell(text: string): string {
+    return mdText(text).replace(/\|/g, "\\|");
+}

@@ -128,6 +128,11 @@ export class Workspace {
         else this.env[name] = value;
     }
 
+    /** A copy of the environment `pulumi` runs in here, for callers that start it themselves (the Automation API). */
+    environment(): NodeJS.ProcessEnv {
+        return { ...this.env };
+    }
+
     /** Removes the workspace. */
     dispose(): void {
         fs.rmSync(this.root, { recursive: true, force: true });

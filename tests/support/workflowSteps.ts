@@ -1,0 +1,73 @@
+/**
+ * Running a GitHub workflow's bash steps here, as the runner would (bash -e -o pipefail, with
+ * RUNNER_TEMP, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files), with stand-in commands first on PATH.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseDocument } from "yaml";
+
+export interface WorkflowStep {
+    readonly name?: string;
+    readonly uses?: string;
+    readonly run?: string;
+    readonly if?: string;
+    readonly env?: Record<string, string>;
+    readonly with?: Record<string, unknown>;
+}
+
+export interface WorkflowJob {
+    readonly permissions?: Record<string, string>;
+    readonly env?: Record<string, string>;
+    readonly steps: readonly WorkflowStep[];
+}
+
+export interface Workflow {
+    readonly on: Record<string, unknown>;
+    readonly permissions?: unknown;
+    readonly concurrency?: { readonly group: string; readonly "cancel-in-progress"?: boolean };
+    readonly jobs: Record<string, WorkflowJob>;
+}
+
+export const ROOT = path.resolve(__dirname, "../..");
+
+/** A workflow file's text and its parsed form (duplicate keys refused). */
+export function loadWorkflow(file: string): { text: string; workflow: Workflow } {
+    const text = fs.readFileSync(path.join(ROOT, ".github", "workflows", file), "utf8");
+    const doc = parseDocument(text, { uniqueKeys: true });
+    if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors.map((error) => error.message).join("; ")}`);
+    return { text, workflow: doc.toJS() as Workflow };
+}
+
+export function stepNamed(job: WorkflowJob, name: RegExp): WorkflowStep {
+    const step = job.steps.find((candidate) => name.test(candidate.name ?? ""));
+    if (step === undefined) throw new Error(`no step named ${name}`);
+    return step;
+}
+
+/** Writes an executable stand-in for a command into `bin`. */
+export function standIn(bin: string, command: string, script: string): void {
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(path.join(bin, command), script, { mode: 0o755 });
+}
+
+/** Runs a step's bash in `cwd` with `bin` first on PATH; RUNNER_TEMP is `runnerTemp`. */
+export function runStep(step: WorkflowStep, options: { cwd: string; bin: string; runnerTemp: string; env: Record<string, string> }) {
+    const summary = path.join(options.runnerTemp, "summary.md");
+    const output = path.join(options.runnerTemp, "output");
+    fs.writeFileSync(summary, "");
+    fs.writeFileSync(output, "");
+    const result = spawnSync("bash", ["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", step.run ?? ""], {
+        cwd: options.cwd,
+        encoding: "utf8",
+        env: {
+            PATH: `${options.bin}:${process.env.PATH ?? ""}`,
+            HOME: options.runnerTemp,
+            RUNNER_TEMP: options.runnerTemp,
+            GITHUB_STEP_SUMMARY: summary,
+            GITHUB_OUTPUT: output,
+            ...options.env,
+        },
+    });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr, summary: fs.readFileSync(summary, "utf8") };
+}
