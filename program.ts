@@ -10,10 +10,11 @@ import { checkDeclaredFacts, inspectPfx } from "./lib/certificate";
 import { ConfigError } from "./lib/configError";
 import { inspectPackage } from "./lib/connectorPackage";
 import { FACTS } from "./lib/contract";
-import { checkAgainstScript, deploymentParameters, UNKNOWN_IDS } from "./lib/deploymentParameters";
+import { checkAgainstScript, deploymentParameters, oneLine, UNKNOWN_IDS } from "./lib/deploymentParameters";
 import { botResourceGroupName } from "./lib/naming";
-import { ParamBlockError, readParameters } from "./lib/powershellParameters";
+import { ParamBlockError, readParamBlock } from "./lib/powershellParameters";
 import { parseSettings, Settings } from "./lib/settings";
+import { sizeConnector } from "./lib/sizing";
 import { checkStackLiterals } from "./lib/stackLiterals";
 import { loadCatalogue } from "./lib/versionCatalogue";
 import { DEFAULT_PROVIDER_NAME, lobbyBypassScript } from "./lib/teamsPowerShell";
@@ -102,20 +103,25 @@ export interface ResolvedPackage {
  * its deployment script, and the stack's parameters against the script's own param block. A
  * package given by URL is checked by the driver at deploy time; its parameters cannot be.
  */
-export function resolvePackage(settings: Settings, projectDir: string): ResolvedPackage {
+export async function resolvePackage(settings: Settings, projectDir: string): Promise<ResolvedPackage> {
     const pkg = settings.connectorPackage;
     // The plan says so: its parameters cannot be checked before the driver has downloaded it.
     if (pkg.source.kind === "url") return {};
     const inspected = inspectPackage(path.resolve(projectDir, pkg.source.path), pkg.source.path, pkg.sha256, pkg.deploymentScript, pkg.sha256Key);
-    let declared;
+    let block;
     try {
-        declared = readParameters(inspected.scriptText);
+        block = await readParamBlock(inspected.scriptText);
     } catch (error) {
         if (!(error instanceof ParamBlockError)) throw error;
         throw new ConfigError("connectorPackage.deploymentScript", `must be a script whose param(...) block can be read, but ${error.message}`, inspected.scriptPath);
     }
-    checkAgainstScript(deploymentParameters(settings, UNKNOWN_IDS, declared), declared, { pexipVersion: settings.pexipVersion, scriptPath: inspected.scriptPath });
-    return { script: { path: inspected.scriptPath, parameters: declared } };
+    const context = { pexipVersion: settings.pexipVersion, scriptPath: inspected.scriptPath, instanceCount: sizeConnector(settings.sizing).instances };
+    const unevaluated = checkAgainstScript(deploymentParameters(settings, UNKNOWN_IDS, block.parameters), block, context);
+    // Never passed silently: the driver's check binds the arguments in PowerShell itself.
+    for (const rule of unevaluated) {
+        pulumi.log.warn(`-${rule.parameter} of ${inspected.scriptPath}: ${oneLine(rule.rule)} is not evaluated by the plan (${rule.why}); left to the driver's check, which binds the arguments in PowerShell`);
+    }
+    return { script: { path: inspected.scriptPath, parameters: block.parameters } };
 }
 
 /** The tenant-wide pieces a region needs, created here or read from the owning stack. */

@@ -37,12 +37,12 @@ describe("inspectPackage", () => {
         return { file, sha };
     };
 
-    it("finds the deployment script by its file name in the package's versioned folder, and returns its text", () => {
+    it("finds the deployment script by its file name in the package's versioned folder, and returns its text", async () => {
         const { file, sha } = fixture();
         const inspected = inspectPackage(file, LABEL, sha, DEFAULT_DEPLOYMENT_SCRIPT, SHA_KEY);
         assert.equal(inspected.scriptPath, `${FOLDER}/create_vmss_deployment.ps1`);
         assert.equal(inspected.scriptText, SCRIPT_TEXT);
-        assert.equal(readParameters(inspected.scriptText).length, 22);
+        assert.equal((await readParameters(inspected.scriptText)).length, 22);
     });
 
     it("finds the script by its path inside the package", () => {
@@ -137,12 +137,12 @@ describe("inspectPackage", () => {
         rejectsConfig(() => inspectPackage(file, LABEL, "b".repeat(64), DEFAULT_DEPLOYMENT_SCRIPT, SHA_KEY), SHA_KEY, sha256(utf8("not a zip")));
     });
 
-    it("decodes a UTF-16LE script with a byte-order mark", () => {
+    it("decodes a UTF-16LE script with a byte-order mark", async () => {
         const utf16 = new Uint8Array(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(SCRIPT_TEXT, "utf16le")]));
         const { file, sha } = zip("utf16.zip", { [`${FOLDER}/${DEFAULT_DEPLOYMENT_SCRIPT}`]: utf16 });
         const inspected = inspectPackage(file, LABEL, sha, DEFAULT_DEPLOYMENT_SCRIPT, SHA_KEY);
         assert.equal(inspected.scriptText, SCRIPT_TEXT);
-        assert.deepEqual(readParameters(inspected.scriptText), readParameters(SCRIPT_TEXT));
+        assert.deepEqual(await readParameters(inspected.scriptText), await readParameters(SCRIPT_TEXT));
     });
 
     it("decodes a UTF-8 script with a byte-order mark without the mark", () => {
