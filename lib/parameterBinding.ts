@@ -159,6 +159,7 @@ function checkMandatoryValue(parameter: DeclaredParameter, value: BindingValue) 
 /** Applies one `Validate*` attribute; refuses, or returns why it could not be judged (undefined when it passes). */
 function validate(attribute: AttributeUse, parameter: DeclaredParameter, value: BindingValue): string | undefined {
     const refuseWith = (reason: string): never => refuse(parameter.name, attribute.text, reason);
+    if (attribute.name === "ValidateScript") return "a script block decides, which only PowerShell runs";
     if (attribute.positional.includes(undefined) || Object.values(attribute.named).includes(undefined)) return "its arguments are computed by PowerShell";
     const args = attribute.positional as readonly Constant[];
     const elements: readonly BindingValue[] = Array.isArray(value) ? value : [value];
@@ -178,7 +179,7 @@ function validate(attribute: AttributeUse, parameter: DeclaredParameter, value: 
             const blank = attribute.name === "ValidateNotNullOrEmpty" ? (text: string) => text === "" : (text: string) => text.trim() === "";
             if (value === null || plain.includes(null)) refuseWith("the value is null");
             if (Array.isArray(value) && value.length === 0) refuseWith("the collection is empty");
-            if (plain.some((element) => typeof element === "string" && blank(element))) refuseWith(attribute.name === "ValidateNotNullOrEmpty" ? "a value is empty" : "a value is empty or white space");
+            if (plain.some((element) => typeof element === "string" && blank(element))) refuseWith(attribute.name === "ValidateNotNullOrEmpty" ? "the value is empty" : "the value is empty or white space");
             return undefined;
         }
         case "ValidateCount": {
@@ -194,7 +195,7 @@ function validate(attribute: AttributeUse, parameter: DeclaredParameter, value: 
             if (typeof min !== "number" || typeof max !== "number") return "its bounds are not numbers";
             for (const element of plain) {
                 const length = String(element).length;
-                if (length < min || length > max) refuseWith(`a value of ${length} characters is given, it takes ${min} to ${max}`);
+                if (length < min || length > max) refuseWith(`${JSON.stringify(element)} has ${length} characters, it takes ${min} to ${max}`);
             }
             return undefined;
         }
@@ -208,7 +209,7 @@ function validate(attribute: AttributeUse, parameter: DeclaredParameter, value: 
             const fold = (text: string) => (ignoreCase ? text.toLowerCase() : text);
             const names = allowed.map((option) => fold(String(option)));
             for (const element of plain) {
-                if (!names.includes(fold(String(element)))) refuseWith(`a value is not one of ${allowed.map(String).join(", ")}${ignoreCase ? "" : " (case-sensitive)"}`);
+                if (!names.includes(fold(String(element)))) refuseWith(`${JSON.stringify(element)} is not one of ${allowed.map(String).join(", ")}${ignoreCase ? "" : " (case-sensitive)"}`);
             }
             return undefined;
         }
@@ -217,11 +218,9 @@ function validate(attribute: AttributeUse, parameter: DeclaredParameter, value: 
             if (typeof pattern !== "string") return "its pattern is not a string";
             const regex = dotnetRegex(pattern, attribute.named.options, plain);
             if (typeof regex === "string") return regex;
-            for (const element of plain) if (!regex.test(String(element))) refuseWith(`a value does not match ${pattern}`);
+            for (const element of plain) if (!regex.test(String(element))) refuseWith(`${JSON.stringify(element)} does not match ${pattern}`);
             return undefined;
         }
-        case "ValidateScript":
-            return "a script block decides, which only PowerShell runs";
         default:
             return `${attribute.name} is not evaluated offline`;
     }

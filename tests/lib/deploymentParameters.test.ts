@@ -273,7 +273,7 @@ describe("deployment parameters", () => {
                     () => preflight(withDeployment({ parameters: { Tier: "Basic" } }), validated),
                     "pexipDeployment.parameters.Tier",
                     "gives -Tier a value that",
-                    "refuses by [ValidateSet('Standard', 'Premium')]: a value is not one of Standard, Premium",
+                    "refuses by [ValidateSet('Standard', 'Premium')]: \"Basic\" is not one of Standard, Premium",
                     '"Basic"',
                 );
                 const settings = withDeployment({ parameters: { Tier: "premium" } });

@@ -218,7 +218,7 @@ describe("readParameters", () => {
                 assert.ok(syntax.errors.length > 0);
                 assert.deepEqual(
                     syntax.errors.map((error) => error.line),
-                    syntax.errors.map((error) => syntax.tree.rootNode.descendantForIndex(error.index).startPosition.row + 1),
+                    syntax.errors.map((error) => (syntax.tree.rootNode.descendantForIndex(error.index)?.startPosition.row ?? -1) + 1),
                 );
             } finally {
                 syntax.tree.delete();
