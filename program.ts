@@ -96,6 +96,8 @@ export function resolveCertificate(settings: Settings, now: Date, projectDir: st
 /** The package's deployment script, checked; absent for a package the driver downloads at deploy time. */
 export interface ResolvedPackage {
     readonly script?: CheckedScript;
+    /** What the check could not judge without PowerShell, one line per parameter and rule. */
+    readonly warnings: readonly string[];
 }
 
 /**
@@ -106,7 +108,7 @@ export interface ResolvedPackage {
 export async function resolvePackage(settings: Settings, projectDir: string): Promise<ResolvedPackage> {
     const pkg = settings.connectorPackage;
     // The plan says so: its parameters cannot be checked before the driver has downloaded it.
-    if (pkg.source.kind === "url") return {};
+    if (pkg.source.kind === "url") return { warnings: [] };
     const inspected = inspectPackage(path.resolve(projectDir, pkg.source.path), pkg.source.path, pkg.sha256, pkg.deploymentScript, pkg.sha256Key);
     let block;
     try {
@@ -118,10 +120,10 @@ export async function resolvePackage(settings: Settings, projectDir: string): Pr
     const context = { pexipVersion: settings.pexipVersion, scriptPath: inspected.scriptPath, instanceCount: sizeConnector(settings.sizing).instances };
     const unevaluated = checkAgainstScript(deploymentParameters(settings, UNKNOWN_IDS, block.parameters), block, context);
     // Never passed silently: the driver's check binds the arguments in PowerShell itself.
-    for (const rule of unevaluated) {
-        pulumi.log.warn(`-${rule.parameter} of ${inspected.scriptPath}: ${oneLine(rule.rule)} is not evaluated by the plan (${rule.why}); left to the driver's check, which binds the arguments in PowerShell`);
-    }
-    return { script: { path: inspected.scriptPath, parameters: block.parameters } };
+    const warnings = unevaluated.map(
+        (rule) => `-${rule.parameter} of ${inspected.scriptPath}: ${oneLine(rule.rule)} is not evaluated before deployment (${rule.why}); left to the driver's check, which binds the arguments in PowerShell`,
+    );
+    return { script: { path: inspected.scriptPath, parameters: block.parameters }, warnings };
 }
 
 /** The tenant-wide pieces a region needs, created here or read from the owning stack. */
@@ -166,7 +168,7 @@ function teamsIdentity(settings: Settings, applicationTenantId: pulumi.Input<str
 
 /** Creates one region's connector (and, on the owning stack, the tenant-wide pieces). */
 export function deploy(settings: Settings, certificate: ResolvedCertificate, pkg: ResolvedPackage) {
-    certificate.warnings.forEach((warning) => pulumi.log.warn(warning));
+    [...certificate.warnings, ...pkg.warnings].forEach((warning) => pulumi.log.warn(warning));
     const tags = {
         [FACTS.environment]: settings.environment,
         application: "pexip-teams-connector",
