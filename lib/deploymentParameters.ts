@@ -229,6 +229,9 @@ export function checkAgainstScript(entries: readonly ParameterEntry[], block: Pa
     if (verdict.binds) return [...verdict.unevaluated];
     const parameter = declared.find((candidate) => candidate.name === verdict.parameter);
     const entry = parameter === undefined ? undefined : given.get(parameter);
+    if (verdict.rule === "parameter set") {
+        throw new ConfigError(entry?.key ?? "pexipDeployment.parameters", `sets parameters that ${script} cannot bind together: ${verdict.reason}`);
+    }
     if (entry === undefined) {
         // Credentials and passwords come only from the stack's own secrets, never from plain settings.
         const secret = parameter?.kind === "credential" || parameter?.kind === "securestring";

@@ -265,6 +265,19 @@ describe("deployment parameters", () => {
                 );
             });
 
+            it("refuses two parameters the script puts in no parameter set together, under the setting of the later one", () => {
+                const inSet = (name: string) => [{ name, mandatory: false }];
+                const exclusive = SINGLE_APP.map((parameter) =>
+                    parameter.name === "Tier" ? { ...parameter, parameterSets: inSet("Standard") } : parameter.name === "DiskSizeGb" ? { ...parameter, parameterSets: inSet("Custom") } : parameter,
+                );
+                rejectsConfig(
+                    () => preflight(withDeployment({ parameters: { Tier: "Premium", DiskSizeGb: 256 } }), exclusive),
+                    "pexipDeployment.parameters.DiskSizeGb",
+                    "cannot bind together: -Tier and -DiskSizeGb are in no parameter set together",
+                );
+                assert.doesNotThrow(() => preflight(withDeployment({ parameters: { Tier: "Premium" } }), exclusive));
+            });
+
             it("refuses a value a Validate* attribute of the script refuses, and returns what it could not judge", () => {
                 const validated = SINGLE_APP.map((parameter) =>
                     parameter.name === "Tier" ? { ...parameter, validations: [{ name: "ValidateSet", text: "[ValidateSet('Standard', 'Premium')]", positional: ["Standard", "Premium"], named: {} }] } : parameter,
