@@ -164,7 +164,7 @@ export async function readParamBlock(script: string): Promise<ParamBlock> {
         // PowerShell refuses the whole script on a syntax error. One after the param block is left
         // to PowerShell itself (the driver's check parses the script): the grammar is not PowerShell's.
         const problem = syntax.errors.find((error) => block === undefined || error.index < block.endIndex);
-        const unparsable = problem === undefined ? "" : `PowerShell cannot parse it at line ${problem.line}, column ${problem.column}: ${problem.description}`;
+        const unparsable = problem === undefined ? "" : `it cannot be parsed at line ${problem.line}, column ${problem.column}: ${problem.description}`;
         if (block === undefined) throw new ParamBlockError(`the script does not begin with a param(...) block${problem === undefined ? "" : ` (${unparsable})`}`);
         if (problem !== undefined) throw new ParamBlockError(unparsable);
         return readBlock(block, syntax.source);
