@@ -2,11 +2,11 @@ import { ConfigError } from "./lib/configError";
 import { ConfigurationRunError, deploy, readSettings, resolveCertificate, resolvePackage } from "./program";
 
 /** Reads and checks configuration, certificate and Pexip's package before any resource exists. */
-function checkedInput() {
+async function checkedInput() {
     try {
         const settings = readSettings();
         const projectDir = process.cwd();
-        return { settings, certificate: resolveCertificate(settings, new Date(), projectDir), pkg: resolvePackage(settings, projectDir) };
+        return { settings, certificate: resolveCertificate(settings, new Date(), projectDir), pkg: await resolvePackage(settings, projectDir) };
     } catch (error) {
         // A RunError is reported without a stack trace: the message says all there is.
         if (error instanceof ConfigError) throw new ConfigurationRunError(error.key, error.message);
@@ -19,6 +19,6 @@ function checkedInput() {
  * one message naming the key and the rule.
  */
 export = async () => {
-    const { settings, certificate, pkg } = checkedInput();
+    const { settings, certificate, pkg } = await checkedInput();
     return deploy(settings, certificate, pkg);
 };

@@ -10,10 +10,11 @@ import { checkDeclaredFacts, inspectPfx } from "./lib/certificate";
 import { ConfigError } from "./lib/configError";
 import { inspectPackage } from "./lib/connectorPackage";
 import { FACTS } from "./lib/contract";
-import { checkAgainstScript, deploymentParameters, UNKNOWN_IDS } from "./lib/deploymentParameters";
+import { checkAgainstScript, deploymentParameters, oneLine, UNKNOWN_IDS } from "./lib/deploymentParameters";
 import { botResourceGroupName } from "./lib/naming";
-import { ParamBlockError, readParameters } from "./lib/powershellParameters";
+import { ParamBlockError, readParamBlock } from "./lib/powershellParameters";
 import { parseSettings, Settings } from "./lib/settings";
+import { sizeConnector } from "./lib/sizing";
 import { checkStackLiterals } from "./lib/stackLiterals";
 import { loadCatalogue } from "./lib/versionCatalogue";
 import { DEFAULT_PROVIDER_NAME, lobbyBypassScript } from "./lib/teamsPowerShell";
@@ -95,6 +96,8 @@ export function resolveCertificate(settings: Settings, now: Date, projectDir: st
 /** The package's deployment script, checked; absent for a package the driver downloads at deploy time. */
 export interface ResolvedPackage {
     readonly script?: CheckedScript;
+    /** What the check could not judge without PowerShell, one line per parameter and rule. */
+    readonly warnings: readonly string[];
 }
 
 /**
@@ -102,23 +105,28 @@ export interface ResolvedPackage {
  * its deployment script, and the stack's parameters against the script's own param block. A
  * package given by URL is checked by the driver at deploy time; here only that no parameter is set twice.
  */
-export function resolvePackage(settings: Settings, projectDir: string): ResolvedPackage {
+export async function resolvePackage(settings: Settings, projectDir: string): Promise<ResolvedPackage> {
     const pkg = settings.connectorPackage;
     if (pkg.source.kind === "url") {
         // The names the stack passes are known now; only the package's own check waits for the driver (the plan says so).
         deploymentParameters(settings, UNKNOWN_IDS);
-        return {};
+        return { warnings: [] };
     }
     const inspected = inspectPackage(path.resolve(projectDir, pkg.source.path), pkg.source.path, pkg.sha256, pkg.deploymentScript, pkg.sha256Key);
-    let declared;
+    let block;
     try {
-        declared = readParameters(inspected.scriptText);
+        block = await readParamBlock(inspected.scriptText);
     } catch (error) {
         if (!(error instanceof ParamBlockError)) throw error;
         throw new ConfigError("connectorPackage.deploymentScript", `must be a script whose param(...) block can be read, but ${error.message}`, inspected.scriptPath);
     }
-    checkAgainstScript(deploymentParameters(settings, UNKNOWN_IDS, declared), declared, { pexipVersion: settings.pexipVersion, scriptPath: inspected.scriptPath });
-    return { script: { path: inspected.scriptPath, parameters: declared } };
+    const context = { pexipVersion: settings.pexipVersion, scriptPath: inspected.scriptPath, instanceCount: sizeConnector(settings.sizing).instances };
+    const unevaluated = checkAgainstScript(deploymentParameters(settings, UNKNOWN_IDS, block.parameters), block, context);
+    // Never passed silently: the driver's check binds the arguments in PowerShell itself.
+    const warnings = unevaluated.map(
+        (rule) => `-${rule.parameter} of ${inspected.scriptPath}: ${oneLine(rule.rule)} is not evaluated before deployment (${rule.why}); left to the driver's check, which binds the arguments in PowerShell`,
+    );
+    return { script: { path: inspected.scriptPath, parameters: block.parameters }, warnings };
 }
 
 /** The tenant-wide pieces a region needs, created here or read from the owning stack. */
@@ -163,7 +171,7 @@ function teamsIdentity(settings: Settings, applicationTenantId: pulumi.Input<str
 
 /** Creates one region's connector (and, on the owning stack, the tenant-wide pieces). */
 export function deploy(settings: Settings, certificate: ResolvedCertificate, pkg: ResolvedPackage) {
-    [...settings.warnings, ...certificate.warnings].forEach((warning) => pulumi.log.warn(warning));
+    [...settings.warnings, ...certificate.warnings, ...pkg.warnings].forEach((warning) => pulumi.log.warn(warning));
     const tags = {
         [FACTS.environment]: settings.environment,
         application: "pexip-teams-connector",

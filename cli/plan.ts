@@ -235,7 +235,7 @@ async function buildPlan(options: PlanOptions): Promise<Planned> {
             packSize: POLICIES.length,
         },
         // The package's script read as the program reads it: its declared types render the table as the command.
-        deployment: deploymentSummary(settings, resolvePackage(settings, projectDir), run.resources, outputs),
+        deployment: deploymentSummary(settings, await resolvePackage(settings, projectDir), run.resources, outputs),
         upgrades: pendingVersions(catalogue, policyDate).map((entry) => ({
             version: entry.version,
             from: entry.from,

@@ -1,7 +1,8 @@
 import { ConfigError } from "./configError";
 import { CapacityOwner, Fact, FACTS, factVariable } from "./contract";
 import { connectorNames } from "./naming";
-import { DeclaredParameter, declaredParameter } from "./powershellParameters";
+import { BindingValue, bindArguments, Unevaluated } from "./parameterBinding";
+import { DeclaredParameter, declaredParameter, ParamBlock } from "./powershellParameters";
 import type { Settings } from "./settings";
 import { Sizing } from "./sizing";
 
@@ -189,20 +190,25 @@ function nameOf(settings: Settings, key: StackParameterKey): string | undefined 
     return renamed ?? STACK_PARAMETERS[key].name;
 }
 
-/** The package and script a check refers to, for messages. */
+/** The package and script a check refers to, for messages, and what the driver fills in. */
 export interface ScriptContext {
     readonly pexipVersion: string;
     /** The script's path inside the package. */
     readonly scriptPath: string;
+    /** The VM count the driver passes for `instanceCount`. */
+    readonly instanceCount: number;
 }
 
 /**
  * Refuses, before anything is created, a parameter the script does not declare (by name or
- * alias), one parameter given twice under its name and an alias, a mandatory one the stack
- * leaves out, and a value the declared type cannot take. Messages name the parameter, the
- * setting to change and the package version.
+ * alias), one parameter given twice under its name and an alias, a value the declared type
+ * cannot take, and whatever PowerShell's binding would refuse (lib/parameterBinding.ts): a
+ * mandatory parameter of the selected parameter set left out, mutually exclusive parameters, a
+ * `Validate*` attribute, an empty value a mandatory parameter refuses. Messages name the setting,
+ * the script's parameter and the rule. Returns what could not be judged offline, per parameter.
  */
-export function checkAgainstScript(entries: readonly ParameterEntry[], declared: readonly DeclaredParameter[], context: ScriptContext): void {
+export function checkAgainstScript(entries: readonly ParameterEntry[], block: ParamBlock, context: ScriptContext): Unevaluated[] {
+    const declared = block.parameters;
     const script = `${context.scriptPath} of the Pexip ${context.pexipVersion} package`;
     const given = new Map<DeclaredParameter, ParameterEntry>();
     for (const entry of entries) {
@@ -219,16 +225,46 @@ export function checkAgainstScript(entries: readonly ParameterEntry[], declared:
         const problem = typeProblem(entry.value, parameter);
         if (problem !== undefined) throw new ConfigError(entry.key, `gives -${parameter.name} ${problem}, but ${script} declares it [${parameter.type}]`, entry.name);
     }
-    for (const parameter of declared) {
-        if (parameter.mandatory && !given.has(parameter)) {
-            // Credentials and passwords come only from the stack's own secrets, never from plain settings.
-            const secret = parameter.kind === "credential" || parameter.kind === "securestring";
-            const how = secret
-                ? `it takes a secret the stack does not pass: point a parameter the stack sets at it with pexipDeployment.parameterNames, or this package's version is not one the stack supports`
-                : `add it to pexipDeployment.parameters, or point a parameter the stack sets at it with pexipDeployment.parameterNames`;
-            throw new ConfigError(`pexipDeployment.parameters.${parameter.name}`, `is required: ${script} declares -${parameter.name} mandatory and the stack does not set it; ${how}`);
-        }
+    const verdict = bindArguments(block, Object.fromEntries(entries.map((entry) => [entry.name, bindingValue(entry.value, context.instanceCount)])));
+    if (verdict.binds) return [...verdict.unevaluated];
+    const parameter = declared.find((candidate) => candidate.name === verdict.parameter);
+    const entry = parameter === undefined ? undefined : given.get(parameter);
+    if (verdict.rule === "parameter set") {
+        throw new ConfigError(entry?.key ?? "pexipDeployment.parameters", `sets parameters that ${script} cannot bind together: ${verdict.reason}`);
     }
+    if (entry === undefined) {
+        // Credentials and passwords come only from the stack's own secrets, never from plain settings.
+        const secret = parameter?.kind === "credential" || parameter?.kind === "securestring";
+        const how = secret
+            ? `it takes a secret the stack does not pass: point a parameter the stack sets at it with pexipDeployment.parameterNames, or this package's version is not one the stack supports`
+            : `add it to pexipDeployment.parameters, or point a parameter the stack sets at it with pexipDeployment.parameterNames`;
+        throw new ConfigError(`pexipDeployment.parameters.${verdict.parameter}`, `is required: ${script} declares -${verdict.parameter} ${verdict.reason.replace(/, and not given$/, "")} and the stack does not set it; ${how}`);
+    }
+    // A value the driver fills in (a secret, a path) is never shown.
+    const shown = isDriverValue(entry.value) ? undefined : entry.value;
+    throw new ConfigError(entry.key, `gives -${verdict.parameter} a value that ${script} refuses by ${oneLine(verdict.rule)}: ${verdict.reason}`, shown);
+}
+
+/** What PowerShell is given for a parameter: the driver's secrets by their type only. */
+function bindingValue(value: ParameterValue, instanceCount: number): BindingValue {
+    if (!isDriverValue(value)) return value;
+    switch (value.from) {
+        case "adminCredential":
+        case "appCredential":
+            return { secret: "credential" };
+        case "pfxPassword":
+            return { secret: value.as === "String" ? "string" : "securestring" };
+        case "instanceCount":
+            return instanceCount;
+        case "pfxPath":
+            return { opaque: "the PFX file's path" };
+    }
+}
+
+/** An attribute as written, on one line and short enough for a message. */
+export function oneLine(text: string): string {
+    const flat = text.replace(/\s+/g, " ");
+    return flat.length > 80 ? `${flat.slice(0, 77)}...` : flat;
 }
 
 /** Why a value does not fit a declared type, or undefined when it fits (or the type is not known). */

@@ -197,8 +197,9 @@ export const SETTINGS: Readonly<Record<string, SettingDeclaration>> = {
             sha256: { not: {}, rule: "comes from pexip-versions.yaml, never from a stack: a stack may point at another copy of the package, not vouch for it" },
             deploymentScript: {
                 type: "string",
-                pattern: "^[\\w. -]+(/[\\w. -]+)*\\.[pP][sS]1$",
-                rule: "must be the .ps1 script's path inside the package, with / between folders",
+                // No segment of dots only: `..` would point the driver outside the verified package.
+                pattern: "^(?!(.*/)?\\.+(/|$))[\\w. -]+(/[\\w. -]+)*\\.[pP][sS]1$",
+                rule: "must be the .ps1 script's path inside the package, relative, with / between folders and no . or .. segment",
             },
         }),
     },

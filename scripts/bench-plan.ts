@@ -134,7 +134,7 @@ export function regionsProgram(count: number): PlanProgram {
                       }
                     : base.identity,
             };
-            const outputs = program.deploy(settings, program.resolveCertificate(settings, new Date(), process.cwd()), program.resolvePackage(settings, process.cwd()));
+            const outputs = program.deploy(settings, program.resolveCertificate(settings, new Date(), process.cwd()), await program.resolvePackage(settings, process.cwd()));
             first ??= outputs;
         }
         return first;

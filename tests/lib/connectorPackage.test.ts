@@ -3,7 +3,8 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DEFAULT_DEPLOYMENT_SCRIPT, inspectPackage } from "../../lib/connectorPackage";
+import { Zip, ZipPassThrough } from "fflate";
+import { DEFAULT_DEPLOYMENT_SCRIPT, inspectPackage, MAX_PACKAGE_BYTES, MAX_SCRIPT_BYTES } from "../../lib/connectorPackage";
 import { readParameters } from "../../lib/powershellParameters";
 import { rejectsConfig } from "../support/configErrors";
 import { FIXTURE_SCRIPTS, pexipPackage, utf8, writeZip } from "../support/pexipPackage";
@@ -37,12 +38,12 @@ describe("inspectPackage", () => {
         return { file, sha };
     };
 
-    it("finds the deployment script by its file name in the package's versioned folder, and returns its text", () => {
+    it("finds the deployment script by its file name in the package's versioned folder, and returns its text", async () => {
         const { file, sha } = fixture();
         const inspected = inspectPackage(file, LABEL, sha, DEFAULT_DEPLOYMENT_SCRIPT, SHA_KEY);
         assert.equal(inspected.scriptPath, `${FOLDER}/create_vmss_deployment.ps1`);
         assert.equal(inspected.scriptText, SCRIPT_TEXT);
-        assert.equal(readParameters(inspected.scriptText).length, 22);
+        assert.equal((await readParameters(inspected.scriptText)).length, 22);
     });
 
     it("finds the script by its path inside the package", () => {
@@ -137,12 +138,12 @@ describe("inspectPackage", () => {
         rejectsConfig(() => inspectPackage(file, LABEL, "b".repeat(64), DEFAULT_DEPLOYMENT_SCRIPT, SHA_KEY), SHA_KEY, sha256(utf8("not a zip")));
     });
 
-    it("decodes a UTF-16LE script with a byte-order mark", () => {
+    it("decodes a UTF-16LE script with a byte-order mark", async () => {
         const utf16 = new Uint8Array(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(SCRIPT_TEXT, "utf16le")]));
         const { file, sha } = zip("utf16.zip", { [`${FOLDER}/${DEFAULT_DEPLOYMENT_SCRIPT}`]: utf16 });
         const inspected = inspectPackage(file, LABEL, sha, DEFAULT_DEPLOYMENT_SCRIPT, SHA_KEY);
         assert.equal(inspected.scriptText, SCRIPT_TEXT);
-        assert.deepEqual(readParameters(inspected.scriptText), readParameters(SCRIPT_TEXT));
+        assert.deepEqual(await readParameters(inspected.scriptText), await readParameters(SCRIPT_TEXT));
     });
 
     it("decodes a UTF-8 script with a byte-order mark without the mark", () => {
@@ -160,5 +161,78 @@ describe("inspectPackage", () => {
         }
         const { file, sha } = zip("utf16be.zip", { [`${FOLDER}/${DEFAULT_DEPLOYMENT_SCRIPT}`]: new Uint8Array(Buffer.concat([Buffer.from([0xfe, 0xff]), be])) });
         assert.equal(inspectPackage(file, LABEL, sha, DEFAULT_DEPLOYMENT_SCRIPT, SHA_KEY).scriptText, SCRIPT_TEXT);
+    });
+
+    describe("entry paths, as the driver's Expand-Archive reads them", () => {
+        const SCRIPT = `${FOLDER}/${DEFAULT_DEPLOYMENT_SCRIPT}`;
+
+        it("names a backslash entry, as Windows PowerShell 5.1's Compress-Archive writes it, with /", () => {
+            const { file, sha } = zip("backslash.zip", { [`${FOLDER}\\${DEFAULT_DEPLOYMENT_SCRIPT}`]: utf8(SCRIPT_TEXT) });
+            assert.equal(inspectPackage(file, LABEL, sha, SCRIPT, SHA_KEY).scriptPath, SCRIPT);
+            assert.equal(inspectPackage(file, LABEL, sha, DEFAULT_DEPLOYMENT_SCRIPT, SHA_KEY).scriptText, SCRIPT_TEXT);
+        });
+
+        it("refuses an entry with a .. segment or an absolute path, whichever file it is", () => {
+            for (const evil of ["../evil.ps1", `${FOLDER}/../../evil.txt`, "..\\evil.txt", "/etc/evil.txt", "\\evil.txt", "C:/evil.txt", "c:\\evil.txt"]) {
+                const { file, sha } = zip(`evil-${sha256(utf8(evil)).slice(0, 8)}.zip`, { [SCRIPT]: utf8(SCRIPT_TEXT), [evil]: utf8("x") });
+                rejectsConfig(() => inspectPackage(file, LABEL, sha, DEFAULT_DEPLOYMENT_SCRIPT, SHA_KEY), "connectorPackage.path", "entries stay inside its folder", JSON.stringify(evil.replace(/\\/g, "/")));
+            }
+        });
+
+        it("refuses two entries of one name: exactly, by case, or by separator", () => {
+            const twice = new Promise<Uint8Array>((resolve, reject) => {
+                const chunks: Uint8Array[] = [];
+                const archive = new Zip((error, chunk, final) => {
+                    if (error) return reject(error);
+                    chunks.push(chunk);
+                    if (final) resolve(new Uint8Array(Buffer.concat(chunks)));
+                });
+                for (const text of [SCRIPT_TEXT, "param()\n"]) {
+                    const entry = new ZipPassThrough(SCRIPT);
+                    archive.add(entry);
+                    entry.push(utf8(text), true);
+                }
+                archive.end();
+            });
+            return twice.then((bytes) => {
+                const file = path.join(dir, "twice.zip");
+                fs.writeFileSync(file, bytes);
+                rejectsConfig(() => inspectPackage(file, LABEL, sha256(bytes), DEFAULT_DEPLOYMENT_SCRIPT, SHA_KEY), "connectorPackage.path", "two entries of one name");
+                for (const [name, other] of [
+                    [SCRIPT, SCRIPT.toUpperCase()],
+                    [SCRIPT, SCRIPT.replace("/", "\\")],
+                ]) {
+                    const { file: clash, sha } = zip(`clash-${sha256(utf8(other)).slice(0, 8)}.zip`, { [name]: utf8(SCRIPT_TEXT), [other]: utf8("param()\n") });
+                    rejectsConfig(() => inspectPackage(clash, LABEL, sha, SCRIPT, SHA_KEY), "connectorPackage.path", "two entries of one name", JSON.stringify(other.replace(/\\/g, "/")));
+                }
+            });
+        });
+    });
+
+    describe("size caps", () => {
+        it("refuses a script larger than the cap by its declared size, without inflating it", () => {
+            const big = `param([string] $A)\n${"# padding\n".repeat(Math.ceil(MAX_SCRIPT_BYTES / 10) + 1)}`;
+            const { file, sha } = zip("big-script.zip", { [`${FOLDER}/${DEFAULT_DEPLOYMENT_SCRIPT}`]: utf8(big) });
+            rejectsConfig(() => inspectPackage(file, LABEL, sha, DEFAULT_DEPLOYMENT_SCRIPT, SHA_KEY), "connectorPackage.deploymentScript", `at most ${MAX_SCRIPT_BYTES / 1024 / 1024} MiB`, "5 MiB");
+        });
+
+        it("trusts no more than the declared size: a small entry that declares 100 MiB is refused at once", () => {
+            const { file } = zip("lying.zip", { [`${FOLDER}/${DEFAULT_DEPLOYMENT_SCRIPT}`]: utf8(SCRIPT_TEXT) });
+            const bytes = fs.readFileSync(file);
+            // The central directory's uncompressed size (offset 24 of its entry), which fflate reads.
+            const central = bytes.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+            bytes.writeUInt32LE(100 * 1024 * 1024, central + 24);
+            fs.writeFileSync(file, bytes);
+            rejectsConfig(() => inspectPackage(file, LABEL, sha256(bytes), DEFAULT_DEPLOYMENT_SCRIPT, SHA_KEY), "connectorPackage.deploymentScript", "declares 100 MiB");
+        });
+
+        it("refuses a package file larger than the cap before reading it", () => {
+            const file = path.join(dir, "huge.zip");
+            // Sparse: no disk is written.
+            fs.writeFileSync(file, "");
+            fs.truncateSync(file, MAX_PACKAGE_BYTES + 1);
+            rejectsConfig(() => inspectPackage(file, LABEL, "0".repeat(64), DEFAULT_DEPLOYMENT_SCRIPT, SHA_KEY), "connectorPackage.path", `at most ${MAX_PACKAGE_BYTES / 1024 / 1024} MiB`);
+            fs.rmSync(file);
+        });
     });
 });

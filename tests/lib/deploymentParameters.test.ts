@@ -28,8 +28,12 @@ import { ADMIN_PASSWORD, PFX_PASSWORD, testSettings } from "../support/settings"
 
 /** Our own fixture scripts (not Pexip's code), in the two shapes Pexip's script has had. */
 const scriptText = (shape: "single-app" | "two-app") => fs.readFileSync(shape === "single-app" ? FIXTURE_SCRIPTS.singleApp : FIXTURE_SCRIPTS.twoApp, "utf8");
-const SINGLE_APP = readParameters(scriptText("single-app"));
-const TWO_APP = readParameters(scriptText("two-app"));
+let SINGLE_APP: DeclaredParameter[];
+let TWO_APP: DeclaredParameter[];
+before(async () => {
+    SINGLE_APP = await readParameters(scriptText("single-app"));
+    TWO_APP = await readParameters(scriptText("two-app"));
+});
 const SCRIPT_PATH = "pexip_teams_connector_v37.1/create_vmss_deployment.ps1";
 
 const IDS: DeploymentIds = { subscriptionId: "9b2f6c1e-0d4a-4c8e-9f1a-2b3c4d5e6f70", applicationId: "5d6e7f80-1a2b-4c3d-8e9f-0a1b2c3d4e5f" };
@@ -60,7 +64,8 @@ function devSettings(changes: Partial<PexipDeploymentSettings> = {}): Settings {
 
 /** What the program's preflight does with a local package: settings against the script's declaration. */
 function preflight(settings: Settings, declared: readonly DeclaredParameter[]): void {
-    checkAgainstScript(deploymentParameters(settings, UNKNOWN_IDS, declared), declared, { pexipVersion: settings.pexipVersion, scriptPath: SCRIPT_PATH });
+    const context = { pexipVersion: settings.pexipVersion, scriptPath: SCRIPT_PATH, instanceCount: sizeConnector(settings.sizing).instances };
+    checkAgainstScript(deploymentParameters(settings, UNKNOWN_IDS, declared), { parameters: declared }, context);
 }
 
 function argument(document: DeploymentDocument, name: string, declared?: readonly DeclaredParameter[], instanceCount = 3): string {
@@ -206,16 +211,16 @@ describe("deployment parameters", () => {
             );
         });
 
-        it("passes the PFX password as a plain string only when the script declares it [string]", () => {
-            const declared = readParameters(scriptText("single-app").replace("[securestring] $PfxPassword", "[string] $PfxPassword"));
+        it("passes the PFX password as a plain string only when the script declares it [string]", async () => {
+            const declared = await readParameters(scriptText("single-app").replace("[securestring] $PfxPassword", "[string] $PfxPassword"));
             const entries = deploymentParameters(testSettings(), IDS, declared);
             assert.deepEqual(entries.find((entry) => entry.name === "PfxPassword")?.value, { from: "pfxPassword", as: "String" });
             const secure = deploymentParameters(testSettings(), IDS, SINGLE_APP);
             assert.deepEqual(secure.find((entry) => entry.name === "PfxPassword")?.value, { from: "pfxPassword", as: "SecureString" });
         });
 
-        it("follows a renamed PFX password parameter to find its declared type", () => {
-            const declared = readParameters(scriptText("single-app").replace("[securestring] $PfxPassword", "[string] $CertificatePassword"));
+        it("follows a renamed PFX password parameter to find its declared type", async () => {
+            const declared = await readParameters(scriptText("single-app").replace("[securestring] $PfxPassword", "[string] $CertificatePassword"));
             const entries = deploymentParameters(withDeployment({ parameterNames: { pfxPassword: "CertificatePassword" } }), IDS, declared);
             assert.deepEqual(entries.find((entry) => entry.name === "CertificatePassword")?.value, { from: "pfxPassword", as: "String" });
         });
@@ -247,7 +252,47 @@ describe("deployment parameters", () => {
             });
 
             it("passes a dev stack with the flags and VM size set", () => {
-                assert.doesNotThrow(() => preflight(devSettings(), SINGLE_APP));
+                const dev = devSettings();
+                assert.doesNotThrow(() => preflight({ ...dev, vdx: { ...dev.vdx, nodeFqdns: ["node1.vdx.example"] } }, SINGLE_APP));
+            });
+
+            it("refuses what PowerShell's binding refuses, naming the setting, the parameter and the rule (here an empty list for a mandatory array)", () => {
+                rejectsConfig(
+                    () => preflight(devSettings(), SINGLE_APP),
+                    "pexipDeployment.parameterNames.pexipFqdns",
+                    "gives -PexipFqdns a value that",
+                    "refuses by Mandatory: a mandatory parameter refuses an empty collection without [AllowEmptyCollection()]",
+                );
+            });
+
+            it("refuses two parameters the script puts in no parameter set together, under the setting of the later one", () => {
+                const inSet = (name: string) => [{ name, mandatory: false }];
+                const exclusive = SINGLE_APP.map((parameter) =>
+                    parameter.name === "Tier" ? { ...parameter, parameterSets: inSet("Standard") } : parameter.name === "DiskSizeGb" ? { ...parameter, parameterSets: inSet("Custom") } : parameter,
+                );
+                rejectsConfig(
+                    () => preflight(withDeployment({ parameters: { Tier: "Premium", DiskSizeGb: 256 } }), exclusive),
+                    "pexipDeployment.parameters.DiskSizeGb",
+                    "cannot bind together: -Tier and -DiskSizeGb are in no parameter set together",
+                );
+                assert.doesNotThrow(() => preflight(withDeployment({ parameters: { Tier: "Premium" } }), exclusive));
+            });
+
+            it("refuses a value a Validate* attribute of the script refuses, and returns what it could not judge", () => {
+                const validated = SINGLE_APP.map((parameter) =>
+                    parameter.name === "Tier" ? { ...parameter, validations: [{ name: "ValidateSet", text: "[ValidateSet('Standard', 'Premium')]", positional: ["Standard", "Premium"], named: {} }] } : parameter,
+                );
+                rejectsConfig(
+                    () => preflight(withDeployment({ parameters: { Tier: "Basic" } }), validated),
+                    "pexipDeployment.parameters.Tier",
+                    "gives -Tier a value that",
+                    "refuses by [ValidateSet('Standard', 'Premium')]: \"Basic\" is not one of Standard, Premium",
+                    '"Basic"',
+                );
+                const settings = withDeployment({ parameters: { Tier: "premium" } });
+                const context = { pexipVersion: "37.1", scriptPath: SCRIPT_PATH, instanceCount: 3 };
+                const unevaluated = checkAgainstScript(deploymentParameters(settings, UNKNOWN_IDS, validated), { parameters: validated }, context);
+                assert.deepEqual(unevaluated, [{ parameter: "Tags", rule: "default", why: "its default @{ owner = 'pexip'; note = 'a, b (c)' } is computed by PowerShell" }]);
             });
 
             it("passes extra parameters that the script declares, with fitting values", () => {
@@ -526,14 +571,14 @@ describe("deployment parameters", () => {
             assert.equal(argument(document, "Owners"), "-Owners 'O''Brien','plain'");
         });
 
-        it("masks credentials and passwords, and shows where the PFX comes from", () => {
+        it("masks credentials and passwords, and shows where the PFX comes from", async () => {
             assert.equal(argument(prod, "VMAdminCredential"), "-VMAdminCredential <PSCredential 'pexadmin' [secret]>");
             assert.equal(argument(prod, "AppCredential"), `-AppCredential <PSCredential '${IDS.applicationId}' [secret]>`);
             assert.equal(argument(prod, "PfxPassword"), "-PfxPassword <SecureString [secret]>");
             assert.equal(argument(prod, "PfxPath"), "-PfxPath 'certs/teamsconn.pfx'");
             const keyVault = deploymentDocument(testSettings(), IDS, { source: "keyVault", vaultName: "medcomweu-kv", secretName: "teamsconn", secretVersion: "0".repeat(32) }, TAGS);
             assert.equal(argument(keyVault, "PfxPath"), "-PfxPath <temporary PFX from Key Vault medcomweu-kv>");
-            const declaredString = readParameters(scriptText("single-app").replace("[securestring] $PfxPassword", "[string] $PfxPassword"));
+            const declaredString = await readParameters(scriptText("single-app").replace("[securestring] $PfxPassword", "[string] $PfxPassword"));
             const plain = deploymentDocument(testSettings(), IDS, PFX_FILE, TAGS, SCRIPT_PATH, declaredString);
             assert.equal(argument(plain, "PfxPassword", declaredString), "-PfxPassword <String [secret]>");
         });

@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { DRIVER_ACTIONS, DRIVER_VARIABLES, FACTS, factVariable } from "../../lib/contract";
 import type { DriverValue } from "../../lib/deploymentParameters";
-import { readParameters, skipString } from "../../lib/powershellParameters";
+import { readParameters } from "../../lib/powershellParameters";
+import { skipString } from "../support/powershellStrings";
 
 /**
  * PowerShell is not installed where the tests run, so the driver (scripts/pexip-deployment.ps1)
@@ -145,8 +146,9 @@ describe("scripts/pexip-deployment.ps1 (the deployment driver)", () => {
     });
 
     describe("actions", () => {
-        it("takes exactly the contract's actions as its only, mandatory parameter", () => {
-            assert.deepEqual(readParameters(DRIVER_TEXT), [{ name: "Action", mandatory: true, kind: "string", type: "string" }]);
+        it("takes exactly the contract's actions as its only, mandatory parameter", async () => {
+            const parameters = (await readParameters(DRIVER_TEXT)).map(({ name, mandatory, kind, type }) => ({ name, mandatory, kind, type }));
+            assert.deepEqual(parameters, [{ name: "Action", mandatory: true, kind: "string", type: "string" }]);
             const validateSet = /\[ValidateSet\(([^)]*)\)\]\s*\[string\]\s*\$Action\b/i.exec(CODE);
             assert.ok(validateSet !== null, "no ValidateSet on $Action");
             const allowed = [...validateSet[1].matchAll(/'([^']*)'|"([^"]*)"/g)].map((match) => match[1] ?? match[2]);
