@@ -76,8 +76,8 @@ export class PexipDeployment extends pulumi.ComponentResource {
 
         const instanceCountVariable = factVariable(FACTS.instanceCount);
         // The command provider replaces a command when its triggers change, and runs create again on any other change.
-        // The check binds the real instance count to the script's parameters (a ValidateRange judges it). A resize
-        // alone does not run it again (ignored); every replacement, and so every redeploy, reads the current count.
+        // The check binds the real instance count to the script's parameters (a ValidateRange judges it), so a resize
+        // runs it again: ignoring the count would have the engine replace the check with its old value at a redeploy.
         const check = new local.Command(
             `${name}-check`,
             {
@@ -86,7 +86,7 @@ export class PexipDeployment extends pulumi.ComponentResource {
                 environment: { [DRIVER_VARIABLES.deployment]: documentJson, [instanceCountVariable]: String(args.instanceCount) },
                 triggers: [args.triggers],
             },
-            { parent: this, dependsOn: args.dependsOn, replaceOnChanges: ["triggers[*]"], ignoreChanges: [`environment.${instanceCountVariable}`] },
+            { parent: this, dependsOn: args.dependsOn, replaceOnChanges: ["triggers[*]"] },
         );
         const deployment = new local.Command(
             `${name}-deploy`,
