@@ -37,8 +37,9 @@ export interface PexipDeploymentArgs {
  * The connector itself, the way Pexip supports it: the package's deployment script creates the
  * scale set, load balancer and NSG in the dynamic resource group, driven by Pulumi.
  *
- * - check (first): the driver fetches and verifies the package and checks its script's
- *   parameters, so a bad package fails the update before the old deployment is removed;
+ * - check (first): the driver reads, without writing, what create will need (the package and
+ *   its checksum, the PFX, the stack's parameters bound by PowerShell to the script's param
+ *   block), so a problem fails the update before the old deployment is removed;
  * - create: the driver creates the dynamic group and runs the script;
  * - delete: the driver removes the dynamic group (the static one stays);
  * - a change to a trigger (what the script is given, the certificate, the secrets) replaces
@@ -73,10 +74,18 @@ export class PexipDeployment extends pulumi.ComponentResource {
             pulumi.all([args.adminPassword, args.appSecret]).apply((values) => createHash("sha256").update(JSON.stringify(values)).digest("hex")),
         );
 
+        const instanceCountVariable = factVariable(FACTS.instanceCount);
         // The command provider replaces a command when its triggers change, and runs create again on any other change.
+        // The check binds the real instance count to the script's parameters (a ValidateRange judges it), so a resize
+        // runs it again: ignoring the count would have the engine replace the check with its old value at a redeploy.
         const check = new local.Command(
             `${name}-check`,
-            { interpreter: DRIVER_COMMAND, create: DRIVER_ACTIONS.check, environment: { [DRIVER_VARIABLES.deployment]: documentJson }, triggers: [args.triggers] },
+            {
+                interpreter: DRIVER_COMMAND,
+                create: DRIVER_ACTIONS.check,
+                environment: { [DRIVER_VARIABLES.deployment]: documentJson, [instanceCountVariable]: String(args.instanceCount) },
+                triggers: [args.triggers],
+            },
             { parent: this, dependsOn: args.dependsOn, replaceOnChanges: ["triggers[*]"] },
         );
         const deployment = new local.Command(
@@ -112,7 +121,7 @@ export class PexipDeployment extends pulumi.ComponentResource {
                     // Updated, never replaced: no triggers; the deployment's ID is in the document.
                     environment: {
                         [DRIVER_VARIABLES.deployment]: pulumi.all([document, deployment.id]).apply(([value, id]) => JSON.stringify(scalingDocument(value, id))),
-                        [factVariable(FACTS.instanceCount)]: String(args.instanceCount),
+                        [instanceCountVariable]: String(args.instanceCount),
                     },
                 },
                 { parent: this, dependsOn: [deployment] },

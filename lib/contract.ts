@@ -93,5 +93,8 @@ export const DRIVER_VARIABLES = {
     pfx: "VDX_PFX",
 } as const;
 
+/** The driver variables that carry secrets: never logged, masked in Pexip's script's output. */
+export const DRIVER_SECRET_VARIABLES: readonly string[] = [DRIVER_VARIABLES.adminPassword, DRIVER_VARIABLES.appSecret, DRIVER_VARIABLES.pfxPassword, DRIVER_VARIABLES.pfx];
+
 /** The tag and variable values of `FACTS.capacityOwner`. */
 export type CapacityOwner = "pulumi" | "infinity";

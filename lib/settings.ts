@@ -474,6 +474,8 @@ function certificateOf(raw: Record<string, any>, environment: Environment, fail:
     }
     if (raw.pfxFile !== undefined) {
         if (raw.password === undefined) fail("certificate.password", "is required with pfxFile (pulumi config set --secret --path certificate.password ...)");
+        // Windows passes no empty environment variable, so the driver could not tell an empty password from a missing one.
+        if (raw.password === "") fail("certificate.password", "must not be empty: export the PFX with a password (an empty one cannot reach the deploying machine's PowerShell on Windows)");
         return { kind: "pfxFile", pfxFile: raw.pfxFile, password: new Secret(raw.password) };
     }
     for (const field of ["keyVaultId", "subject", "notAfter", "thumbprint", "keySize"]) {

@@ -289,7 +289,9 @@ describe("program (index.ts under the mock runtime)", () => {
             assert.equal(check.inputs.create, "check");
             assert.equal(check.inputs.update, undefined);
             assert.equal(check.inputs.delete, undefined);
-            assert.deepEqual(Object.keys(environment(check)), [DRIVER_VARIABLES.deployment]);
+            // The instance count too, which the driver's binding check gives the script's parameter; never a secret.
+            assert.deepEqual(Object.keys(environment(check)), [DRIVER_VARIABLES.deployment, "VDX_INSTANCE_COUNT"]);
+            assert.equal(environment(check).VDX_INSTANCE_COUNT, environment(deployment(run)).VDX_INSTANCE_COUNT);
             assert.deepEqual(JSON.parse(environment(check)[DRIVER_VARIABLES.deployment] as string), document(run));
             assert.deepEqual(check.inputs.triggers, [(deployment(run).inputs.triggers as unknown[])[0]]);
             assert.ok(deployment(run).dependencies.includes(check.urn));
@@ -375,7 +377,8 @@ describe("program (index.ts under the mock runtime)", () => {
                     .map(([key]) => key);
                 assert.ok(differing.length > 0 && differing.every((key) => capacityFacts.includes(key)), `${JSON.stringify(change)}: ${differing}`);
                 assert.deepEqual(deployment(after).inputs.triggers, deployment(before).inputs.triggers);
-                assert.deepEqual(changed(before, after), ["vdxdevweu-deployment-deploy", "vdxdevweu-deployment-scale"]);
+                // The check too: it binds the new count to the script's parameters (reading only).
+                assert.deepEqual(changed(before, after), ["vdxdevweu-deployment-check", "vdxdevweu-deployment-deploy", "vdxdevweu-deployment-scale"]);
             }
         });
 

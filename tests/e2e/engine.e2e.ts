@@ -380,20 +380,25 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
             assert.ok(typeof variables[DRIVER_VARIABLES.pfx] === "object", "the dev certificate's PFX did not reach the driver as a secret");
         });
 
-        it("a port change updates the scaling step and the deployment's facts in place, and redeploys nothing", async () => {
+        it("a port change checks the new count, updates the scaling step and the deployment's facts in place, and redeploys nothing", async () => {
             await workspace.ok(["config", "set", "concurrentPorts", "40", "--stack", "dev"]);
             const preview = await workspace.withEvents(["preview", "--stack", "dev", "--diff", ...POLICY]);
             assert.equal(preview.run.code, 0, runReport(preview.run));
             const changed = Object.entries(operations(preview.events)).filter(([, steps]) => steps.some((op) => op !== "same"));
             assert.deepEqual(changed, [
+                ["vdxdevweu-deployment-check", ["update"]],
                 ["vdxdevweu-deployment-deploy", ["update"]],
                 ["vdxdevweu-deployment-scale", ["update"]],
             ]);
             await workspace.ok(UP("dev"));
             const log = workspace.takeStandInCalls();
-            assert.deepEqual(calls(log, "Update"), ["command:local:Command::vdxdevweu-deployment-deploy", "command:local:Command::vdxdevweu-deployment-scale"]);
-            // Only tags on the running deployment, then the resize.
-            assert.deepEqual(driverRuns(log), ["update", "scale"]);
+            assert.deepEqual(calls(log, "Update"), [
+                "command:local:Command::vdxdevweu-deployment-check",
+                "command:local:Command::vdxdevweu-deployment-deploy",
+                "command:local:Command::vdxdevweu-deployment-scale",
+            ]);
+            // The check binds the new count (reading only), then only tags on the running deployment, then the resize.
+            assert.deepEqual(driverRuns(log), ["check", "update", "scale"]);
             assert.deepEqual(calls(log, "Delete"), []);
             // The deployment records the new count too, so that a later redeploy creates the scale set with it.
             for (const call of log.filter((entry) => entry.method === "Update")) assert.match(JSON.stringify(call.inputs), /"VDX_INSTANCE_COUNT":"3"/);

@@ -227,6 +227,7 @@ describe("parseSettings", () => {
             ["no certificate", { certificate: undefined }, "certificate", "is required"],
             ["two certificate sources", { certificate: { selfSigned: true, pfxFile: "a.pfx" } }, "certificate", "exactly one source"],
             ["PFX without password", { certificate: { pfxFile: "a.pfx" } }, "certificate.password", "is required"],
+            ["PFX with an empty password", { certificate: { pfxFile: "a.pfx", password: "" } }, "certificate.password", "must not be empty"],
             ["unversioned Key Vault secret", { certificate: { keyVaultSecretId: "https://kv1.vault.azure.net/secrets/tc" } }, "certificate.keyVaultSecretId", "versioned"],
             [
                 "secret in another vault than keyVaultId",
