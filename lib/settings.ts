@@ -1,7 +1,7 @@
 import { DEFAULT_TIME_ZONE } from "./calendar";
 import { ConfigError } from "./configError";
 import { DEFAULT_DEPLOYMENT_SCRIPT } from "./connectorPackage";
-import { PlainValue, StackParameterKey } from "./deploymentParameters";
+import { PlainValue, StackParameterKey } from "./stackParameters";
 import { Schema, schemaValidator, SchemaProblem, unknownKeyRule } from "./schema";
 import { Secret } from "./secret";
 import { environmentCommand, REQUIRED_SETTINGS, SETTINGS, WEEKDAYS } from "./settingsSchema";

@@ -1,6 +1,6 @@
 import { isCidr } from "./cidr";
 import { MAX_CALLS_PER_INSTANCE, PLANNED_CALLS_PER_INSTANCE } from "./contract";
-import { STACK_PARAMETER_KEYS } from "./deploymentParameters";
+import { STACK_PARAMETER_KEYS } from "./stackParameters";
 import { defineFormat, packageUrlSchema, Schema } from "./schema";
 import { MAX_INSTANCES } from "./sizing";
 

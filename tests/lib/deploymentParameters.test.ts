@@ -6,8 +6,6 @@ import {
     DeploymentDocument,
     DeploymentIds,
     PfxSource,
-    STACK_PARAMETERS,
-    STACK_PARAMETER_KEYS,
     checkAgainstScript,
     deploymentDocument,
     deploymentFacts,
@@ -19,6 +17,7 @@ import {
     renderParameters,
     UNKNOWN_IDS,
 } from "../../lib/deploymentParameters";
+import { STACK_PARAMETERS, STACK_PARAMETER_KEYS } from "../../lib/stackParameters";
 import { DeclaredParameter, readParameters } from "../../lib/powershellParameters";
 import { PexipDeploymentSettings, Settings } from "../../lib/settings";
 import { sizeConnector } from "../../lib/sizing";
