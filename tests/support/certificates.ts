@@ -1,5 +1,5 @@
 import { spawnSync } from "child_process";
-import { createCipheriv, createDecipheriv, createHash, createHmac, generateKeyPairSync, pbkdf2Sync } from "crypto";
+import { X509Certificate, createCipheriv, createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, pbkdf2Sync } from "crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -234,6 +234,16 @@ export function opensslRsaLeafUnderEcCa(password: string): { readonly pfx: Buffe
         openssl(dir, ["pkcs12", "-export", "-inkey", "leaf.key", "-in", "certs.pem", "-out", "out.pfx", "-passout", "env:PFX_PASSWORD"], password);
         return { pfx: readFileSync(join(dir, "out.pfx")), leafPem: readFileSync(join(dir, "leaf.pem"), "utf8") };
     });
+}
+
+/** What a PFX holds, as OpenSSL reads it: its certificates' DER bytes in order and its private key's public half (SPKI PEM). */
+export function opensslPfxContent(pfx: Buffer, password: string): { readonly certificates: readonly Buffer[]; readonly publicKeyPem: string } {
+    const info = opensslInfo(pfx, password);
+    const certificates = (info.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? []).map((pem) => new X509Certificate(pem).raw);
+    const keys = info.match(/-----BEGIN PRIVATE KEY-----[^-]+-----END PRIVATE KEY-----/g) ?? [];
+    if (keys.length !== 1) throw new Error(`expected one private key in the PFX, found ${keys.length}`);
+    const publicKeyPem = createPublicKey(createPrivateKey(keys[0])).export({ type: "spki", format: "pem" }).toString();
+    return { certificates, publicKeyPem };
 }
 
 /** What `openssl pkcs12 -info` reports about a PFX (algorithms, attributes, PEM of its content). */
