@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { isSecretValue } from "../../cli/mockRuntime";
-import { DRIVER_VARIABLES, FACTS, factVariable } from "../../lib/contract";
+import { DRIVER_VARIABLES, FACTS, Fact, factVariable } from "../../lib/contract";
 import { ConfigurationRunError } from "../../program";
 import { daysFrom, goodChain, issueLeaf, makePfx, opensslPfxContent } from "../support/certificates";
 import { loadStackConfig } from "../../cli/stackConfig";
@@ -165,17 +165,17 @@ describe("CertificateBinding (through the program)", () => {
 
     it("gives the Pexip deployment and the stack's outputs the facts Pulumi.prod.yaml declares, as written there", async () => {
         const run = await runStack("prod");
-        const declared = {
-            [FACTS.certificateSource]: "keyVaultSecret",
-            [FACTS.certificateSubject]: "teamsconn.sundhed.example",
-            [FACTS.certificateSans]: "teamsconn.sundhed.example",
-            [FACTS.certificateNotAfter]: "2029-11-30T23:59:59.000Z",
-            [FACTS.certificateThumbprint]: "4A3B2C1D0E9F8A7B6C5D4E3F2A1B0C9D8E7F6A5B",
-            [FACTS.certificateKeyType]: "RSA",
-            [FACTS.certificateKeySize]: "2048",
-        };
+        const declared: Array<[Fact, string]> = [
+            [FACTS.certificateSource, "keyVaultSecret"],
+            [FACTS.certificateSubject, "teamsconn.sundhed.example"],
+            [FACTS.certificateSans, "teamsconn.sundhed.example"],
+            [FACTS.certificateNotAfter, "2029-11-30T23:59:59.000Z"],
+            [FACTS.certificateThumbprint, "4A3B2C1D0E9F8A7B6C5D4E3F2A1B0C9D8E7F6A5B"],
+            [FACTS.certificateKeyType, "RSA"],
+            [FACTS.certificateKeySize, "2048"],
+        ];
         const environment = deploymentEnvironment(run);
-        for (const [fact, value] of Object.entries(declared)) assert.equal(environment[factVariable(fact)], value, fact);
+        for (const [fact, value] of declared) assert.equal(environment[factVariable(fact)], value, fact);
         assert.deepEqual(run.outputs.certificate, {
             subject: "teamsconn.sundhed.example",
             sans: ["teamsconn.sundhed.example"],
