@@ -34,6 +34,8 @@ async function main(): Promise<number> {
             const runner = mocha.run(resolve);
             runner.on("test end", () => tests++);
         });
+        // Releases the runner's process listeners, which would otherwise pile up run after run.
+        mocha.dispose();
         if (failures > 0) {
             console.error(`run ${run} of ${runs} failed`);
             return 1;
