@@ -383,11 +383,14 @@ function openPfx(pfx: Buffer, password: string, refuse: (rule: string) => never)
             return parse(Buffer.from(password, "utf8").toString("binary"), true);
         } catch (retry) {
             const retryMessage = retry instanceof Error ? retry.message : String(retry);
-            return refuse(
-                "cannot be opened with certificate.password, most likely because the password is wrong " +
-                    `(its UTF-16 form failed with "${message}", its UTF-8 form with "${retryMessage}"; ` +
-                    "pulumi config set --secret --path certificate.password ...)",
-            );
+            // The same failure with either key is the file's, not the password's: reported below.
+            if (retryMessage !== message) {
+                return refuse(
+                    "cannot be opened with certificate.password, most likely because the password is wrong " +
+                        `(its UTF-16 form failed with "${message}", its UTF-8 form with "${retryMessage}"; ` +
+                        "pulumi config set --secret --path certificate.password ...)",
+                );
+            }
         }
     }
     // Some tools protect a "no password" PFX with no password at all instead of the empty one.
