@@ -40,6 +40,7 @@ async function main(): Promise<number> {
             console.error(`run ${run} of ${runs} failed`);
             return 1;
         }
+        if (run % 100 === 0) console.log(`${run} runs passed`);
     }
     if (tests === 0) {
         console.error(`no test of ${file} matched${grep === undefined ? "" : ` "${grep}"`}`);
