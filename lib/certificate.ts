@@ -350,6 +350,7 @@ function isWildcard(name: string): boolean {
 
 // ---- reading a PFX ---------------------------------------------------------------------
 
+const MAC_FAILED = /MAC could not be verified/;
 const WRONG_PASSWORD = /MAC could not be verified|wrong password|Failed to decrypt/i;
 
 function openPfx(pfx: Buffer, password: string, refuse: (rule: string) => never): forge.pkcs12.Pkcs12Pfx {
@@ -373,17 +374,27 @@ function openPfx(pfx: Buffer, password: string, refuse: (rule: string) => never)
     }
     const message = failure instanceof Error ? failure.message : String(failure);
     // Forge derives PBES2 keys (OpenSSL 3's AES default) from the password's UTF-16 code
-    // units, not its UTF-8 bytes. The MAC passed already when decryption fails, so decrypt
-    // again with the UTF-8 bytes and without the MAC (which wants the UTF-16 form).
-    if (/Failed to decrypt|Unable to decrypt/.test(message) && /[^\x00-\x7f]/.test(password)) {
+    // units, not its UTF-8 bytes. Once the MAC has passed, any later failure may be that
+    // encoding: usually "Failed to decrypt", but about 1 in 200 times the wrong key still
+    // yields valid padding and the garbage fails as ASN.1 instead. So decrypt again with the
+    // UTF-8 bytes and without the MAC (which wants the UTF-16 form, and has passed).
+    if (!MAC_FAILED.test(message) && /[^\x00-\x7f]/.test(password)) {
         try {
             return parse(Buffer.from(password, "utf8").toString("binary"), true);
-        } catch {
-            // Fall through to the wrong-password message.
+        } catch (retry) {
+            const retryMessage = retry instanceof Error ? retry.message : String(retry);
+            // The same failure with either key is the file's, not the password's: reported below.
+            if (retryMessage !== message) {
+                return refuse(
+                    "cannot be opened with certificate.password, most likely because the password is wrong " +
+                        `(its UTF-16 form failed with "${message}", its UTF-8 form with "${retryMessage}"; ` +
+                        "pulumi config set --secret --path certificate.password ...)",
+                );
+            }
         }
     }
     // Some tools protect a "no password" PFX with no password at all instead of the empty one.
-    if (password === "" && /MAC could not be verified/.test(message)) {
+    if (password === "" && MAC_FAILED.test(message)) {
         try {
             return parse(undefined);
         } catch {

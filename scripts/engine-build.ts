@@ -1,10 +1,13 @@
 /**
- * Builds the real Pulumi engine for the end-to-end tests from Go modules (`npm run engine:build`):
- * the CLI (`engine/go.mod`) and the Node.js language host (`engine/langhost/go.mod`), both pinned
- * in committed go.mod/go.sum files. The binaries go to a cache directory outside the repository,
- * keyed by those files, so a second run with the same pins does nothing:
+ * Builds the Go tools the checks need from Go modules (`npm run engine:build`), each pinned in
+ * committed go.mod/go.sum files: the real Pulumi engine for the end-to-end tests, that is the CLI
+ * (`engine/go.mod`) and the Node.js language host (`engine/langhost/go.mod`), and actionlint for
+ * the workflows (`engine/actionlint/go.mod`, run by `npm run lint:workflows`). The binaries go to
+ * a cache directory outside the repository, one per tool set, keyed by its pins, so a second run
+ * with the same pins does nothing:
  *
  *     ${XDG_CACHE_HOME:-~/.cache}/vdx-teams-connector/engine/<cli version>-<hash of the pins>/bin
+ *     ${XDG_CACHE_HOME:-~/.cache}/vdx-teams-connector/actionlint/<version>-<hash of the pins>/bin
  *
  * Exit 0 built or cached (stdout says which, with build time and sizes); 1 when Go is missing
  * (one line) or a build fails. The command provider is not built: its module is not served at
@@ -28,15 +31,36 @@ interface Binary {
     readonly versionOf: string;
 }
 
-const BINARIES: readonly Binary[] = [
-    { file: "pulumi", moduleDir: ENGINE, pkg: "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi", versionOf: "github.com/pulumi/pulumi/pkg/v3" },
-    {
-        file: "pulumi-language-nodejs",
-        moduleDir: path.join(ENGINE, "langhost"),
-        pkg: "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3",
-        versionOf: "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3",
-    },
-];
+/** Binaries cached together in one directory, named after the first one's version. */
+interface ToolSet {
+    readonly name: string;
+    readonly binaries: readonly Binary[];
+    /** The variable, in the package named by versionOf, that the binary reports as its version. */
+    readonly versionVariable: string;
+}
+
+const PULUMI_ENGINE: ToolSet = {
+    name: "engine",
+    binaries: [
+        { file: "pulumi", moduleDir: ENGINE, pkg: "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi", versionOf: "github.com/pulumi/pulumi/pkg/v3" },
+        {
+            file: "pulumi-language-nodejs",
+            moduleDir: path.join(ENGINE, "langhost"),
+            pkg: "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3",
+            versionOf: "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3",
+        },
+    ],
+    // What `pulumi version` and GetPluginInfo report.
+    versionVariable: "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version",
+};
+
+const ACTIONLINT: ToolSet = {
+    name: "actionlint",
+    binaries: [
+        { file: "actionlint", moduleDir: path.join(ENGINE, "actionlint"), pkg: "github.com/rhysd/actionlint/cmd/actionlint", versionOf: "github.com/rhysd/actionlint" },
+    ],
+    versionVariable: "github.com/rhysd/actionlint.version",
+};
 
 /** The Go release engine/go.mod asks for (its `go` line): with GOTOOLCHAIN=local no other is fetched. */
 function requiredGo(): string {
@@ -44,11 +68,21 @@ function requiredGo(): string {
 }
 
 /** Where the binaries of the current pins live, and whether they are there. */
-export interface EngineInstall {
+export interface ToolInstall {
     readonly binDir: string;
-    /** The CLI's version, as pinned in engine/go.mod. */
+    /** The first binary's version, as its go.mod pins it (the CLI's, for the engine). */
     readonly cliVersion: string;
     readonly built: boolean;
+}
+
+/** Where the real Pulumi engine of the current pins lives (computed without Go, so the tests can find it). */
+export function engineInstall(): ToolInstall {
+    return toolInstall(PULUMI_ENGINE);
+}
+
+/** Where actionlint of the current pins lives. */
+export function actionlintInstall(): ToolInstall {
+    return toolInstall(ACTIONLINT);
 }
 
 /** The version a go.mod pins for a module. */
@@ -59,67 +93,72 @@ function pinnedVersion(moduleDir: string, modulePath: string): string {
     return match[1];
 }
 
-/** The cache directory for the current pins (computed without Go, so the tests can find it). */
-export function engineInstall(): EngineInstall {
-    const cliVersion = pinnedVersion(ENGINE, BINARIES[0].versionOf);
+/** The cache directory for a tool set's current pins. */
+function toolInstall(tools: ToolSet): ToolInstall {
+    const [first] = tools.binaries;
+    const cliVersion = pinnedVersion(first.moduleDir, first.versionOf);
     const pins = createHash("sha256");
-    for (const binary of BINARIES) {
+    for (const binary of tools.binaries) {
         for (const file of ["go.mod", "go.sum"]) pins.update(fs.readFileSync(path.join(binary.moduleDir, file)));
-        pins.update(ldflags(binary));
+        pins.update(ldflags(tools, binary));
     }
     const cache = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
-    const binDir = path.join(cache, "vdx-teams-connector", "engine", `${cliVersion}-${pins.digest("hex").slice(0, 12)}`, "bin");
-    const built = BINARIES.every((binary) => fs.existsSync(path.join(binDir, binary.file)));
+    const binDir = path.join(cache, "vdx-teams-connector", tools.name, `${cliVersion}-${pins.digest("hex").slice(0, 12)}`, "bin");
+    const built = tools.binaries.every((binary) => fs.existsSync(path.join(binDir, binary.file)));
     return { binDir, cliVersion, built };
 }
 
-function ldflags(binary: Binary): string {
-    const version = pinnedVersion(binary.moduleDir, binary.versionOf);
-    // -s -w: no symbol tables; the version is what `pulumi version` and GetPluginInfo report.
-    return `-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${version}`;
+function ldflags(tools: ToolSet, binary: Binary): string {
+    // -s -w: no symbol tables; the version stamped is the one the binary reports.
+    return `-s -w -X ${tools.versionVariable}=${pinnedVersion(binary.moduleDir, binary.versionOf)}`;
 }
 
 function megabytes(file: string): string {
     return `${(fs.statSync(file).size / 1024 / 1024).toFixed(1)} MB`;
 }
 
-function main(): number {
-    const install = engineInstall();
+/** Builds a tool set unless its current pins are cached; false when Go is missing or a build fails. */
+function build(tools: ToolSet): boolean {
+    const install = toolInstall(tools);
     if (install.built) {
-        const sizes = BINARIES.map((binary) => `${binary.file} ${megabytes(path.join(install.binDir, binary.file))}`).join(", ");
-        console.log(`engine cached: ${install.binDir} (${sizes}); nothing to build`);
-        return 0;
+        const sizes = tools.binaries.map((binary) => `${binary.file} ${megabytes(path.join(install.binDir, binary.file))}`).join(", ");
+        console.log(`${tools.name} cached: ${install.binDir} (${sizes}); nothing to build`);
+        return true;
     }
     const go = spawnSync("go", ["version"], { encoding: "utf8" });
     if (go.error !== undefined || go.status !== 0) {
         console.error(`engine:build needs Go ${requiredGo()} or newer on PATH (the go command was not found)`);
-        return 1;
+        return false;
     }
-    console.log(`building Pulumi ${install.cliVersion} and its Node.js language host with ${go.stdout.trim()} into ${install.binDir}`);
+    console.log(`building ${tools.binaries.map((binary) => binary.file).join(" and ")} (${install.cliVersion}) with ${go.stdout.trim()} into ${install.binDir}`);
     // Built beside the final directory and renamed into place, so an interrupted build never looks cached.
     const staging = `${install.binDir}.partial-${process.pid}`;
     fs.mkdirSync(staging, { recursive: true });
     const started = Date.now();
-    for (const binary of BINARIES) {
+    for (const binary of tools.binaries) {
         const start = Date.now();
         const output = path.join(staging, binary.file);
-        const build = spawnSync("go", ["build", "-trimpath", "-ldflags", ldflags(binary), "-o", output, binary.pkg], {
+        const goBuild = spawnSync("go", ["build", "-trimpath", "-ldflags", ldflags(tools, binary), "-o", output, binary.pkg], {
             cwd: binary.moduleDir,
             stdio: "inherit",
             // Exactly what go.mod/go.sum pin: never edit them, never consult another Go toolchain.
             env: { ...process.env, GOFLAGS: `${process.env.GOFLAGS ?? ""} -mod=readonly`.trim(), GOTOOLCHAIN: "local" },
         });
-        if (build.status !== 0) {
+        if (goBuild.status !== 0) {
             fs.rmSync(staging, { recursive: true, force: true });
             console.error(`engine:build: go build ${binary.pkg} failed`);
-            return 1;
+            return false;
         }
         console.log(`built ${binary.file} (${pinnedVersion(binary.moduleDir, binary.versionOf)}) in ${((Date.now() - start) / 1000).toFixed(0)} s, ${megabytes(output)}`);
     }
     fs.rmSync(install.binDir, { recursive: true, force: true });
     fs.renameSync(staging, install.binDir);
-    console.log(`engine built in ${((Date.now() - started) / 1000).toFixed(0)} s: ${install.binDir}`);
-    return 0;
+    console.log(`${tools.name} built in ${((Date.now() - started) / 1000).toFixed(0)} s: ${install.binDir}`);
+    return true;
+}
+
+function main(): number {
+    return [PULUMI_ENGINE, ACTIONLINT].every(build) ? 0 : 1;
 }
 
 if (require.main === module) process.exit(main());

@@ -493,10 +493,10 @@ describe("workflows", () => {
             for (const { workflow } of workflows) assert.ok(!("pull_request_target" in workflow.on));
         });
 
-        it("installs with npm ci on Node 20 with the npm cache, then tests", () => {
+        it("installs with npm ci on Node 24 with the npm cache, then tests", () => {
             for (const [jobId, job] of jobsOf(pr)) {
                 const setup = stepUsing(job, "actions/setup-node");
-                assert.equal(String(setup.with?.["node-version"]), "20", jobId);
+                assert.equal(String(setup.with?.["node-version"]), "24", jobId);
                 assert.equal(setup.with?.cache, "npm", jobId);
                 assert.ok(stepsOf(job).some((s) => /^npm ci$/m.test(s.run ?? "")), jobId);
             }
@@ -898,7 +898,7 @@ describe("workflows", () => {
             assert.deepEqual(permissionsOf(find), { contents: "read" });
             assert.equal(stepUsing(find, "actions/checkout").with?.["persist-credentials"], false);
             const setup = stepUsing(find, "actions/setup-node");
-            assert.equal(String(setup.with?.["node-version"]), "20");
+            assert.equal(String(setup.with?.["node-version"]), "24");
             assert.equal(setup.with?.cache, "npm");
             const runs = stepsOf(find).map((s) => s.run ?? "");
             assert.ok(runs.findIndex((r) => /^npm ci$/m.test(r)) < runs.indexOf(findStep.run ?? ""));

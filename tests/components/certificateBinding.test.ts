@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as assert from "node:assert/strict";
+import { X509Certificate, createHash } from "crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
 import { isSecretValue } from "../../cli/mockRuntime";
-import { DRIVER_VARIABLES, FACTS, factVariable } from "../../lib/contract";
+import { DRIVER_VARIABLES, FACTS, Fact, factVariable } from "../../lib/contract";
 import { ConfigurationRunError } from "../../program";
-import { daysFrom, goodChain, issueLeaf, makePfx } from "../support/certificates";
+import { daysFrom, goodChain, issueLeaf, makePfx, opensslPfxContent } from "../support/certificates";
 import { loadStackConfig } from "../../cli/stackConfig";
 import { ofType, PROJECT_DIR, runFailingStack, runStack, single, unwrapSecrets } from "../support/stacks";
 import { ProgramRun } from "../../cli/mockRuntime";
@@ -19,14 +20,30 @@ function deploymentEnvironment(run: ProgramRun): Record<string, unknown> {
     return ofType(run, "command:local:Command").find((command) => command.inputs.create === "deploy")!.inputs.environment as Record<string, unknown>;
 }
 
-/** A PFX for the dev stack's hostname, valid around today (the program checks against the clock). */
+/** The leaf's validity, to the second as X.509 keeps it: around today, since the program checks against the clock. */
+function validity(): { readonly notBefore: Date; readonly notAfter: Date } {
+    const today = new Date(Math.floor(Date.now() / 1000) * 1000);
+    return { notBefore: daysFrom(today, -1), notAfter: daysFrom(today, 200) };
+}
+
+/** A PFX for the dev stack's hostname. */
 function pfxFile(dir: string, overrides: Parameters<typeof issueLeaf>[0] = {}): string {
+    return writePfx(dir, issueLeaf({ subject: FQDN, sans: [FQDN], ...validity(), ...overrides }));
+}
+
+function writePfx(dir: string, leafPem: string): string {
     const { leafKey, intermediate } = goodChain();
-    const today = new Date();
-    const leaf = issueLeaf({ subject: FQDN, sans: [FQDN], notBefore: daysFrom(today, -1), notAfter: daysFrom(today, 200), ...overrides });
     const file = join(dir, "teamsconn.pfx");
-    writeFileSync(file, makePfx({ key: leafKey, certificates: [leaf, intermediate.certificatePem], password: PASSWORD }));
+    writeFileSync(file, makePfx({ key: leafKey, certificates: [leafPem, intermediate.certificatePem], password: PASSWORD }));
     return file;
+}
+
+/** The value the stack stores in Key Vault for the connector's certificate, decoded from base64. */
+function storedPfx(run: ProgramRun): Buffer {
+    const secret = ofType(run, "azure-native:keyvault:Secret").find((resource) => resource.name === "vdxdevweu-certificate-tls")!;
+    const value = unwrapSecrets(secret.inputs).properties.value;
+    assert.equal(typeof value, "string", "the stored value is base64 text");
+    return Buffer.from(value, "base64");
 }
 
 describe("CertificateBinding (through the program)", () => {
@@ -35,9 +52,10 @@ describe("CertificateBinding (through the program)", () => {
     afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
     it("puts a valid PFX in Key Vault, and hands the file and its password to Pexip's deployment", async () => {
-        const file = pfxFile(dir);
+        const { notAfter } = validity();
+        const leafPem = issueLeaf({ subject: FQDN, sans: [FQDN], ...validity() });
+        const file = writePfx(dir, leafPem);
         const run = await runStack("dev", { certificate: { pfxFile: file, password: PASSWORD } });
-
         const vault = single(run, "azure-native:keyvault:Vault");
         // azure-native adds defaults of its own (disk encryption, public access); these are ours.
         const expected = {
@@ -65,7 +83,11 @@ describe("CertificateBinding (through the program)", () => {
         assert.equal(tags[FACTS.certificateKeyType], "RSA");
         assert.equal(tags[FACTS.certificateKeySize], "2048");
         assert.equal(tags[FACTS.certificateSource], "pfxFile");
-        assert.match(tags[FACTS.certificateThumbprint], /^[0-9A-F]{40}$/);
+        // Windows' form of the thumbprint: SHA-1 of the DER, upper-case hex, as the test computes it itself.
+        const thumbprint = createHash("sha1").update(new X509Certificate(leafPem).raw).digest("hex").toUpperCase();
+        assert.equal(tags[FACTS.certificateThumbprint], thumbprint);
+        assert.equal(tags[FACTS.certificateNotAfter], notAfter.toISOString());
+        assert.equal(deploymentEnvironment(run)[factVariable(FACTS.certificateThumbprint)], thumbprint);
 
         const environment = deploymentEnvironment(run);
         assert.deepEqual(JSON.parse(environment[DRIVER_VARIABLES.deployment] as string).pfx, { source: "file", path: file });
@@ -77,13 +99,21 @@ describe("CertificateBinding (through the program)", () => {
         assert.ok(!JSON.stringify(run.outputs).includes(PASSWORD));
     });
 
+    it("stores in Key Vault the PFX's key, leaf and chain, as OpenSSL reads them with the empty password", async () => {
+        const { leafKey, intermediate } = goodChain();
+        const leafPem = issueLeaf({ subject: FQDN, sans: [FQDN], ...validity() });
+        const run = await runStack("dev", { certificate: { pfxFile: writePfx(dir, leafPem), password: PASSWORD } });
+        const stored = opensslPfxContent(storedPfx(run), "");
+        assert.deepEqual(stored.certificates, [new X509Certificate(leafPem).raw, new X509Certificate(intermediate.certificatePem).raw]);
+        assert.equal(stored.publicKeyPem, leafKey.publicKeyPem);
+    });
+
     it("stores the same PFX bytes on every run, so a second `pulumi up` changes nothing", async () => {
         const file = pfxFile(dir);
-        const stored = async () => {
-            const run = await runStack("dev", { certificate: { pfxFile: file, password: PASSWORD } });
-            return unwrapSecrets(ofType(run, "azure-native:keyvault:Secret").find((resource) => resource.name === "vdxdevweu-certificate-tls")!.inputs).properties.value;
-        };
-        assert.equal(await stored(), await stored());
+        const stored = async () => storedPfx(await runStack("dev", { certificate: { pfxFile: file, password: PASSWORD } }));
+        const [first, second] = [await stored(), await stored()];
+        assert.ok(first.length > 0, "a PFX is stored");
+        assert.deepEqual(first, second);
     });
 
     const refusals: Array<[string, Parameters<typeof issueLeaf>[0], RegExp]> = [
@@ -104,8 +134,7 @@ describe("CertificateBinding (through the program)", () => {
 
     it("refuses a PFX without its intermediate chain before anything is registered, without the password", async () => {
         const { leafKey } = goodChain();
-        const today = new Date();
-        const leaf = issueLeaf({ subject: FQDN, sans: [FQDN], notBefore: daysFrom(today, -1), notAfter: daysFrom(today, 200) });
+        const leaf = issueLeaf({ subject: FQDN, sans: [FQDN], ...validity() });
         const file = join(dir, "leaf-only.pfx");
         writeFileSync(file, makePfx({ key: leafKey, certificates: [leaf], password: PASSWORD }));
         const { error, resources } = await runFailingStack("dev", { certificate: { pfxFile: file, password: PASSWORD } });
@@ -134,14 +163,35 @@ describe("CertificateBinding (through the program)", () => {
         assert.equal(environment[DRIVER_VARIABLES.pfxPassword], undefined);
     });
 
-    it("gives the Pexip deployment the certificate's facts, whatever the source", async () => {
-        for (const [stack, source] of [["dev", "selfSigned"], ["prod", "keyVaultSecret"]]) {
-            const run = await runStack(stack);
-            const environment = deploymentEnvironment(run);
-            assert.equal(environment[factVariable(FACTS.certificateSource)], source);
-            assert.equal(environment[factVariable(FACTS.certificateSubject)], (run.outputs.certificate as any).subject);
-            assert.equal(environment[factVariable(FACTS.certificateThumbprint)], (run.outputs.certificate as any).thumbprint);
-        }
+    it("gives the Pexip deployment and the stack's outputs the facts Pulumi.prod.yaml declares, as written there", async () => {
+        const run = await runStack("prod");
+        const declared: Array<[Fact, string]> = [
+            [FACTS.certificateSource, "keyVaultSecret"],
+            [FACTS.certificateSubject, "teamsconn.sundhed.example"],
+            [FACTS.certificateSans, "teamsconn.sundhed.example"],
+            [FACTS.certificateNotAfter, "2029-11-30T23:59:59.000Z"],
+            [FACTS.certificateThumbprint, "4A3B2C1D0E9F8A7B6C5D4E3F2A1B0C9D8E7F6A5B"],
+            [FACTS.certificateKeyType, "RSA"],
+            [FACTS.certificateKeySize, "2048"],
+        ];
+        const environment = deploymentEnvironment(run);
+        for (const [fact, value] of declared) assert.equal(environment[factVariable(fact)], value, fact);
+        assert.deepEqual(run.outputs.certificate, {
+            subject: "teamsconn.sundhed.example",
+            sans: ["teamsconn.sundhed.example"],
+            notAfter: "2029-11-30T23:59:59.000Z",
+            thumbprint: "4A3B2C1D0E9F8A7B6C5D4E3F2A1B0C9D8E7F6A5B",
+            keyType: "RSA",
+            keySize: 2048,
+            source: "keyVaultSecret",
+        });
+    });
+
+    it("gives the Pexip deployment the self-signed certificate's facts on the dev stack", async () => {
+        const run = await runStack("dev");
+        const environment = deploymentEnvironment(run);
+        assert.equal(environment[factVariable(FACTS.certificateSource)], "selfSigned");
+        assert.equal(environment[factVariable(FACTS.certificateSubject)], FQDN);
     });
 
     it("refuses declared facts with a wildcard SAN", async () => {

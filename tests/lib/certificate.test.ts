@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { X509Certificate } from "crypto";
+import { X509Certificate, randomBytes } from "crypto";
 import * as forge from "node-forge";
 import {
     CertificateFacts,
@@ -27,6 +27,7 @@ import {
     opensslInfo,
     opensslPfx,
     opensslRsaLeafUnderEcCa,
+    reencryptedPfx,
     rsaKey,
 } from "../support/certificates";
 
@@ -135,6 +136,32 @@ describe("certificate", () => {
             const pfx = opensslPfx({ keyPem: leafKey.privateKeyPem, certificates: [leafPem, intermediate.certificatePem], password });
             assert.equal(inspect(pfx, password).facts.thumbprint, thumbprintOf(leafPem));
             assertRefused(pfx, /password is wrong/, "blabaergrod-AE1");
+        });
+
+        it("opens every AES PFX whose password has Danish letters, also when the other encoding's padding happens to be valid", () => {
+            // OpenSSL derives the key from the password's UTF-8 bytes, forge from its UTF-16 code
+            // units. About 1 in 256 times forge's key still decrypts to valid padding, and forge
+            // fails on the ASN.1 instead of the decryption: the first files are made to do that.
+            const password = "blåbærgrød-Æ1";
+            const { leafKey, leafPem, intermediate } = goodChain();
+            const base = opensslPfx({ keyPem: leafKey.privateKeyPem, certificates: [leafPem, intermediate.certificatePem], password, iterations: 1 });
+            const files = [
+                ...Array.from({ length: 8 }, (_, index) => ({ seed: `padding-${index}`, padding: true })),
+                ...Array.from({ length: 8 }, () => ({ seed: randomBytes(8).toString("hex"), padding: false })),
+            ];
+            const refused = files.filter(({ seed, padding }) => {
+                try {
+                    return inspect(reencryptedPfx(base, password, seed, padding), password).facts.thumbprint !== thumbprintOf(leafPem);
+                } catch {
+                    return true;
+                }
+            });
+            assert.deepEqual(refused, [], "PFX files refused (reencryptedPfx(base, password, seed, padding) repeats one)");
+        });
+
+        it("blames a broken file, not a non-ASCII password, when both password forms fail alike", () => {
+            const password = "blåbærgrød-Æ1";
+            assertRefused(goodPfx(password).subarray(0, 300), /must be a PKCS#12 \(PFX\) file that can be read, but reading it failed/, password);
         });
 
         it("opens a legacy PFX (PBE-SHA1-3DES, SHA-1 MAC) as older Windows exports it", () => {

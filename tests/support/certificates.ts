@@ -1,5 +1,5 @@
 import { spawnSync } from "child_process";
-import { generateKeyPairSync } from "crypto";
+import { X509Certificate, createCipheriv, createDecipheriv, createHash, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, pbkdf2Sync } from "crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -178,6 +178,8 @@ export interface OpensslPfxOptions {
     readonly tripleDes?: boolean;
     /** The Microsoft CSP name bag attribute to set on the key. */
     readonly csp?: string;
+    /** The key derivations' and the MAC's iteration count (OpenSSL's default 2048 when absent). */
+    readonly iterations?: number;
 }
 
 /** A PFX made by `openssl pkcs12 -export` (OpenSSL 3 defaults unless told otherwise). */
@@ -191,6 +193,7 @@ export function opensslPfx(options: OpensslPfxOptions): Buffer {
                 "pkcs12", "-export", "-inkey", "key.pem", "-in", "certs.pem", "-out", "out.pfx", "-passout", "env:PFX_PASSWORD",
                 ...(options.tripleDes ? ["-keypbe", "PBE-SHA1-3DES", "-certpbe", "PBE-SHA1-3DES", "-macalg", "sha1"] : []),
                 ...(options.csp !== undefined ? ["-CSP", options.csp] : []),
+                ...(options.iterations !== undefined ? ["-iter", String(options.iterations)] : []),
             ],
             options.password,
         );
@@ -233,10 +236,110 @@ export function opensslRsaLeafUnderEcCa(password: string): { readonly pfx: Buffe
     });
 }
 
+/** What a PFX holds, as OpenSSL reads it: its certificates' DER bytes in order and its private key's public half (SPKI PEM). */
+export function opensslPfxContent(pfx: Buffer, password: string): { readonly certificates: readonly Buffer[]; readonly publicKeyPem: string } {
+    const info = opensslInfo(pfx, password);
+    const certificates = (info.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? []).map((pem) => new X509Certificate(pem).raw);
+    const keys = info.match(/-----BEGIN PRIVATE KEY-----[^-]+-----END PRIVATE KEY-----/g) ?? [];
+    if (keys.length !== 1) throw new Error(`expected one private key in the PFX, found ${keys.length}`);
+    const publicKeyPem = createPublicKey(createPrivateKey(keys[0])).export({ type: "spki", format: "pem" }).toString();
+    return { certificates, publicKeyPem };
+}
+
 /** What `openssl pkcs12 -info` reports about a PFX (algorithms, attributes, PEM of its content). */
 export function opensslInfo(pfx: Buffer, password: string): string {
     return inTempDir((dir) => {
         writeFileSync(join(dir, "in.pfx"), pfx);
         return openssl(dir, ["pkcs12", "-info", "-nodes", "-in", "in.pfx", "-passin", "env:PFX_PASSWORD"], password);
     });
+}
+
+const OID_SHROUDED_KEY_BAG = "1.2.840.113549.1.12.10.1.2";
+const OID_ENCRYPTED_DATA = "1.2.840.113549.1.7.6";
+
+/**
+ * `pfx` (OpenSSL 3's PBES2 AES-256-CBC with PBKDF2-SHA256 and a SHA-256 MAC, as opensslPfx
+ * makes it) encrypted again as OpenSSL would, from the password's UTF-8 bytes, but with salts
+ * and IVs derived from `seed` instead of random ones, and its MAC recomputed. So a test can
+ * make hundreds of such files in-process, and repeat exactly the one that failed.
+ * `forgeKeyPadsValidly` picks the certificates' salt and IV (the first thing forge decrypts)
+ * so that the key forge derives from the password's UTF-16 code units, the wrong one for
+ * OpenSSL's files, still decrypts them to valid padding: the case that fails as ASN.1.
+ */
+export function reencryptedPfx(pfx: Buffer, password: string, seed: string, forgeKeyPadsValidly = false): Buffer {
+    const asn1 = forge.asn1.fromDer(pfx.toString("binary"));
+    const [, authSafeInfo, macData] = children(asn1);
+    const authSafeOctets = children(children(authSafeInfo)[1])[0];
+    const contentInfos = forge.asn1.fromDer(authSafeOctets.value as string);
+    for (const [index, contentInfo] of children(contentInfos).entries()) {
+        const [type, wrapped] = children(contentInfo);
+        const content = children(wrapped)[0];
+        if (forge.asn1.derToOid(type.value as string) === OID_ENCRYPTED_DATA) {
+            // EncryptedData { version, EncryptedContentInfo { type, algorithm, [0] content } }
+            const [, algorithm, encrypted] = children(children(content)[1]);
+            encrypted.value = reencrypt(algorithm, encrypted.value as string, password, `${seed}/${index}`, forgeKeyPadsValidly);
+            continue;
+        }
+        // Data: SafeContents, whose shrouded key bags are { type, [0] { algorithm, content }, attributes }.
+        const safeContents = forge.asn1.fromDer(content.value as string);
+        for (const [bagIndex, bag] of children(safeContents).entries()) {
+            const [bagType, bagValue] = children(bag);
+            if (forge.asn1.derToOid(bagType.value as string) !== OID_SHROUDED_KEY_BAG) continue;
+            const [algorithm, encrypted] = children(children(bagValue)[0]);
+            encrypted.value = reencrypt(algorithm, encrypted.value as string, password, `${seed}/${index}/${bagIndex}`, false);
+        }
+        content.value = forge.asn1.toDer(safeContents).getBytes();
+    }
+    authSafeOctets.value = forge.asn1.toDer(contentInfos).getBytes();
+
+    // MacData { DigestInfo { algorithm, digest }, salt, iterations DEFAULT 1 }: PKCS#12's key from the password's BMP form.
+    const [digestInfo, macSalt, macIterations] = children(macData);
+    const iterations = macIterations === undefined ? 1 : forge.asn1.derToInteger(macIterations.value as string);
+    const macKey = forge.pkcs12.generateKey(password, forge.util.createBuffer(macSalt.value as string), 3, iterations, 32, forge.md.sha256.create());
+    const mac = createHmac("sha256", Buffer.from(macKey.getBytes(), "binary")).update(Buffer.from(authSafeOctets.value, "binary"));
+    children(digestInfo)[1].value = mac.digest().toString("binary");
+    return Buffer.from(forge.asn1.toDer(asn1).getBytes(), "binary");
+}
+
+/**
+ * PBES2 { PBKDF2 { salt, iterations, ... }, AES-256-CBC { iv } }: decrypts, then encrypts with
+ * a salt and IV from `seed` (the first of `seed`/0, `seed`/1, ... that forge's key decrypts to
+ * valid padding, when `forgeKeyPadsValidly`).
+ */
+function reencrypt(algorithm: forge.asn1.Asn1, ciphertext: string, password: string, seed: string, forgeKeyPadsValidly: boolean): string {
+    const [kdf, scheme] = children(children(algorithm)[1]);
+    const [salt, iterationCount] = children(children(kdf)[1]);
+    const iv = children(scheme)[1];
+    const iterations = forge.asn1.derToInteger(iterationCount.value as string);
+    const opensslKey = (saltBytes: Buffer) => pbkdf2Sync(Buffer.from(password, "utf8"), saltBytes, iterations, 32, "sha256");
+    const forgeKey = (saltBytes: Buffer) =>
+        Buffer.from(forge.pkcs5.pbkdf2(password, saltBytes.toString("binary"), iterations, 32, forge.md.sha256.create()), "binary");
+    const decipher = createDecipheriv("aes-256-cbc", opensslKey(Buffer.from(salt.value as string, "binary")), Buffer.from(iv.value as string, "binary"));
+    const plaintext = Buffer.concat([decipher.update(Buffer.from(ciphertext, "binary")), decipher.final()]);
+    for (let attempt = 0; ; attempt++) {
+        const derived = createHash("sha256").update(`${seed}/${attempt}`).digest();
+        const [newSalt, newIv] = [derived.subarray(0, 8), derived.subarray(16, 32)];
+        const cipher = createCipheriv("aes-256-cbc", opensslKey(newSalt), newIv);
+        const encrypted = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+        if (forgeKeyPadsValidly && !decryptsWithValidPadding(encrypted, forgeKey(newSalt), newIv)) continue;
+        salt.value = newSalt.toString("binary");
+        iv.value = newIv.toString("binary");
+        return encrypted.toString("binary");
+    }
+}
+
+function decryptsWithValidPadding(ciphertext: Buffer, key: Buffer, iv: Buffer): boolean {
+    const decipher = createDecipheriv("aes-256-cbc", key, iv);
+    try {
+        decipher.update(ciphertext);
+        decipher.final();
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+function children(node: forge.asn1.Asn1): forge.asn1.Asn1[] {
+    if (!Array.isArray(node.value)) throw new Error("expected a constructed ASN.1 value");
+    return node.value;
 }
