@@ -17,10 +17,9 @@ import { readWindow } from "../cli/stackConfig";
 import { GATE_OUTPUTS } from "../scripts/maintenance-window";
 import { stackMatrix } from "../scripts/stack-matrix";
 import { upgradeProject, UpgradeProject } from "./fixtures/upgrade/project";
+import { TS_NODE } from "./support/tsNode";
 
 const ROOT = path.resolve(__dirname, "..");
-/** ts-node's transpile-only hook by absolute path, so a child process finds it from any cwd. */
-const TS_NODE = require.resolve("ts-node/register/transpile-only");
 const WORKFLOW_DIR = path.join(ROOT, ".github", "workflows");
 const WORKFLOW_FILES = ["pull-request.yml", "deploy.yml", "vdx-upgrade.yml"] as const;
 
