@@ -992,7 +992,9 @@ describe("workflows", () => {
             assert.match(header, /docs\.github\.com\/en\/actions\/how-tos\/write-workflows\/choose-when-workflows-run\/trigger-a-workflow/);
         });
 
-        describe("end to end on a throwaway repository, with stand-ins for npm's wrapper and gh", () => {
+        describe("end to end on a throwaway repository, with stand-ins for npm's wrapper and gh", function () {
+            // The first job's step plans every stack in a child process: seconds, more on a busy machine.
+            this.timeout(90000);
             // Made in `before`, so that a filtered run leaves nothing behind.
             let sandbox = "";
             let origin = "";
