@@ -17,10 +17,9 @@ import { readWindow } from "../cli/stackConfig";
 import { GATE_OUTPUTS } from "../scripts/maintenance-window";
 import { stackMatrix } from "../scripts/stack-matrix";
 import { upgradeProject, UpgradeProject } from "./fixtures/upgrade/project";
+import { TS_NODE } from "./support/tsNode";
 
 const ROOT = path.resolve(__dirname, "..");
-/** ts-node's transpile-only hook by absolute path, so a child process finds it from any cwd. */
-const TS_NODE = require.resolve("ts-node/register/transpile-only");
 const WORKFLOW_DIR = path.join(ROOT, ".github", "workflows");
 const WORKFLOW_FILES = ["pull-request.yml", "deploy.yml", "vdx-upgrade.yml"] as const;
 
@@ -993,7 +992,9 @@ describe("workflows", () => {
             assert.match(header, /docs\.github\.com\/en\/actions\/how-tos\/write-workflows\/choose-when-workflows-run\/trigger-a-workflow/);
         });
 
-        describe("end to end on a throwaway repository, with stand-ins for npm's wrapper and gh", () => {
+        describe("end to end on a throwaway repository, with stand-ins for npm's wrapper and gh", function () {
+            // The first job's step plans every stack in a child process: seconds, more on a busy machine.
+            this.timeout(90000);
             // Made in `before`, so that a filtered run leaves nothing behind.
             let sandbox = "";
             let origin = "";

@@ -24,10 +24,9 @@ import { pfxFileCertificate } from "../fixtures/certificate/pfxFile";
 import { FIXTURE_SCRIPTS, pexipPackage } from "../support/pexipPackage";
 import { PFX_PASSWORD } from "../support/settings";
 import { catalogueYaml } from "../support/stacks";
+import { TS_NODE } from "../support/tsNode";
 
 const ROOT = path.resolve(__dirname, "../..");
-/** ts-node's transpile-only hook by absolute path, so a child finds it from any directory. */
-const TS_NODE = require.resolve("ts-node/register/transpile-only");
 const VERSION_POLICY = "teams-connector-matches-vdx-version";
 /** The JSON document's top-level keys, in order. */
 const JSON_KEYS = ["stack", "project", "resources", "sizing", "cost", "deployment", "policy", "outputs", "standIns", "upgrades"];

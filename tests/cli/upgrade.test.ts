@@ -8,10 +8,10 @@ import { comparePlans, parseUpgradeArguments, setPexipVersion, upgrade, upgradeH
 import { stackProblems } from "../../lib/upgradePullRequest";
 import { ANNOUNCED_38, DECEMBER_3, UPGRADE_FIXTURES, upgradeProject, UpgradeProject } from "../fixtures/upgrade/project";
 import { PROJECT_DIR, REPOSITORY_VERSION } from "../support/stacks";
+import { TS_NODE } from "../support/tsNode";
 
 const HOSPITAL = fs.readFileSync(path.join(UPGRADE_FIXTURES, "Pulumi.hospital.yaml"), "utf8");
 const HOSPITAL_EXPECTED = fs.readFileSync(path.join(UPGRADE_FIXTURES, "hospital.expected.yaml"), "utf8");
-const TS_NODE = require.resolve("ts-node/register/transpile-only");
 
 describe("npm run upgrade (cli/upgrade.ts)", () => {
     const projects: UpgradeProject[] = [];

@@ -76,18 +76,43 @@ function operations(events: readonly EngineEvent[]): Record<string, string[]> {
 /** The region's static resources: what must survive every redeploy. */
 const STATIC = new RegExp(`(${STATIC_SUFFIXES.join("|")})$`);
 
+/** A stack's first deployment: its copy of the project, the first `pulumi up`'s events and what it created. */
+interface FirstUp {
+    readonly workspace: Workspace;
+    readonly events: EngineEvent[];
+    /** The resources (`type::name`) the stand-ins created. */
+    readonly created: string[];
+}
+
 /** A fresh copy of the project with `stack` deployed once by `pulumi up`; the stand-ins' log starts empty. */
-async function deployed(stack: string): Promise<Workspace> {
+async function deployed(stack: string): Promise<FirstUp> {
     const workspace = Workspace.create();
     try {
         await workspace.initStack(stack);
-        await workspace.ok(UP(stack));
+        const { run, events } = await workspace.withEvents(UP(stack));
+        assert.equal(run.code, 0, runReport(run));
+        return { workspace, events, created: calls(workspace.takeStandInCalls(), "Create") };
     } catch (error) {
         workspace.dispose();
         throw error;
     }
-    workspace.takeStandInCalls();
-    return workspace;
+}
+
+const shared = new Map<string, Promise<FirstUp>>();
+
+/**
+ * `stack`'s first deployment, made once and shared by the scenarios that go on from it in order
+ * (a `pulumi up` is most of a scenario's time): prod by 3 (reads it), 4 (a second `up`) and 6
+ * (`destroy`, last); dev by 4 (a second `up`) and 5 (changes it). Each takes the stand-ins' log
+ * before it acts, so what it asserts is its own; run alone (`--grep`), a scenario deploys it itself.
+ */
+function sharedDeployment(stack: string): Promise<FirstUp> {
+    let deployment = shared.get(stack);
+    if (deployment === undefined) {
+        deployment = deployed(stack);
+        shared.set(stack, deployment);
+    }
+    return deployment;
 }
 
 /** A copy of stack `from`'s file as stack `to`, created with passphrase secrets. */
@@ -97,6 +122,10 @@ async function deriveStack(workspace: Workspace, from: string, to: string): Prom
 }
 
 describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
+    after(async () => {
+        for (const deployment of shared.values()) (await deployment.catch(() => undefined))?.workspace.dispose();
+    });
+
     before(function () {
         if (!engineBuilt()) {
             // .ci/run builds the engine first: there a missing engine is a failure, never a quiet skip.
@@ -242,7 +271,7 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
     describe("3. a secondary region reads the first region's Teams identity by StackReference", () => {
         let workspace: Workspace;
         before(async () => {
-            workspace = await deployed("prod");
+            workspace = (await sharedDeployment("prod")).workspace;
             await deriveStack(workspace, "prod", "prod-neu");
             const set = (path: string, value: string) => workspace.ok(["config", "set", "--path", path, value, "--stack", "prod-neu"]);
             await workspace.ok(["config", "set", "azure-native:location", "northeurope", "--stack", "prod-neu"]);
@@ -253,7 +282,6 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
             await set("identityStack", "organization/vdx-teams-connector/prod");
             workspace.takeStandInCalls();
         });
-        after(() => workspace?.dispose());
 
         it("plans no second application or bot, and the same resources as the offline plan", async () => {
             const { run, events } = await workspace.withEvents(PREVIEW("prod-neu"));
@@ -290,51 +318,37 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
 
     describe("4. pulumi up, then pulumi up again", () => {
         it("prod: the second run changes nothing", async () => {
-            const workspace = Workspace.create();
-            try {
-                await workspace.initStack("prod");
-                const first = await workspace.withEvents(UP("prod"));
-                assert.equal(first.run.code, 0, runReport(first.run));
-                const created = calls(workspace.takeStandInCalls(), "Create");
-                assert.equal(created.length, engineResources(first.events).filter(([type]) => !type.startsWith("vdx:")).length);
-                const second = await workspace.withEvents(UP("prod"));
-                assert.equal(second.run.code, 0, runReport(second.run));
-                assert.deepEqual(Object.keys(changes(second.events)), ["same"]);
-                const log = workspace.takeStandInCalls();
-                assert.deepEqual([...calls(log, "Create"), ...calls(log, "Update"), ...calls(log, "Delete")], []);
-            } finally {
-                workspace.dispose();
-            }
+            const { workspace, events, created } = await sharedDeployment("prod");
+            assert.equal(created.length, engineResources(events).filter(([type]) => !type.startsWith("vdx:")).length);
+            workspace.takeStandInCalls();
+            const second = await workspace.withEvents(UP("prod"));
+            assert.equal(second.run.code, 0, runReport(second.run));
+            assert.deepEqual(Object.keys(changes(second.events)), ["same"]);
+            const log = workspace.takeStandInCalls();
+            assert.deepEqual([...calls(log, "Create"), ...calls(log, "Update"), ...calls(log, "Delete")], []);
         });
 
         it("dev: the analyzer finds during the update what the offline plan finds, and the second run changes nothing", async () => {
-            const workspace = Workspace.create();
-            try {
-                await workspace.initStack("dev");
-                const first = await workspace.withEvents(UP("dev"));
-                assert.equal(first.run.code, 0, runReport(first.run));
-                // During the update the certificate exists, so the analyzer checks what the preview
-                // could not, and finds what the offline plan finds.
-                assert.deepEqual(engineViolations(first.events), planViolations(await planOf(workspace, "dev")));
-                workspace.takeStandInCalls();
-                // The self-signed certificate's PFX is encoded the same way every run (lib/certificate.ts).
-                const second = await workspace.withEvents(UP("dev"));
-                assert.equal(second.run.code, 0, runReport(second.run));
-                assert.deepEqual(Object.keys(changes(second.events)), ["same"]);
-                const log = workspace.takeStandInCalls();
-                assert.deepEqual([...calls(log, "Create"), ...calls(log, "Update"), ...calls(log, "Delete")], []);
-            } finally {
-                workspace.dispose();
-            }
+            const { workspace, events } = await sharedDeployment("dev");
+            // During the update the certificate exists, so the analyzer checks what the preview
+            // could not, and finds what the offline plan finds.
+            assert.deepEqual(engineViolations(events), planViolations(await planOf(workspace, "dev")));
+            workspace.takeStandInCalls();
+            // The self-signed certificate's PFX is encoded the same way every run (lib/certificate.ts).
+            const second = await workspace.withEvents(UP("dev"));
+            assert.equal(second.run.code, 0, runReport(second.run));
+            assert.deepEqual(Object.keys(changes(second.events)), ["same"]);
+            const log = workspace.takeStandInCalls();
+            assert.deepEqual([...calls(log, "Create"), ...calls(log, "Update"), ...calls(log, "Delete")], []);
         });
     });
 
     describe("5. Pexip's deployment: a redeploy, a resize, a failure", () => {
         let workspace: Workspace;
         before(async () => {
-            workspace = await deployed("dev");
+            workspace = (await sharedDeployment("dev")).workspace;
+            workspace.takeStandInCalls();
         });
-        after(() => workspace?.dispose());
 
         it("a version bump: the preview shows the check and the deployment replaced and nothing static touched; up checks, then deletes, then creates", async () => {
             // VDX switched to 38.0 on a date already past: the stack must follow.
@@ -429,7 +443,7 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
                 return (state.deployment.resources as { urn: string }[]).map((resource) => nameOf(resource.urn)).filter((name) => STATIC.test(name)).sort();
             };
             before(async () => {
-                fresh = await deployed("dev");
+                fresh = (await deployed("dev")).workspace;
                 staticBefore = await staticNames();
                 announce38(fresh, "2026-01-15");
                 await fresh.ok(["config", "set", "pexipVersion", "38.0", "--stack", "dev"]);
@@ -479,19 +493,16 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
 
     describe("6. pulumi destroy", () => {
         it("prod: refused by the protected static resources, which stay", async () => {
-            const workspace = await deployed("prod");
-            try {
-                const destroy = await workspace.pulumi(["destroy", "--stack", "prod", "--yes", "--skip-preview"]);
-                assert.notEqual(destroy.code, 0, `destroy should be refused\n${runReport(destroy)}`);
-                assert.match(destroy.stdout + destroy.stderr, /protected/);
-                const state = JSON.parse((await workspace.ok(["stack", "export", "--stack", "prod"])).stdout);
-                const kept = state.deployment.resources.filter((resource: { protect?: boolean }) => resource.protect).map((resource: { urn: string }) => nameOf(resource.urn));
-                assert.deepEqual(kept.sort(), ["vdxtcweu-certificate-kv", "vdxtcweu-eventhub-ns", "vdxtcweu-pip", "vdxtcweu-static-rg"]);
-                const deleted = calls(workspace.takeStandInCalls(), "Delete");
-                for (const name of kept) assert.ok(!deleted.some((resource) => resource.endsWith(`::${name}`)), `${name} was deleted`);
-            } finally {
-                workspace.dispose();
-            }
+            const { workspace } = await sharedDeployment("prod");
+            workspace.takeStandInCalls();
+            const destroy = await workspace.pulumi(["destroy", "--stack", "prod", "--yes", "--skip-preview"]);
+            assert.notEqual(destroy.code, 0, `destroy should be refused\n${runReport(destroy)}`);
+            assert.match(destroy.stdout + destroy.stderr, /protected/);
+            const state = JSON.parse((await workspace.ok(["stack", "export", "--stack", "prod"])).stdout);
+            const kept = state.deployment.resources.filter((resource: { protect?: boolean }) => resource.protect).map((resource: { urn: string }) => nameOf(resource.urn));
+            assert.deepEqual(kept.sort(), ["vdxtcweu-certificate-kv", "vdxtcweu-eventhub-ns", "vdxtcweu-pip", "vdxtcweu-static-rg"]);
+            const deleted = calls(workspace.takeStandInCalls(), "Delete");
+            for (const name of kept) assert.ok(!deleted.some((resource) => resource.endsWith(`::${name}`)), `${name} was deleted`);
         });
 
         it("dev: removes everything it created", async () => {

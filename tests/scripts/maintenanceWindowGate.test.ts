@@ -8,8 +8,8 @@ import { readWindow } from "../../cli/stackConfig";
 import { CATALOGUE_FILE } from "../../lib/versionCatalogue";
 import { DEPLOYMENT_COMMAND, GATE_OUTPUTS, main, redeploySteps } from "../../scripts/maintenance-window";
 import { PROJECT_DIR, runStack } from "../support/stacks";
+import { TS_NODE } from "../support/tsNode";
 
-const TS_NODE = require.resolve("ts-node/register/transpile-only");
 const SCRIPT = path.join(PROJECT_DIR, "scripts", "maintenance-window.ts");
 /** The child runs in a project directory of its own: ts-node takes the repository's compiler options from here. */
 const CHILD_ENV = { PATH: process.env.PATH ?? "", TS_NODE_PROJECT: path.join(PROJECT_DIR, "tsconfig.json") };

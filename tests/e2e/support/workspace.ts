@@ -4,11 +4,12 @@ import * as os from "os";
 import * as path from "path";
 import { engineInstall } from "../../../scripts/engine-build";
 import { PwshRun } from "../plugins/recordingPwsh";
+import { standInBuild } from "./standIns";
 
 /**
  * One end-to-end test's world: a copy of the project in a temporary directory (node_modules
  * linked), its own PULUMI_HOME, a file:// backend, passphrase secrets, the engine built by
- * `npm run engine:build` and the stand-in provider plugins first on PATH.
+ * `npm run engine:build` and the stand-in provider plugins first on PATH, compiled once per run.
  */
 
 /** The repository root. */
@@ -108,6 +109,7 @@ export class Workspace {
             // `--json` streams engine events for previews too, policy violations among them.
             PULUMI_ENABLE_STREAMING_JSON_PREVIEW: "true",
             E2E_STANDIN_LOG: this.standInLog,
+            E2E_STANDIN_BUILD: standInBuild(),
         };
     }
 
