@@ -11,8 +11,8 @@ import { validateWorkflow } from "@action-validator/core";
 import { renderJson, VerifyReport } from "../cli/verify/render";
 import { CHECK_NAMES, CheckResult, Verdict } from "../lib/verify/check";
 import { loadWorkflow, ROOT, runStep, standIn, stepNamed, WorkflowStep } from "./support/workflowSteps";
+import { TS_NODE } from "./support/tsNode";
 
-const TS_NODE = require.resolve("ts-node/register/transpile-only");
 
 /** A verify --json report for a stack, with `verdicts` overriding the passing checks. */
 function report(stack: string, region: string, verdicts: Partial<Record<(typeof CHECK_NAMES)[number], Verdict>> = {}): string {

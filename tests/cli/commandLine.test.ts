@@ -11,6 +11,7 @@ import { parseDocument } from "yaml";
 import { checkCalendarDate, commandHelp, Flag, oneLine, parseFlags, userErrorLine, UserError, userProblem } from "../../cli/commandLine";
 import { StackFileError } from "../../cli/stackConfig";
 import { ConfigError } from "../../lib/configError";
+import { TS_NODE } from "../support/tsNode";
 
 const USAGE = "usage: tool --name <n> [--tag T]... [--dry]";
 const FLAGS: readonly Flag[] = [
@@ -118,7 +119,6 @@ describe("command line (cli/commandLine.ts)", () => {
 
     describe("runCommand: stdout drained before exit, in every command", () => {
         const root = path.resolve(__dirname, "../..");
-        const tsNode = require.resolve("ts-node/register/transpile-only");
         /**
          * Runs a command with its stdout piped into a reader that starts only once the command
          * has written (a preload marks the first write): the pipe takes 64 KiB, the rest must wait.
@@ -133,7 +133,7 @@ describe("command line (cli/commandLine.ts)", () => {
                     `const fs = require("fs"); const write = process.stdout.write.bind(process.stdout);\n` +
                         `process.stdout.write = (...args) => { const done = write(...args); fs.writeFileSync(${JSON.stringify(marker)}, ""); return done; };\n`,
                 );
-                const quoted = [process.execPath, "-r", tsNode, "-r", preload, script, ...args].map((word) => `'${word}'`).join(" ");
+                const quoted = [process.execPath, "-r", TS_NODE, "-r", preload, script, ...args].map((word) => `'${word}'`).join(" ");
                 const reader = `(until [ -e '${marker}' ]; do sleep 0.05; done; sleep 0.5; cat)`;
                 const pipeline = spawnSync("bash", ["-c", `${quoted} | ${reader}; exit \${PIPESTATUS[0]}`], {
                     cwd,

@@ -8,6 +8,7 @@ import { configBlock, declaredProjectFile, PROJECT_FILE } from "../../scripts/de
 import { REQUIRED_SETTINGS, SETTINGS } from "../../lib/settingsSchema";
 import { generatedFileMain } from "../../scripts/generatedFile";
 import { POLICY_CONFIG_FILE, SYNC_VERSIONS, syncedPolicyConfig } from "../../scripts/sync-versions";
+import { TS_NODE } from "../support/tsNode";
 
 describe("Pulumi.yaml's config block (scripts/declare-config.ts)", () => {
     it("declares exactly the settings lib/settingsSchema.ts has: run npm run config:declare after changing them", () => {
@@ -112,7 +113,7 @@ describe("the command line of versions:sync and config:declare (scripts/generate
     ] as const) {
         it(`${command}'s script: --help and a misspelled flag through the process, touching nothing`, function () {
             this.timeout(30000);
-            const run = (argv: string[]) => spawnSync(process.execPath, ["-r", require.resolve("ts-node/register/transpile-only"), path.join(root, "scripts", script), ...argv], { cwd: root, encoding: "utf8" });
+            const run = (argv: string[]) => spawnSync(process.execPath, ["-r", TS_NODE, path.join(root, "scripts", script), ...argv], { cwd: root, encoding: "utf8" });
             const help = run(["--help"]);
             assert.equal(help.status, 0, help.stderr);
             assert.match(help.stdout, new RegExp(`usage: npm run --silent ${command} -- \\[--check\\]`));
