@@ -1,4 +1,4 @@
-import { ConfigError } from "./lib/configError";
+import { ConfigError } from "./lib/config/configError";
 import { ConfigurationRunError, deploy, readSettings, resolveCertificate, resolvePackage } from "./program";
 
 /** Reads and checks configuration, certificate and Pexip's package before any resource exists. */

@@ -6,18 +6,18 @@ import { CertificateMaterial } from "./components/certificateBinding";
 import { TeamsAppConsent } from "./components/teamsAppConsent";
 import { TeamsBot } from "./components/teamsBot";
 import { CheckedScript, TeamsConnector } from "./components/teamsConnector";
-import { checkDeclaredFacts, inspectPfx } from "./lib/certificate";
-import { ConfigError } from "./lib/configError";
-import { inspectPackage } from "./lib/connectorPackage";
+import { checkDeclaredFacts, inspectPfx } from "./lib/certificate/certificate";
+import { ConfigError } from "./lib/config/configError";
+import { inspectPackage } from "./lib/pexip/connectorPackage";
 import { FACTS } from "./lib/contract";
-import { checkAgainstScript, deploymentParameters, oneLine, UNKNOWN_IDS } from "./lib/deploymentParameters";
+import { checkAgainstScript, deploymentParameters, oneLine, UNKNOWN_IDS } from "./lib/pexip/deploymentParameters";
 import { botResourceGroupName } from "./lib/naming";
-import { ParamBlockError, readParamBlock } from "./lib/powershellParameters";
-import { parseSettings, Settings } from "./lib/settings";
-import { sizeConnector } from "./lib/sizing";
-import { checkStackLiterals } from "./lib/stackLiterals";
-import { loadCatalogue } from "./lib/versionCatalogue";
-import { DEFAULT_PROVIDER_NAME, lobbyBypassScript } from "./lib/teamsPowerShell";
+import { ParamBlockError, readParamBlock } from "./lib/pexip/powershellParameters";
+import { parseSettings, Settings } from "./lib/config/settings";
+import { sizeConnector } from "./lib/pexip/sizing";
+import { checkStackLiterals } from "./lib/config/stackLiterals";
+import { loadCatalogue } from "./lib/versions/versionCatalogue";
+import { DEFAULT_PROVIDER_NAME, lobbyBypassScript } from "./lib/teams/teamsPowerShell";
 
 /**
  * A broken setting as the Pulumi run reports it: a RunError (message only, no stack trace)

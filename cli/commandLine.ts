@@ -1,6 +1,6 @@
 /**
- * The command-line plumbing the commands share (cli/plan.ts, cli/upgrade.ts,
- * scripts/upgrade-pr.ts, scripts/maintenance-window.ts, scripts/sync-versions.ts,
+ * The command-line plumbing the commands share (cli/plan/plan.ts, cli/upgrade/upgrade.ts,
+ * cli/upgrade/upgradePr.ts, cli/window/window.ts, scripts/sync-versions.ts,
  * scripts/declare-config.ts): one flag description, one parser, one `--help` layout, one way a
  * user's mistake becomes exit 2 with one line on stderr, and one way a command ends.
  *
@@ -9,7 +9,7 @@
  * upgrade's 4).
  */
 import { isCalendarDate } from "../lib/calendar";
-import { ConfigError } from "../lib/configError";
+import { ConfigError } from "../lib/config/configError";
 import { StackFileError } from "./stackConfig";
 
 /** A problem the user can fix: exit 2 with one line, never a stack trace. */

@@ -1,12 +1,12 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { ConfigError } from "../lib/configError";
-import { REDACTED } from "../lib/secret";
-import { MaintenanceWindow, parseSettings } from "../lib/settings";
-import { REQUIRED_SETTINGS } from "../lib/settingsSchema";
-import { checkStackLiterals } from "../lib/stackLiterals";
-import { loadCatalogue } from "../lib/versionCatalogue";
+import { ConfigError } from "../lib/config/configError";
+import { REDACTED } from "../lib/config/secret";
+import { MaintenanceWindow, parseSettings } from "../lib/config/settings";
+import { REQUIRED_SETTINGS } from "../lib/config/settingsSchema";
+import { checkStackLiterals } from "../lib/config/stackLiterals";
+import { loadCatalogue } from "../lib/versions/versionCatalogue";
 
 /** Placeholder for a value encrypted in a stack file: the plan never decrypts. */
 export const SECRET_PLACEHOLDER = REDACTED;
@@ -143,8 +143,8 @@ export function withConfigChanges(loaded: StackConfig, changes: Readonly<Record<
 }
 
 /**
- * The stack's maintenance window, read as the offline plan reads the stack (cli/plan.ts), for the
- * deploy workflow's gate (scripts/maintenance-window.ts) and the upgrade (cli/upgrade.ts). It
+ * The stack's maintenance window, read as the offline plan reads the stack (cli/plan/plan.ts), for the
+ * deploy workflow's gate (cli/window/window.ts) and the upgrade (cli/upgrade/upgrade.ts). It
  * never decrypts, and refuses an encrypted window (or part of one); no other encrypted value bears on
  * the window: an encrypted optional setting is read as unset, so that its placeholder cannot break that setting's rule (the plan, which runs first,
  * reports on those); a required one keeps the placeholder, as in the plan.

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as keyvault from "@pulumi/azure-native/keyvault";
 import * as tls from "@pulumi/tls";
-import { certificateFactValues, certificateTags, factsFromPem, pfxFromPem, TaggedFacts } from "../lib/certificate";
-import { PfxSource } from "../lib/deploymentParameters";
+import { certificateFactValues, certificateTags, factsFromPem, pfxFromPem, TaggedFacts } from "../lib/certificate/certificate";
+import { PfxSource } from "../lib/pexip/deploymentParameters";
 
 const PKCS12 = "application/x-pkcs12";
 const CERTIFICATE_SECRET_NAME = "teams-connector-tls";

@@ -2,7 +2,7 @@ import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { local } from "@pulumi/command";
 import { CapacityOwner, DRIVER_ACTIONS, DRIVER_VARIABLES, FACTS, factVariable } from "../lib/contract";
-import { DeploymentDocument, scalingDocument } from "../lib/deploymentParameters";
+import { DeploymentDocument, scalingDocument } from "../lib/pexip/deploymentParameters";
 
 /**
  * The driver every command runs: PowerShell 7.2 or later with the script from this repository, its path

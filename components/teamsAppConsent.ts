@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
-import { adminConsentUrl } from "../lib/consent";
-import { GRAPH_APPLICATION_PERMISSIONS, MICROSOFT_GRAPH_APP_ID } from "../lib/graphPermissions";
-import { ConsentMode } from "../lib/settings";
+import { adminConsentUrl } from "../lib/teams/consent";
+import { GRAPH_APPLICATION_PERMISSIONS, MICROSOFT_GRAPH_APP_ID } from "../lib/teams/graphPermissions";
+import { ConsentMode } from "../lib/config/settings";
 
 export interface TeamsAppConsentArgs {
     /** Display name of the connector's Entra application. */

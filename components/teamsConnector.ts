@@ -10,11 +10,11 @@ import {
     factEnvironment,
     redeployTriggers,
     renderCommand,
-} from "../lib/deploymentParameters";
+} from "../lib/pexip/deploymentParameters";
 import { connectorNames } from "../lib/naming";
-import type { DeclaredParameter } from "../lib/powershellParameters";
-import { Settings } from "../lib/settings";
-import { sizeConnector } from "../lib/sizing";
+import type { DeclaredParameter } from "../lib/pexip/powershellParameters";
+import { Settings } from "../lib/config/settings";
+import { sizeConnector } from "../lib/pexip/sizing";
 import { CertificateBinding, CertificateMaterial, PublishedFacts } from "./certificateBinding";
 import { PexipDeployment } from "./pexipDeployment";
 import { ScalingNotifications } from "./scalingNotifications";

@@ -1,7 +1,7 @@
 /**
  * Calendar dates as VDX uses them: `YYYY-MM-DD`, in Copenhagen unless a zone is given. Shared by
- * the program, the tools and the policy pack, which may import this module, lib/releaseCalendar.ts,
- * lib/contract.ts and lib/cidr.ts.
+ * the program, the tools and the policy pack, which may import this module, lib/versions/releaseCalendar.ts,
+ * lib/contract.ts and lib/config/cidr.ts.
  */
 
 /** `YYYY-MM-DD`. */

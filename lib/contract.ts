@@ -1,7 +1,7 @@
 /**
  * What the program, the deployment driver and the policy pack must agree on. Of the program's
  * code the pack imports only this module, the calendar modules (lib/calendar.ts,
- * lib/releaseCalendar.ts) and the prefix reader (lib/cidr.ts), so it stays a package of its
+ * lib/versions/releaseCalendar.ts) and the prefix reader (lib/config/cidr.ts), so it stays a package of its
  * own; the driver (scripts/pexip-deployment.ps1) reads only the environment variables named
  * here (tested).
  */

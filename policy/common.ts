@@ -134,7 +134,7 @@ export function reportAdvisory(report: ReportViolation, description: string, mes
 /**
  * A policy's configSchema that refuses undeclared properties. The engine never sees the schema's
  * `additionalProperties` (@pulumi/policy sends only `properties` and `required`), so the offline
- * engine (cli/policyEngine.ts) refuses them from the schema and `withClosedConfig` under the real one.
+ * engine (cli/plan/policyEngine.ts) refuses them from the schema and `withClosedConfig` under the real one.
  */
 export function closedConfigSchema(properties: Record<string, PolicyConfigJSONSchema>, required?: string[]): PolicyConfigSchema {
     return { properties, ...(required === undefined ? {} : { required }), additionalProperties: false } as PolicyConfigSchema;

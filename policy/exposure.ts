@@ -1,11 +1,11 @@
 import { mergeCidr, overlapCidr, parseCidr } from "cidr-tools";
-import { ipVersion } from "../lib/cidr";
+import { ipVersion } from "../lib/config/cidr";
 
 /**
  * How much of the Internet a list of source prefixes admits, decided by what the prefixes
  * cover, not by how they are spelt: `0.0.0.0/1` and `128.0.0.0/1` together are all of IPv4.
  * cidr-tools parses and merges the prefixes; this module only compares the merged size. Which
- * entries are prefixes at all is lib/cidr.ts's reading, the one the stack's settings use.
+ * entries are prefixes at all is lib/config/cidr.ts's reading, the one the stack's settings use.
  */
 
 /** Above this a source list counts as open to the Internet. */

@@ -16,7 +16,7 @@ interface SourceList {
     readonly fact: Fact;
     /** The port it opens: "RDP (3389)". */
     readonly port: string;
-    /** The stack settings the program makes it of (lib/deploymentParameters.ts), for the message. */
+    /** The stack settings the program makes it of (lib/pexip/deploymentParameters.ts), for the message. */
     readonly madeOf: string;
     /** True where Pexip's script opens the port to everyone when the list is empty. */
     readonly emptyIsOpen: boolean;

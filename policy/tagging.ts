@@ -9,7 +9,7 @@ import { closedConfigSchema, tagOf } from "./common";
  * which are all taggable) carries `environment` with a known value.
  */
 
-/** Values of the `environment` tag the program writes (lib/settings.ts `Environment`). */
+/** Values of the `environment` tag the program writes (lib/config/settings.ts `Environment`). */
 export const DEFAULT_ENVIRONMENTS: readonly string[] = ["dev", "prod"];
 
 interface TaggingConfig {

@@ -1,6 +1,6 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { FACTS, factVariable } from "../lib/contract";
-import { pendingUpgrades, ReleaseCalendar, shortNotice, upgradeDateProblem, upgradeInForce } from "../lib/releaseCalendar";
+import { pendingUpgrades, ReleaseCalendar, shortNotice, upgradeDateProblem, upgradeInForce } from "../lib/versions/releaseCalendar";
 import { CHECK_DATE_SCHEMA, CheckDateConfig, checkDate, closedConfigSchema, DATE_PATTERN, daysBetween, factOf, reportAdvisory, validateDeployment } from "./common";
 
 /**

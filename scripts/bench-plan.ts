@@ -3,7 +3,7 @@
  * what it does and measures nothing). One run measures:
  *
  * - `plan --stack dev --json` as a child process, N times: median wall time and peak memory,
- *   run as `npm run plan` runs it (`ts-node --swc cli/plan.ts`), and N times more through
+ *   run as `npm run plan` runs it (`ts-node --swc cli/plan/plan.ts`), and N times more through
  *   `npm run --silent plan` itself, which adds npm's own start-up;
  * - the bare `node -e 'require("@pulumi/azure-native/compute")'`, N times, and the ratio;
  * - ten regions' worth of resources against one: a child process that plans a stack with a
@@ -16,7 +16,7 @@
  * Peak memory is the child's maximum resident set size (for `npm run`, its largest process,
  * the plan): from `/usr/bin/time -v` when it exists, else reported by the child itself
  * (`process.resourceUsage().maxRSS`) into the file named by PLAN_MAX_RSS_FILE, which
- * cli/plan.ts and the child mode below both honour.
+ * cli/plan/plan.ts and the child mode below both honour.
  *
  * Targets (reported, not asserted): dev median < 3 s and < 2.5× the bare require; 10 regions
  * < 2× one region; peak memory < 400 MB.
@@ -25,8 +25,8 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { PlanProgram } from "../cli/plan";
-import type { Settings } from "../lib/settings";
+import type { PlanProgram } from "../cli/plan/plan";
+import type { Settings } from "../lib/config/settings";
 
 const ROOT = path.resolve(__dirname, "..");
 /** How package.json's `plan` and `bench` scripts run TypeScript: ts-node with SWC transpiling. */
@@ -102,7 +102,7 @@ const megabytes = (mb: number | undefined) => (mb === undefined ? "n/a" : `${mb.
 /** A program that deploys `count` regions of the stack's configuration in one evaluation. */
 export function regionsProgram(count: number): PlanProgram {
     return async () => {
-        // Loaded on use (cli/plan.ts has loaded it already), so that the benchmark's parent
+        // Loaded on use (cli/plan/plan.ts has loaded it already), so that the benchmark's parent
         // process, which only starts children, never loads the SDK.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const program: typeof import("../program") = require("../program");
@@ -148,7 +148,7 @@ export function regionsProgram(count: number): PlanProgram {
 async function child(stack: string, regions: number, policyConfigFile: string, warm: boolean): Promise<void> {
     // Loaded on use, like `program` above.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { plan }: typeof import("../cli/plan") = require("../cli/plan");
+    const { plan }: typeof import("../cli/plan/plan") = require("../cli/plan/plan");
     let ms = 0;
     let resources = 0;
     let exitCode = 0;
@@ -245,7 +245,7 @@ async function main(argv: readonly string[]): Promise<void> {
     const log = (text: string) => process.stderr.write(`${text}\n`);
 
     log(`plan --stack dev --json (ts-node --swc) × ${runs} ...`);
-    const plans = Array.from({ length: runs }, () => measure([...TS_NODE_SWC, "cli/plan.ts", ...planArgs]));
+    const plans = Array.from({ length: runs }, () => measure([...TS_NODE_SWC, "cli/plan/plan.ts", ...planArgs]));
     log(`npm run --silent plan -- --stack dev --json × ${runs} ...`);
     const npmPlans = Array.from({ length: runs }, () => measure(["run", "--silent", "plan", "--", ...planArgs], "npm"));
     for (const sample of [...plans, ...npmPlans]) {

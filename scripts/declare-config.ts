@@ -1,5 +1,5 @@
 /**
- * Writes Pulumi.yaml's `config:` block from lib/settingsSchema.ts, so that `pulumi config` and
+ * Writes Pulumi.yaml's `config:` block from lib/config/settingsSchema.ts, so that `pulumi config` and
  * the Pulumi CLI know every setting (type where Pulumi has one, description, default):
  *
  *     npm run config:declare            write Pulumi.yaml
@@ -9,7 +9,7 @@
  */
 import * as path from "path";
 import { parseDocument } from "yaml";
-import { SETTINGS } from "../lib/settingsSchema";
+import { SETTINGS } from "../lib/config/settingsSchema";
 import { runCommand } from "../cli/commandLine";
 import { GeneratedFile, generatedFileMain, PROCESS_IO } from "./generatedFile";
 
@@ -40,10 +40,10 @@ export function declaredProjectFile(text: string): string {
 /** The script, for its command line and `--help`. */
 export const DECLARE_CONFIG: GeneratedFile = {
     command: "config:declare",
-    about: ["Writes Pulumi.yaml's config: block from lib/settingsSchema.ts, keeping the rest of the file as it is."],
+    about: ["Writes Pulumi.yaml's config: block from lib/config/settingsSchema.ts, keeping the rest of the file as it is."],
     file: PROJECT_FILE,
     derive: declaredProjectFile,
-    stale: "Pulumi.yaml's config block differs from lib/settingsSchema.ts: run npm run config:declare",
+    stale: "Pulumi.yaml's config block differs from lib/config/settingsSchema.ts: run npm run config:declare",
 };
 
 if (require.main === module) {

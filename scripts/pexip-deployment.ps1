@@ -5,7 +5,7 @@ Runs Pexip's own Teams Connector deployment for one region; called by the stack'
 command resources (components/pexipDeployment.ts), never by hand.
 
 .DESCRIPTION
-Kept small on purpose: every decision is made in TypeScript (lib/deploymentParameters.ts) and
+Kept small on purpose: every decision is made in TypeScript (lib/pexip/deploymentParameters.ts) and
 arrives here as one JSON document. This script only does what needs the package and Az
 PowerShell on the deploying machine:
 

@@ -10,7 +10,7 @@
  */
 import * as path from "path";
 import { runCommand, UserError } from "../cli/commandLine";
-import { loadCatalogue, versionPolicyConfig } from "../lib/versionCatalogue";
+import { loadCatalogue, versionPolicyConfig } from "../lib/versions/versionCatalogue";
 import { teamsConnectorMatchesVdxVersion } from "../policy/version";
 import { GeneratedFile, generatedFileMain, PROCESS_IO } from "./generatedFile";
 

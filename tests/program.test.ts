@@ -3,7 +3,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { isSecretValue, MOCK_CLOUD, ProgramRun, RegisteredResource } from "../cli/mockRuntime";
+import { isSecretValue, MOCK_CLOUD, ProgramRun, RegisteredResource } from "../cli/plan/mockRuntime";
 import { DRIVER_VARIABLES, FACTS, factVariable } from "../lib/contract";
 import { ConfigurationRunError } from "../program";
 import { pfxFileCertificate } from "./fixtures/certificate/pfxFile";

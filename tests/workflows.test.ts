@@ -12,9 +12,9 @@ import * as path from "node:path";
 import { parseDocument } from "yaml";
 import { validateWorkflow } from "@action-validator/core";
 import { listStacks } from "../cli/stackConfig";
-import { windowStatus } from "../lib/maintenanceWindow";
+import { windowStatus } from "../lib/versions/maintenanceWindow";
 import { readWindow } from "../cli/stackConfig";
-import { GATE_OUTPUTS } from "../scripts/maintenance-window";
+import { GATE_OUTPUTS } from "../cli/window/window";
 import { stackMatrix } from "../scripts/stack-matrix";
 import { upgradeProject, UpgradeProject } from "./fixtures/upgrade/project";
 import { TS_NODE } from "./support/tsNode";
@@ -892,7 +892,7 @@ describe("workflows", () => {
             assert.equal(vdxUpgrade.concurrency?.["cancel-in-progress"], false);
         });
 
-        it("finds the upgrades in a read-only job, quickly: npm ci, no tests, then scripts/upgrade-pr.ts", () => {
+        it("finds the upgrades in a read-only job, quickly: npm ci, no tests, then cli/upgrade/upgradePr.ts", () => {
             const find = jobs.find;
             assert.deepEqual(permissionsOf(find), { contents: "read" });
             assert.equal(stepUsing(find, "actions/checkout").with?.["persist-credentials"], false);
@@ -1058,10 +1058,10 @@ describe("workflows", () => {
                 [origin, runnerTemp, bin, ghCalls, openPr, openPrs] = ["origin.git", "runner", "bin", "gh.calls", "open-pr", "open-prs"].map((name) => path.join(sandbox, name));
                 made = upgradeProject();
                 fs.mkdirSync(bin);
-                // npm's wrapper stands in: the real scripts/upgrade-pr.ts, on the test's date and policy configuration.
+                // npm's wrapper stands in: the real cli/upgrade/upgradePr.ts, on the test's date and policy configuration.
                 fs.writeFileSync(
                     path.join(bin, "npm"),
-                    `#!/usr/bin/env bash\n[ "$1 $2 $3 $4" = "run --silent upgrade-pr --" ] || exit 97\nshift 4\nexec "${process.execPath}" -r "${TS_NODE}" "${path.join(ROOT, "scripts", "upgrade-pr.ts")}" "$@" --as-of 2026-12-03 --policy-config "${made.policyConfigFile}"\n`,
+                    `#!/usr/bin/env bash\n[ "$1 $2 $3 $4" = "run --silent upgrade-pr --" ] || exit 97\nshift 4\nexec "${process.execPath}" -r "${TS_NODE}" "${path.join(ROOT, "cli", "upgrade", "upgradePr.ts")}" "$@" --as-of 2026-12-03 --policy-config "${made.policyConfigFile}"\n`,
                     { mode: 0o755 },
                 );
                 fs.writeFileSync(

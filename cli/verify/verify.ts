@@ -10,7 +10,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { DefaultAzureCredential, TokenCredential } from "@azure/identity";
-import { loadCatalogue } from "../../lib/versionCatalogue";
+import { loadCatalogue } from "../../lib/versions/versionCatalogue";
 import { CHECK_NAMES, CheckName, exitCodeOf, VERIFY_EXIT_CODES, VerifyExitCode } from "../../lib/verify/check";
 import { BLINDED_SECRET, deployedStack, DeployedStack } from "../../lib/verify/stackOutputs";
 import { VerifyOptions, verifyUntilSettled } from "../../lib/verify/run";

@@ -1,5 +1,5 @@
 import type { TokenCredential } from "@azure/identity";
-import { VersionCatalogue } from "../versionCatalogue";
+import { VersionCatalogue } from "../versions/versionCatalogue";
 import { checkAzure } from "./azure";
 import { CheckName, CheckResult, Finding, skipped, timed } from "./check";
 import { checkDns } from "./dns";

@@ -1,4 +1,4 @@
-import { ConfigError } from "../configError";
+import { ConfigError } from "../config/configError";
 
 /**
  * The stack outputs verify reads (program.ts's outputs block), checked once: a missing or

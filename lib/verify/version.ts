@@ -1,10 +1,10 @@
 import { dateIn, DEFAULT_TIME_ZONE } from "../calendar";
-import { VersionCatalogue, versionOn } from "../versionCatalogue";
+import { VersionCatalogue, versionOn } from "../versions/versionCatalogue";
 import { Finding } from "./check";
 
 /**
  * The version check: the stack runs the Pexip version VDX runs on the check date (Copenhagen),
- * by the release calendar's own rule (lib/releaseCalendar.ts's upgradeInForce, through the
+ * by the release calendar's own rule (lib/versions/releaseCalendar.ts's upgradeInForce, through the
  * catalogue), the one the version policy applies before a deployment.
  */
 export function checkVersion(pexipVersion: string, catalogue: VersionCatalogue, now: Date): Finding {

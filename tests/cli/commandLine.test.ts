@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { parseDocument } from "yaml";
 import { checkCalendarDate, commandHelp, Flag, oneLine, parseFlags, userErrorLine, UserError, userProblem } from "../../cli/commandLine";
 import { StackFileError } from "../../cli/stackConfig";
-import { ConfigError } from "../../lib/configError";
+import { ConfigError } from "../../lib/config/configError";
 import { TS_NODE } from "../support/tsNode";
 
 const USAGE = "usage: tool --name <n> [--tag T]... [--dry]";
@@ -180,7 +180,7 @@ describe("command line (cli/commandLine.ts)", () => {
                 stack.setIn(["config", "vdx-teams-connector:managementAddresses"], hundred((index) => `192.0.2.${index}/32`));
                 fs.writeFileSync(path.join(dir, "Pulumi.limits.yaml"), stack.toString());
                 const policy = ["--policy-config", path.join(root, "policy", "config.json")];
-                const { status, stdout, stderr } = piped(path.join(root, "cli", "plan.ts"), ["--stack", "limits", "--json", ...policy], dir);
+                const { status, stdout, stderr } = piped(path.join(root, "cli", "plan", "plan.ts"), ["--stack", "limits", "--json", ...policy], dir);
                 assert.ok(stdout.length > 64 * 1024, `${stdout.length} bytes: cut at the pipe's 64 KiB, or a stack too small to prove it (${stderr})`);
                 const report = JSON.parse(stdout) as { stack: string };
                 assert.equal(report.stack, "limits");

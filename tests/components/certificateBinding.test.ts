@@ -4,13 +4,13 @@ import { X509Certificate, createHash } from "crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { isSecretValue } from "../../cli/mockRuntime";
+import { isSecretValue } from "../../cli/plan/mockRuntime";
 import { DRIVER_VARIABLES, FACTS, Fact, factVariable } from "../../lib/contract";
 import { ConfigurationRunError } from "../../program";
 import { daysFrom, goodChain, issueLeaf, makePfx, opensslPfxContent } from "../support/certificates";
 import { loadStackConfig } from "../../cli/stackConfig";
 import { ofType, PROJECT_DIR, runFailingStack, runStack, single, unwrapSecrets } from "../support/stacks";
-import { ProgramRun } from "../../cli/mockRuntime";
+import { ProgramRun } from "../../cli/plan/mockRuntime";
 
 const FQDN = "teamsconn-dev.sundhed.example";
 const PASSWORD = "pfx-Password-7";

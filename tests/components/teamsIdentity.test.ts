@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { isSecretValue, stableGuid } from "../../cli/mockRuntime";
-import { GRAPH_APPLICATION_PERMISSIONS } from "../../lib/graphPermissions";
+import { isSecretValue, stableGuid } from "../../cli/plan/mockRuntime";
+import { GRAPH_APPLICATION_PERMISSIONS } from "../../lib/teams/graphPermissions";
 import { IDENTITY_STACK_OUTPUTS, ofType, runStack, single, unwrapSecrets } from "../support/stacks";
 
 const TEAMS_TENANT = "3f1e2d4c-5b6a-4978-8a9b-0c1d2e3f4a5b";
@@ -67,7 +67,7 @@ describe("Teams application, consent and bot", () => {
         assert.deepEqual((single(run, "azuread:index/application:Application").inputs as any).web.redirectUris, [`https://${DEV_FQDN}/adminconsent`]);
     });
 
-    it("asks Graph for application permissions (roles), the one list in lib/graphPermissions", async () => {
+    it("asks Graph for application permissions (roles), the one list in lib/teams/graphPermissions", async () => {
         const run = await runStack("dev");
         const app = single(run, "azuread:index/application:Application").inputs as any;
         assert.equal(app.displayName, "vdxdev Pexip Teams Connector");

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { MOCK_CLOUD } from "../../cli/mockCloud";
+import { MOCK_CLOUD } from "../../cli/plan/mockCloud";
 import { DRIVER_VARIABLES, FACTS, factVariable } from "../../lib/contract";
 import { byJson, engineFindings, engineResources, engineUrns, engineViolations, mockUrn, planOf, planResources, planViolations, resourceOf, ViolationRow } from "./support/compare";
 import { syncedPolicyConfig } from "../../scripts/sync-versions";
@@ -334,7 +334,7 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
             // could not, and finds what the offline plan finds.
             assert.deepEqual(engineViolations(events), planViolations(await planOf(workspace, "dev")));
             workspace.takeStandInCalls();
-            // The self-signed certificate's PFX is encoded the same way every run (lib/certificate.ts).
+            // The self-signed certificate's PFX is encoded the same way every run (lib/certificate/certificate.ts).
             const second = await workspace.withEvents(UP("dev"));
             assert.equal(second.run.code, 0, runReport(second.run));
             assert.deepEqual(Object.keys(changes(second.events)), ["same"]);

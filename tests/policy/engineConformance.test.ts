@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { ChildProcess, spawn } from "child_process";
 import { createRequire } from "module";
 import * as path from "path";
-import { analyzePolicies, PolicyEngineResource, reconcilePolicyConfig, ReconciledPolicyConfig } from "../../cli/policyEngine";
+import { analyzePolicies, PolicyEngineResource, reconcilePolicyConfig, ReconciledPolicyConfig } from "../../cli/plan/policyEngine";
 import { POLICIES } from "../../policy/policies";
 import {
     certificateSecret,
@@ -23,7 +23,7 @@ import {
  * The pack inside @pulumi/policy's real analyzer, as `pulumi preview --policy-pack policy` runs
  * it: a child process started through @pulumi/pulumi's run-policy-pack (which type-checks
  * policy/index.ts with ts-node), configured and queried over gRPC the way the engine does.
- * Its diagnostics must equal cli/policyEngine's, resource by resource.
+ * Its diagnostics must equal cli/plan/policyEngine's, resource by resource.
  */
 
 // The analyzer's gRPC and protobuf modules, resolved where @pulumi/pulumi finds them.
@@ -147,7 +147,7 @@ describe("policy pack in @pulumi/policy's real analyzer", function () {
         );
     }
 
-    it("reports exactly what cli/policyEngine reports, resource by resource", async () => {
+    it("reports exactly what cli/plan/policyEngine reports, resource by resource", async () => {
         const all = resources();
         const expected = await analyzePolicies(POLICIES, all, CONFIG);
         let violations = 0;

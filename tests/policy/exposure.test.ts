@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { isCidr } from "../../lib/cidr";
+import { isCidr } from "../../lib/config/cidr";
 import { DEFAULT_THRESHOLD, judgeExposure, THRESHOLD_SCHEMA } from "../../policy/exposure";
 
 /**
@@ -85,7 +85,7 @@ describe("policy/exposure.ts judgeExposure", () => {
         assert.deepEqual(judgeExposure(lookalikes).invalid, lookalikes);
     });
 
-    it("reads prefixes as the stack's settings do (lib/cidr.ts), and also takes a bare address", () => {
+    it("reads prefixes as the stack's settings do (lib/config/cidr.ts), and also takes a bare address", () => {
         const written = [
             "192.0.2.10/32", "192.0.2.10/24", "0.0.0.0/0", "2001:db8::/48", "2001:db8::1/128", "::/0", "10.0.0.0/033",
             "10.0.0.0/33", "::/129", "198.51.100.300/24", "1.2.3/24", "10.0.0.0/", "10.0.0.0/1234", "office", "",

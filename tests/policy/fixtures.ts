@@ -1,5 +1,5 @@
 import { PolicyPackConfig } from "@pulumi/policy";
-import { analyzePolicies, loadPolicyConfig, PolicyEngineResource, PolicyViolation, runPolicies, withCheckDate } from "../../cli/policyEngine";
+import { analyzePolicies, loadPolicyConfig, PolicyEngineResource, PolicyViolation, runPolicies, withCheckDate } from "../../cli/plan/policyEngine";
 import { POLICIES } from "../../policy/policies";
 
 /**
@@ -68,7 +68,7 @@ export const CERTIFICATE_VARIABLES = {
 export const NODE_ADDRESSES = ["192.0.2.10/32", "192.0.2.11/32"];
 export const MANAGEMENT_ADDRESSES = ["198.51.100.0/24"];
 
-/** The deployment document the driver reads from VDX_DEPLOYMENT (lib/deploymentParameters.ts DeploymentDocument). */
+/** The deployment document the driver reads from VDX_DEPLOYMENT (lib/pexip/deploymentParameters.ts DeploymentDocument). */
 export const DEPLOYMENT_DOCUMENT = {
     subscriptionId: "00000000-0000-4000-8000-000000000001",
     location: LOCATION,

@@ -4,9 +4,9 @@ import * as path from "path";
 import { local } from "@pulumi/command";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { parse } from "yaml";
-import { RegisteredResource } from "../../cli/mockRuntime";
+import { RegisteredResource } from "../../cli/plan/mockRuntime";
 import { isBuiltin } from "module";
-import { analyzePolicies, loadPolicyConfig, PolicyConfigError, reconcilePolicyConfig } from "../../cli/policyEngine";
+import { analyzePolicies, loadPolicyConfig, PolicyConfigError, reconcilePolicyConfig } from "../../cli/plan/policyEngine";
 import { DRIVER_ACTIONS, DRIVER_VARIABLES, FACTS, factVariable } from "../../lib/contract";
 import { TYPES } from "../../policy/common";
 import { PACK, PACK_NAME, POLICIES } from "../../policy/policies";
@@ -187,13 +187,13 @@ describe("policy pack", () => {
             ]);
         });
 
-        it("imports only its own dependencies, neither azure-native nor index.ts, and nothing of the program beyond lib/contract, lib/calendar, lib/releaseCalendar and lib/cidr", () => {
+        it("imports only its own dependencies, neither azure-native nor index.ts, and nothing of the program beyond lib/contract, lib/calendar, lib/versions/releaseCalendar and lib/config/cidr", () => {
             const pkg = JSON.parse(fs.readFileSync(path.join(POLICY_DIR, "package.json"), "utf8")) as { dependencies: Record<string, string> };
             const dependencies = Object.keys(pkg.dependencies);
             assert.ok(dependencies.includes("cidr-tools"), "policy/exposure.ts needs cidr-tools");
             assert.ok(!dependencies.some((name) => name.startsWith("@pulumi/azure")), "the pack must not depend on azure-native");
             const isDependency = (module: string) => dependencies.some((name) => module === name || module.startsWith(`${name}/`));
-            const programModules = ["contract", "calendar", "releaseCalendar", "cidr"];
+            const programModules = ["contract", "calendar", "versions/releaseCalendar", "config/cidr"];
             const allowed = new RegExp(`^(fs|path|net|\\./[A-Za-z]+|\\.\\./lib/(${programModules.join("|")}))$`);
             for (const file of fs.readdirSync(POLICY_DIR).filter((name) => name.endsWith(".ts"))) {
                 const source = fs.readFileSync(path.join(POLICY_DIR, file), "utf8");
@@ -207,7 +207,7 @@ describe("policy pack", () => {
             for (const module of programModules) {
                 const source = fs.readFileSync(path.join(POLICY_DIR, "..", "lib", `${module}.ts`), "utf8");
                 for (const [, imported] of source.matchAll(/^import [^;]* from "([^"]+)";$/gm)) {
-                    assert.ok(isBuiltin(imported) || programModules.some((other) => imported === `./${other}`), `lib/${module}.ts imports ${imported}`);
+                    assert.ok(isBuiltin(imported) || programModules.includes(path.posix.join(path.posix.dirname(module), imported)), `lib/${module}.ts imports ${imported}`);
                 }
             }
         });

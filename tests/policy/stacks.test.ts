@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
-import { RegisteredResource } from "../../cli/mockRuntime";
-import { loadPolicyConfig, PolicyViolation, runPolicies, withCheckDate } from "../../cli/policyEngine";
+import { RegisteredResource } from "../../cli/plan/mockRuntime";
+import { loadPolicyConfig, PolicyViolation, runPolicies, withCheckDate } from "../../cli/plan/policyEngine";
 import { FACTS, factVariable } from "../../lib/contract";
 import { POLICIES } from "../../policy/policies";
 import { catalogueYaml, REPOSITORY_VERSION, runStack } from "../support/stacks";

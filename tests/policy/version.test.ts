@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
-import { PolicyConfigError } from "../../cli/policyEngine";
+import { PolicyConfigError } from "../../cli/plan/policyEngine";
 import { dateIn, daysBetween } from "../../policy/common";
-import { pendingUpgrades } from "../../lib/releaseCalendar";
+import { pendingUpgrades } from "../../lib/versions/releaseCalendar";
 import { vdxVersionOn } from "../../policy/version";
 import { PACK } from "../../policy/policies";
 import { check, named, notApplicable, of, pexipDeployment, scalingCommand, testConfig, UNKNOWN_STRING, violation } from "./fixtures";

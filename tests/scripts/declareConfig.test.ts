@@ -5,13 +5,13 @@ import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
 import { configBlock, declaredProjectFile, PROJECT_FILE } from "../../scripts/declare-config";
-import { REQUIRED_SETTINGS, SETTINGS } from "../../lib/settingsSchema";
+import { REQUIRED_SETTINGS, SETTINGS } from "../../lib/config/settingsSchema";
 import { generatedFileMain } from "../../scripts/generatedFile";
 import { POLICY_CONFIG_FILE, SYNC_VERSIONS, syncedPolicyConfig } from "../../scripts/sync-versions";
 import { TS_NODE } from "../support/tsNode";
 
 describe("Pulumi.yaml's config block (scripts/declare-config.ts)", () => {
-    it("declares exactly the settings lib/settingsSchema.ts has: run npm run config:declare after changing them", () => {
+    it("declares exactly the settings lib/config/settingsSchema.ts has: run npm run config:declare after changing them", () => {
         const current = fs.readFileSync(PROJECT_FILE, "utf8");
         assert.equal(current, declaredProjectFile(current));
         assert.deepEqual(Object.keys(parse(current).config), Object.keys(SETTINGS));

@@ -4,8 +4,8 @@ import * as path from "path";
 import type { Node, Tree } from "web-tree-sitter";
 import { DRIVER_COMMAND } from "../../components/pexipDeployment";
 import { DRIVER_ACTIONS, DRIVER_SECRET_VARIABLES, DRIVER_VARIABLES, FACTS, factVariable } from "../../lib/contract";
-import type { DriverValue } from "../../lib/deploymentParameters";
-import { parsePowerShell } from "../../lib/powershellParameters";
+import type { DriverValue } from "../../lib/pexip/deploymentParameters";
+import { parsePowerShell } from "../../lib/pexip/powershellParameters";
 import { BINDING_CASES } from "../fixtures/pexip/bindingCases";
 
 /**
@@ -180,10 +180,10 @@ describe("scripts/pexip-deployment.ps1 (the deployment driver)", () => {
     });
 
     describe("value sources", () => {
-        it("knows every `from` of DriverValue in lib/deploymentParameters.ts", () => {
-            const source = fs.readFileSync(path.join(ROOT, "lib", "deploymentParameters.ts"), "utf8");
+        it("knows every `from` of DriverValue in lib/pexip/deploymentParameters.ts", () => {
+            const source = fs.readFileSync(path.join(ROOT, "lib", "pexip", "deploymentParameters.ts"), "utf8");
             const union = /export type DriverValue =([\s\S]*?);\s*\n/.exec(source);
-            assert.ok(union !== null, "no DriverValue union in lib/deploymentParameters.ts");
+            assert.ok(union !== null, "no DriverValue union in lib/pexip/deploymentParameters.ts");
             const kinds = [...union[1].matchAll(/from:\s*"(\w+)"/g)].map((match) => match[1]);
             assert.deepEqual(sorted(kinds), sorted(Object.keys(FROM_KINDS)));
         });
@@ -235,7 +235,7 @@ describe("scripts/pexip-deployment.ps1 (the deployment driver)", () => {
             assert.doesNotMatch(driverCode, /package\.PSObject\.Properties\.Name -notcontains 'url'[^\n]*SecureString/);
         });
 
-        it("(3) makes an empty password an empty SecureString, never ConvertTo-SecureString '' (the settings refuse an empty file password; see tests/lib/settings.test.ts)", () => {
+        it("(3) makes an empty password an empty SecureString, never ConvertTo-SecureString '' (the settings refuse an empty file password; see tests/lib/config/settings.test.ts)", () => {
             const convert = driver.function("ConvertTo-SecureText").text;
             assert.match(convert, /if \(\$Text\.Length -eq 0\) \{ return \[securestring\]::new\(\) \}[\s\S]*ConvertTo-SecureString -String \$Text/);
             const conversions = commands(driver.root).filter((command) => command.name === "ConvertTo-SecureString");
@@ -509,7 +509,7 @@ describe("scripts/pexip-deployment.ps1 (the deployment driver)", () => {
             return [...attributes, `param(${parameters.join(",\n")})`].join("\n");
         }
 
-        // The offline check's table (tests/lib/parameterBinding.test.ts runs it there): PowerShell is
+        // The offline check's table (tests/lib/pexip/parameterBinding.test.ts runs it there): PowerShell is
         // handed every attribute a case's verdict rests on, and nothing of the script's body.
         for (const { name, script, expected } of BINDING_CASES) {
             it(`gives PowerShell what it judges for: ${name}`, async () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ConfigError } from "../../lib/configError";
+import { ConfigError } from "../../lib/config/configError";
 
 /**
  * Asserts that `run` throws a ConfigError for `key` whose message starts with the key and

@@ -2,7 +2,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { zipSync } from "fflate";
-import { DEFAULT_DEPLOYMENT_SCRIPT } from "../../lib/connectorPackage";
+import { DEFAULT_DEPLOYMENT_SCRIPT } from "../../lib/pexip/connectorPackage";
 
 /**
  * Packages shaped like Pexip's Teams Connector zip, built in a test's temporary folder around

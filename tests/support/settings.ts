@@ -1,5 +1,5 @@
-import { Secret } from "../../lib/secret";
-import { DEFAULT_COST, Settings } from "../../lib/settings";
+import { Secret } from "../../lib/config/secret";
+import { DEFAULT_COST, Settings } from "../../lib/config/settings";
 
 /** Secret values the tests plant, to prove they never reach generated text. */
 export const ADMIN_PASSWORD = "Adm1n-Pa55word-Never-Shown";

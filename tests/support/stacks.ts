@@ -2,10 +2,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
-import { replaceSecrets } from "../../cli/mockCloud";
-import { ProgramRun, RegisteredResource, RunOptions, runProgram } from "../../cli/mockRuntime";
+import { replaceSecrets } from "../../cli/plan/mockCloud";
+import { ProgramRun, RegisteredResource, RunOptions, runProgram } from "../../cli/plan/mockRuntime";
 import { loadStackConfig, withConfigChanges } from "../../cli/stackConfig";
-import { REDACTED } from "../../lib/secret";
+import { REDACTED } from "../../lib/config/secret";
 import program = require("../../index");
 
 /** The repository root, where the stack files live. */

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { dateIn, DEFAULT_TIME_ZONE } from "../../../lib/calendar";
 import { VERIFY_EXIT_CODES } from "../../../lib/verify/check";
-import { loadCatalogue, versionOn } from "../../../lib/versionCatalogue";
+import { loadCatalogue, versionOn } from "../../../lib/versions/versionCatalogue";
 import { INFINITY_PASSWORD_VARIABLE, INFINITY_USER_VARIABLE, verify, VERIFY_FLAGS, VerifyEnvironment } from "../../../cli/verify/verify";
 import { servedLeaf, stackOutputs, startWorld, testCredential, World } from "../../support/verifyFakes";
 

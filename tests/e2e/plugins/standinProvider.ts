@@ -1,7 +1,7 @@
 /**
  * A stand-in resource provider plugin for the end-to-end tests: one engine for every package the
  * program uses (azure-native, azuread, random, tls, command), speaking Pulumi's provider gRPC
- * protocol to the real engine. Outputs come from the mock cloud's table (cli/mockCloud.ts), so the
+ * protocol to the real engine. Outputs come from the mock cloud's table (cli/plan/mockCloud.ts), so the
  * offline plan and the real engine see the same cloud.
  *
  *     pulumi-resource-<package> <engine address> [flags]   (see ./bin)
@@ -25,7 +25,7 @@ import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { computedState, invoke, NAME_INPUTS, replaceSecrets } from "../../../cli/mockCloud";
+import { computedState, invoke, NAME_INPUTS, replaceSecrets } from "../../../cli/plan/mockCloud";
 import { secretDigest } from "./secretDigest";
 
 // Untyped at run time in the SDK's package layout; the .d.ts files describe them.

@@ -1,6 +1,6 @@
 import * as path from "path";
-import { plan, PlanProgram } from "../../../cli/plan";
-import type { PlanReport } from "../../../cli/planReport";
+import { plan, PlanProgram } from "../../../cli/plan/plan";
+import type { PlanReport } from "../../../cli/plan/planReport";
 import type { EngineEvent, Workspace } from "./workspace";
 
 /**

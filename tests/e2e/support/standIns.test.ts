@@ -16,7 +16,7 @@ describe("stand-in plugins compiled once per run (tests/e2e/support/standIns.ts)
     it("compiles each plugin once, with the project modules it requires", () => {
         const build = standInBuild();
         assert.equal(standInBuild(), build);
-        for (const file of ["tests/e2e/plugins/standinProvider.js", "tests/e2e/plugins/recordingPwsh.js", "tests/e2e/plugins/secretDigest.js", "cli/mockCloud.js", "lib/contract.js"]) {
+        for (const file of ["tests/e2e/plugins/standinProvider.js", "tests/e2e/plugins/recordingPwsh.js", "tests/e2e/plugins/secretDigest.js", "cli/plan/mockCloud.js", "lib/contract.js"]) {
             assert.ok(fs.existsSync(path.join(build, file)), file);
         }
     });

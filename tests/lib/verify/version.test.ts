@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { parseCatalogue } from "../../../lib/versionCatalogue";
+import { parseCatalogue } from "../../../lib/versions/versionCatalogue";
 import { checkVersion } from "../../../lib/verify/version";
 
 describe("verify: the version check, by the release calendar's rule", () => {
