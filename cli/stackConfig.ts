@@ -143,7 +143,7 @@ export function withConfigChanges(loaded: StackConfig, changes: Readonly<Record<
 }
 
 /**
- * The stack's maintenance window, read as the offline plan reads the stack (cli/plan/plan.ts), for the
+ * The stack's maintenance window, read as the offline plan reads the stack (cli/plan/buildPlan.ts), for the
  * deploy workflow's gate (cli/window/window.ts) and the upgrade (cli/upgrade/upgrade.ts). It
  * never decrypts, and refuses an encrypted window (or part of one); no other encrypted value bears on
  * the window: an encrypted optional setting is read as unset, so that its placeholder cannot break that setting's rule (the plan, which runs first,

@@ -25,7 +25,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { PlanProgram } from "../cli/plan/plan";
+import type { PlanProgram } from "../cli/plan/buildPlan";
 import type { Settings } from "../lib/config/settings";
 
 const ROOT = path.resolve(__dirname, "..");

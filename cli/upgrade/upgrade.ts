@@ -121,7 +121,7 @@ function staticGroups(report: PlanReport): string[] {
         .map((resource) => String(resource.inputs.resourceGroupName));
 }
 
-/** Pexip's deployment command: what Pexip's script runs from (cli/plan/plan.ts finds it the same way). */
+/** Pexip's deployment command: what Pexip's script runs from (cli/plan/deploymentSummary.ts finds it the same way). */
 function isDeployCommand(resource: PlanResource): boolean {
     return resource.type === "command:local:Command" && resource.inputs.create === DRIVER_ACTIONS.deploy;
 }

@@ -1,5 +1,6 @@
 import * as path from "path";
-import { plan, PlanProgram } from "../../../cli/plan/plan";
+import type { PlanProgram } from "../../../cli/plan/buildPlan";
+import { plan } from "../../../cli/plan/plan";
 import type { PlanReport } from "../../../cli/plan/planReport";
 import type { EngineEvent, Workspace } from "./workspace";
 

@@ -6,18 +6,11 @@
  */
 import * as assert from "node:assert/strict";
 import type { CostEstimate } from "../../../lib/vdx/cost";
-import {
-    jsonDocument,
-    mermaidDiagram,
-    mermaidText,
-    PlanReport,
-    PlanResource,
-    renderJson,
-    renderJsonError,
-    renderMarkdown,
-    renderText,
-    resourceTree,
-} from "../../../cli/plan/planReport";
+import type { PlanReport, PlanResource } from "../../../cli/plan/planReport";
+import { resourceTree } from "../../../cli/plan/render/common";
+import { jsonDocument, renderJson, renderJsonError } from "../../../cli/plan/render/json";
+import { mermaidDiagram, mermaidText, renderMarkdown } from "../../../cli/plan/render/markdown";
+import { renderText } from "../../../cli/plan/render/text";
 
 const STACK_URN = "urn:pulumi:dev::vdx-teams-connector";
 
