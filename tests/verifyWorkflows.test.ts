@@ -10,7 +10,10 @@ import * as path from "node:path";
 import { validateWorkflow } from "@action-validator/core";
 import { renderJson, VerifyReport } from "../cli/verify/render";
 import { CHECK_NAMES, CheckResult, Verdict } from "../lib/verify/check";
-import { loadWorkflow, ROOT, runStep, standIn, stepNamed, WorkflowStep } from "./support/workflowSteps";
+import { dateIn, DEFAULT_TIME_ZONE } from "../lib/calendar";
+import { loadCatalogue, versionOn } from "../lib/versions/versionCatalogue";
+import { servedLeaf, stackOutputs, startWorld } from "./support/verifyFakes";
+import { loadWorkflow, ROOT, runStep, runStepAsync, standIn, stepNamed, WorkflowStep } from "./support/workflowSteps";
 import { TS_NODE } from "./support/tsNode";
 
 
@@ -204,6 +207,47 @@ fs.writeFileSync(state, JSON.stringify(issues));
             verifies("prod", "### Verify: `prod`: pass\n", 0);
             assert.equal(run(verify, { STACK: "prod", INFINITY_URL: "https://infinity.example.dk" }).status, 0);
             assert.equal(calls("npm")[1], "run --silent verify -- --stack prod --outputs - --wait 30m --markdown --infinity-url https://infinity.example.dk");
+        });
+
+        it("fails the job when the connector serves the wrong certificate: the real verify against loopback fakes, the tls check named", async function () {
+            this.timeout(30_000);
+            const served = servedLeaf();
+            const outputs = stackOutputs(served, versionOn(loadCatalogue(ROOT), dateIn(new Date(), DEFAULT_TIME_ZONE)).version);
+            const world = await startWorld(outputs, served, { user: "reader", password: "unused" });
+            try {
+                world.tls.serve(servedLeaf({ keyName: "other-leaf" }));
+                fs.writeFileSync(path.join(fixtures, "outputs.json"), JSON.stringify(outputs));
+                standIn(bin, "pulumi", `#!/usr/bin/env bash\ncat "${fixtures}/outputs.json"\n`);
+                // npm runs the real verify with the step's own arguments, pointed at the fakes. Two
+                // changes, so that nothing leaves the machine and the test ends: --wait 30m becomes
+                // 1s (giving up is tested in tests/cli/verify/), and azure is skipped (the command line
+                // signs in with DefaultAzureCredential, which would ask the real Azure).
+                const fakes = world.argv.filter((arg, index) => arg !== "--infinity-url" && world.argv[index - 1] !== "--infinity-url");
+                standIn(
+                    bin,
+                    "npm",
+                    `#!/usr/bin/env bash\necho "$*" >>"${sandbox}/npm.calls"\n[ "$3" = verify ] || exit 99\nshift 4\n` +
+                        `args=()\nfor arg in "$@"; do if [ "\${previous:-}" = --wait ]; then args+=(1s); else args+=("$arg"); fi; previous=$arg; done\n` +
+                        `exec node -r "${TS_NODE}" "${ROOT}/cli/verify/verify.ts" "\${args[@]}" ${fakes.map((arg) => `'${arg}'`).join(" ")} --skip azure\n`,
+                );
+                const step = await runStepAsync(verify, { cwd: ROOT, bin, runnerTemp, env: { STACK: "prod", INFINITY_URL: "" } });
+                assert.equal(calls("npm")[0], "run --silent verify -- --stack prod --outputs - --wait 30m --markdown");
+                assert.equal(step.status, 1, step.stderr);
+                assert.equal(step.stderr, "error: verify failed: tls\n");
+                assert.match(step.summary, /^### Verify: `prod` \(`teamsconn\.example\.dk`\): fail$/m);
+                assert.match(step.summary, /^\| tls \| ❌ fail \| serves [0-9A-F]{40} .*not the deployed [0-9A-F]{40}/m);
+                assert.match(step.summary, /^\| azure \| ⏭️ skipped \(--skip azure given\)/m);
+                assert.match(step.summary, /^\| infinity \| ⏭️ skipped \(no --infinity-url/m);
+                assert.match(step.summary, /^\| dns \| ✅ pass \|/m);
+
+                // The same step passes once the deployed certificate is served again.
+                world.tls.serve(served);
+                const healthy = await runStepAsync(verify, { cwd: ROOT, bin, runnerTemp, env: { STACK: "prod", INFINITY_URL: "" } });
+                assert.equal(healthy.status, 0, healthy.stderr);
+                assert.match(healthy.summary, /^\| tls \| ✅ pass \|/m);
+            } finally {
+                await world.close();
+            }
         });
     });
 });

@@ -21,7 +21,8 @@ import { TS_NODE } from "./support/tsNode";
 
 const ROOT = path.resolve(__dirname, "..");
 const WORKFLOW_DIR = path.join(ROOT, ".github", "workflows");
-const WORKFLOW_FILES = ["pull-request.yml", "deploy.yml", "vdx-upgrade.yml"] as const;
+// Every workflow, so that the rules below hold for each (health.yml's own steps: tests/verifyWorkflows.test.ts).
+const WORKFLOW_FILES = ["pull-request.yml", "deploy.yml", "vdx-upgrade.yml", "health.yml"] as const;
 
 type Env = Record<string, string | number | boolean>;
 
@@ -297,6 +298,16 @@ describe("workflows", () => {
         });
     });
 
+    describe("Node.js", () => {
+        for (const { file, workflow } of workflows) {
+            it(`${file}: every setup-node installs Node 24, the version engines and .ci/run name`, () => {
+                const setups = jobsOf(workflow).flatMap(([, job]) => stepsOf(job).filter((s) => s.uses?.startsWith("actions/setup-node@")));
+                assert.ok(setups.length > 0);
+                for (const setup of setups) assert.equal(String(setup.with?.["node-version"]), "24", setup.name ?? setup.uses);
+            });
+        }
+    });
+
     describe("pinned actions", () => {
         const pins = new Map<string, string>();
         for (const { file, text } of workflows) {
@@ -385,6 +396,14 @@ describe("workflows", () => {
         const paths = referencedPaths();
         it("the workflows reference the policy pack, its config and the matrix script", () => {
             assert.deepEqual(paths, ["policy", "policy/config.json", "scripts/stack-matrix.ts"]);
+        });
+
+        it("every repository path a workflow names, in a step or a comment, exists (files move: issue 19)", () => {
+            for (const { file, text } of workflows) {
+                for (const [named] of text.matchAll(/(?<![\w/.$-])(?:scripts|cli|lib|tests|docs|policy|engine|components)\/[\w./-]*\w/g)) {
+                    assert.ok(fs.existsSync(path.join(ROOT, named)), `${file} names ${named}, which does not exist`);
+                }
+            }
         });
 
         for (const p of paths) {

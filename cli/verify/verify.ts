@@ -267,7 +267,14 @@ export async function verify(argv: readonly string[], environment: VerifyEnviron
         const line = userErrorLine(error);
         if (line !== undefined) return { exitCode: 2, stdout: "", stderr: line };
         if (args === undefined) throw error;
-        // The Automation API: no such stack is the user's to fix; a backend or CLI that fails is not.
+        // The Automation API: no such stack, or no Pulumi CLI to ask, is the user's to fix; a backend that fails is not.
+        if (/spawn pulumi ENOENT/.test((error as Error).message)) {
+            return {
+                exitCode: 2,
+                stdout: "",
+                stderr: `error: reading stack ${args.stack}'s outputs needs the Pulumi CLI, which is not on PATH: install it and pulumi login, or pipe pulumi stack output --json into --outputs - (README: Verify a deployment)\n`,
+            };
+        }
         const message = (error as Error).message.split("\n").find((text) => /error:/.test(text))?.trim() ?? (error as Error).message.split("\n")[0];
         const noStack = /no stack named|stack .* not found/i.test((error as Error).message);
         return { exitCode: noStack ? 2 : 3, stdout: "", stderr: `error: reading stack ${args.stack}'s outputs failed: ${message}\n` };

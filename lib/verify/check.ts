@@ -53,7 +53,7 @@ export function skipped(why: string): Finding {
 export const VERIFY_EXIT_CODES = {
     0: "every check passed, warned (a certificate expiring within --warn-days) or was skipped with its reason",
     1: "a check failed: the connector does not work as deployed (the failing checks are named on stderr)",
-    2: "a usage or configuration error: a wrong flag, an unreadable outputs file, a stack output missing; one line on stderr",
+    2: "a usage or configuration error: a wrong flag, an unreadable outputs file, a stack output missing, no such stack, no Pulumi CLI to read it; one line on stderr",
     3: "a check could not run (network, credentials) and none failed: nothing is known about what it checks; or verify itself broke (a stack trace on stderr)",
 } as const;
 export type VerifyExitCode = keyof typeof VERIFY_EXIT_CODES;

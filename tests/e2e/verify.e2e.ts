@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { automationOutputs, DEFAULT_ENVIRONMENT, INFINITY_PASSWORD_VARIABLE, INFINITY_USER_VARIABLE, verify, VerifyEnvironment } from "../../cli/verify/verify";
 import { startWorld, testCredential, World } from "../support/verifyFakes";
 import { engineBuilt, Workspace } from "./support/workspace";
@@ -94,6 +95,23 @@ describe("verify after pulumi up of dev, through the Automation API (real engine
         } finally {
             workspace.setEnv("PULUMI_CONFIG_PASSPHRASE", pulumiEnv.PULUMI_CONFIG_PASSPHRASE);
         }
+    });
+
+    it("npm run verify -- --stack dev, the command line as a user runs it, prints each check with its verdict", async () => {
+        // Azure skipped: the command line signs in with DefaultAzureCredential, which would ask the real Azure.
+        const argv = ["run", "--silent", "verify", "--", "--stack", "dev", ...world.argv, "--skip", "azure"];
+        const child = spawn("npm", argv, { cwd: workspace.dir, env: { ...pulumiEnv, [INFINITY_USER_VARIABLE]: "reader", [INFINITY_PASSWORD_VARIABLE]: PASSWORD } });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+        const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+        assert.equal(code, 0, stdout + stderr);
+        const lines = stdout.trim().split("\n");
+        assert.match(lines[0], /^verify dev \(.+\): pass$/);
+        assert.deepEqual(lines.slice(1).map((line) => line.trim().split(/\s+/).slice(0, 2).join(" ")), ["dns pass", "tls pass", "azure skipped", "infinity pass", "version pass"]);
+        assert.match(stdout, /azure +skipped +\(--skip azure given\)/);
+        assert.ok(!(stdout + stderr).includes(PASSWORD));
     });
 
     it("fails with the right check when one fake is unhealthy", async () => {

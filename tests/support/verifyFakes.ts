@@ -17,7 +17,8 @@ import * as forge from "node-forge";
 import type { AccessToken, TokenCredential } from "@azure/identity";
 import { daysFrom, FQDN, goodChain, issueLeaf, rsaKey } from "./certificates";
 
-// dns2 ships no type declarations; these are the few parts the fake uses.
+// dns2 3.x's own declarations want answers as Resource instances (with toBuffer) and lack the
+// listen option `type`, which the plain objects here need; so the few parts the fake uses, as it uses them.
 const dns2 = require("dns2") as {
     Packet: { TYPE: Record<string, number>; CLASS: Record<string, number>; createResponseFromRequest(request: unknown): DnsResponse };
     createServer(options: { udp: boolean; handle: (request: DnsRequest, send: (response: DnsResponse) => void) => void }): {

@@ -2,7 +2,7 @@
  * Running a GitHub workflow's bash steps here, as the runner would (bash -e -o pipefail, with
  * RUNNER_TEMP, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files), with stand-in commands first on PATH.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
@@ -51,23 +51,60 @@ export function standIn(bin: string, command: string, script: string): void {
     fs.writeFileSync(path.join(bin, command), script, { mode: 0o755 });
 }
 
-/** Runs a step's bash in `cwd` with `bin` first on PATH; RUNNER_TEMP is `runnerTemp`. */
-export function runStep(step: WorkflowStep, options: { cwd: string; bin: string; runnerTemp: string; env: Record<string, string> }) {
+export interface StepOptions {
+    readonly cwd: string;
+    readonly bin: string;
+    readonly runnerTemp: string;
+    readonly env: Record<string, string>;
+}
+
+export interface StepResult {
+    readonly status: number | null;
+    readonly stdout: string;
+    readonly stderr: string;
+    readonly summary: string;
+}
+
+/** The runner's bash for a step, with fresh summary and output files. */
+function stepCommand(step: WorkflowStep, options: StepOptions) {
     const summary = path.join(options.runnerTemp, "summary.md");
     const output = path.join(options.runnerTemp, "output");
     fs.writeFileSync(summary, "");
     fs.writeFileSync(output, "");
-    const result = spawnSync("bash", ["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", step.run ?? ""], {
-        cwd: options.cwd,
-        encoding: "utf8",
-        env: {
-            PATH: `${options.bin}:${process.env.PATH ?? ""}`,
-            HOME: options.runnerTemp,
-            RUNNER_TEMP: options.runnerTemp,
-            GITHUB_STEP_SUMMARY: summary,
-            GITHUB_OUTPUT: output,
-            ...options.env,
+    return {
+        summary,
+        args: ["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", step.run ?? ""],
+        spawnOptions: {
+            cwd: options.cwd,
+            env: {
+                PATH: `${options.bin}:${process.env.PATH ?? ""}`,
+                HOME: options.runnerTemp,
+                RUNNER_TEMP: options.runnerTemp,
+                GITHUB_STEP_SUMMARY: summary,
+                GITHUB_OUTPUT: output,
+                ...options.env,
+            },
         },
-    });
+    };
+}
+
+/** Runs a step's bash in `cwd` with `bin` first on PATH; RUNNER_TEMP is `runnerTemp`. */
+export function runStep(step: WorkflowStep, options: StepOptions): StepResult {
+    const { summary, args, spawnOptions } = stepCommand(step, options);
+    const result = spawnSync("bash", args, { ...spawnOptions, encoding: "utf8" });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr, summary: fs.readFileSync(summary, "utf8") };
+}
+
+/** runStep without blocking this process, for steps that talk to servers the test runs here. */
+export function runStepAsync(step: WorkflowStep, options: StepOptions): Promise<StepResult> {
+    const { summary, args, spawnOptions } = stepCommand(step, options);
+    return new Promise((resolve, reject) => {
+        const child = spawn("bash", args, spawnOptions);
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+        child.on("error", reject);
+        child.on("close", (status) => resolve({ status, stdout, stderr, summary: fs.readFileSync(summary, "utf8") }));
+    });
 }

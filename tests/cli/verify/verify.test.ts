@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { dateIn, DEFAULT_TIME_ZONE } from "../../../lib/calendar";
 import { VERIFY_EXIT_CODES } from "../../../lib/verify/check";
 import { loadCatalogue, versionOn } from "../../../lib/versions/versionCatalogue";
-import { INFINITY_PASSWORD_VARIABLE, INFINITY_USER_VARIABLE, verify, VERIFY_FLAGS, VerifyEnvironment } from "../../../cli/verify/verify";
+import { automationOutputs, INFINITY_PASSWORD_VARIABLE, INFINITY_USER_VARIABLE, verify, VERIFY_FLAGS, VerifyEnvironment } from "../../../cli/verify/verify";
 import { servedLeaf, stackOutputs, startWorld, testCredential, World } from "../../support/verifyFakes";
 
 const ROOT = path.resolve(__dirname, "../../..");
@@ -145,6 +145,21 @@ describe("npm run verify, against loopback fakes of DNS, TLS, ARM and Infinity",
         assert.equal(backend.stderr, "error: reading stack dev's outputs failed: stderr: error: failed to load checkpoint: blob unreachable\n");
         const missing = await run([], { stackOutputs: async () => Promise.reject(new Error("code: 255\nstderr: error: no stack named 'dev' found")) });
         assert.equal(missing.exitCode, 2);
+    });
+
+    it("exit 2 without the Pulumi CLI on PATH, saying so and how to do without it (the README's first command on a fresh machine)", async () => {
+        const savedPath = process.env.PATH;
+        process.env.PATH = world.dir;
+        try {
+            const result = await run([], { stackOutputs: automationOutputs });
+            assert.equal(result.exitCode, 2);
+            assert.equal(
+                result.stderr,
+                "error: reading stack dev's outputs needs the Pulumi CLI, which is not on PATH: install it and pulumi login, or pipe pulumi stack output --json into --outputs - (README: Verify a deployment)\n",
+            );
+        } finally {
+            process.env.PATH = savedPath;
+        }
     });
 
     it("--outputs reads pulumi stack output --json from a file or stdin, without the Automation API", async () => {

@@ -19,7 +19,7 @@ export const ROOT = path.resolve(__dirname, "../../..");
 const PLUGINS = path.join(ROOT, "tests", "e2e", "plugins", "bin");
 
 /** What the project consists of, as `pulumi` sees it: everything but generated and local files. */
-const PROJECT_ENTRIES = ["Pulumi.yaml", "pexip-versions.yaml", "package.json", "tsconfig.json", "index.ts", "program.ts", "lib", "components", "policy", "scripts", "tests/e2e/fixtures"];
+const PROJECT_ENTRIES = ["Pulumi.yaml", "pexip-versions.yaml", "package.json", "tsconfig.json", "index.ts", "program.ts", "lib", "components", "policy", "scripts", "cli", "tests/e2e/fixtures"];
 
 /** The passphrase of every test stack's secrets. */
 const PASSPHRASE = "e2e-passphrase-not-a-secret";
