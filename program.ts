@@ -7,6 +7,7 @@ import { TeamsAppConsent } from "./components/teamsAppConsent";
 import { TeamsBot } from "./components/teamsBot";
 import { CheckedScript, TeamsConnector } from "./components/teamsConnector";
 import { checkDeclaredFacts, inspectPfx } from "./lib/certificate/certificate";
+import { secondIdentityOwner } from "./cli/stackConfig";
 import { ConfigError } from "./lib/config/configError";
 import { inspectPackage } from "./lib/pexip/connectorPackage";
 import { FACTS } from "./lib/contract";
@@ -47,7 +48,9 @@ export function readSettings(): Settings {
     else pulumi.log.warn(`${path.basename(stackFile)} is not in ${process.cwd()}, so its unquoted values were not checked: the CLI reads 37.10 as "37.1", so quote version-like values`);
     const config = pulumi.runtime.allConfig();
     const secretKeys = Object.keys(config).filter((key) => runtimeConfig.isConfigSecret(key));
-    return parseSettings(config, { project: pulumi.getProject(), stack: pulumi.getStack(), secretKeys, catalogue: loadCatalogue(process.cwd()) });
+    const settings = parseSettings(config, { project: pulumi.getProject(), stack: pulumi.getStack(), secretKeys, catalogue: loadCatalogue(process.cwd()) });
+    // Only the stack files beside this one show that another production stack owns the Teams identity.
+    return { ...settings, warnings: [...settings.warnings, ...secondIdentityOwner(settings, process.cwd())] };
 }
 
 /** A checked certificate, and what the operator should hear about it. */

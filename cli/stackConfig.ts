@@ -3,7 +3,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { ConfigError } from "../lib/config/configError";
 import { REDACTED } from "../lib/config/secret";
-import { MaintenanceWindow, parseSettings } from "../lib/config/settings";
+import { MaintenanceWindow, parseSettings, Settings } from "../lib/config/settings";
 import { REQUIRED_SETTINGS } from "../lib/config/settingsSchema";
 import { checkStackLiterals } from "../lib/config/stackLiterals";
 import { loadCatalogue } from "../lib/versions/versionCatalogue";
@@ -90,6 +90,36 @@ export function loadStackConfig(projectDir: string, stack: string): StackConfig 
     }
     for (const [key, value] of Object.entries<unknown>(stackYaml.config ?? {})) add(key, value);
     return { project: project.name, stack, config, secretKeys };
+}
+
+/**
+ * A production stack that owns the Teams application and bot (no identityStack) next to another
+ * production stack that owns them too: two applications, and two bots with the same global name.
+ * `pulumi up` (program.ts) warns with it, from the stack files beside its own, and so the plan
+ * too, which runs the program. A sibling that cannot be read is its own run's to report.
+ */
+export function secondIdentityOwner(settings: Settings, projectDir: string): string[] {
+    if (settings.environment !== "prod" || !settings.identity.owner) return [];
+    let siblings: string[];
+    try {
+        siblings = listStacks(projectDir).filter((stack) => stack !== settings.stack);
+    } catch {
+        return [];
+    }
+    const owners = siblings.filter((stack) => {
+        try {
+            const { config, project } = loadStackConfig(projectDir, stack);
+            return config[`${project}:environment`] === "prod" && (config[`${project}:identityStack`] ?? "") === "";
+        } catch {
+            return false;
+        }
+    });
+    if (owners.length === 0) return [];
+    return [
+        `stack ${settings.stack} sets no identityStack, so it creates its own Teams application and bot (${settings.identity.botName}, a global name in Azure), ` +
+            `as production stack ${owners.join(", ")} does too: a second application and bot for one tenant. ` +
+            `If ${owners[0]} owns them, set identityStack: pulumi config set identityStack organization/${settings.project}/${owners[0]}`,
+    ];
 }
 
 function readYaml(file: string, label: string): any {

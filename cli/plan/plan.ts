@@ -47,7 +47,7 @@ import {
     SECRET_TEXT,
 } from "./planReport";
 import { loadPolicyConfig, PolicyConfigError, reconcilePolicyConfig, runPolicies, withCheckDate } from "./policyEngine";
-import { listStacks, loadStackConfig, SECRET_PLACEHOLDER, StackConfig, withConfigChanges } from "../stackConfig";
+import { loadStackConfig, SECRET_PLACEHOLDER, StackConfig, withConfigChanges } from "../stackConfig";
 
 /** How the report is printed. */
 export type PlanFormat = "text" | "markdown" | "json";
@@ -180,7 +180,6 @@ async function buildPlan(options: PlanOptions): Promise<Planned> {
     const catalogue = loadCatalogue(projectDir);
     const settings = readSettings(loaded, config, catalogue);
     refuseEncryptedPfx(settings, loaded);
-    warnings.push(...secondIdentityOwner(settings, projectDir));
 
     const policyConfigFile = path.resolve(options.policyConfigFile ?? DEFAULT_POLICY_CONFIG);
     let policyConfig = readPolicyConfig(policyConfigFile);
@@ -284,30 +283,6 @@ function readSettings(loaded: StackConfig, config: Record<string, string>, catal
         }
         throw error;
     }
-}
-
-/**
- * A production stack that owns the Teams application and bot (no identityStack) next to another
- * production stack that owns them too: two applications, and two bots with the same global name.
- * Siblings are read as the plan reads a stack; one that cannot be read is its own plan's to report.
- */
-function secondIdentityOwner(settings: Settings, projectDir: string): string[] {
-    if (settings.environment !== "prod" || !settings.identity.owner) return [];
-    const owners = listStacks(projectDir).filter((stack) => {
-        if (stack === settings.stack) return false;
-        try {
-            const { config, project } = loadStackConfig(projectDir, stack);
-            return config[`${project}:environment`] === "prod" && (config[`${project}:identityStack`] ?? "") === "";
-        } catch {
-            return false;
-        }
-    });
-    if (owners.length === 0) return [];
-    return [
-        `stack ${settings.stack} sets no identityStack, so it creates its own Teams application and bot (${settings.identity.botName}, a global name in Azure), ` +
-            `as production stack ${owners.join(", ")} does too: a second application and bot for one tenant. ` +
-            `If ${owners[0]} owns them, set identityStack: pulumi config set identityStack organization/${settings.project}/${owners[0]}`,
-    ];
 }
 
 /**
