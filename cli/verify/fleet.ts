@@ -8,13 +8,14 @@
  * until the certificate expires, instances seen against sized, and the verdict. It writes
  * `<dir>/issues` (`open|close <stack> <issue title>` a line: a failure or a certificate warning
  * opens or updates the stack's issue, a healthy stack closes it) with `<dir>/<stack>.issue.md`
- * as the issue's body, and `<dir>/unhealthy` naming the stacks that failed. Exit 0, or 2 for a
- * directory it cannot read.
+ * as the issue's body, and `<dir>/unhealthy` naming the stacks that failed. Exit codes:
+ * FLEET_EXIT_CODES; `--help` through the one command-line module (cli/commandLine.ts).
  */
 import * as fs from "fs";
 import * as path from "path";
 import { mdCell, mdCode } from "../../lib/markdown";
 import { CheckResult } from "../../lib/verify/check";
+import { BUG_EXIT_CODE, commandHelp, Flag, parseFlags, runCommand, UserError, userErrorLine } from "../commandLine";
 import { renderMarkdown, VerifyReport } from "./render";
 
 /** One stack's verify run as the workflow recorded it. */
@@ -65,12 +66,50 @@ export function issueBody(run: StackRun): string {
     return head + renderMarkdown(run.report);
 }
 
+const FLEET_FLAGS: readonly Flag[] = [{ name: "--help", alias: "-h", meaning: "print this help and exit 0, whatever else is given" }];
+
+const USAGE = "usage: npm run --silent verify:fleet -- <dir>";
+
+export const FLEET_EXIT_CODES = {
+    0: "the table printed, <dir>/issues and <dir>/unhealthy written, however healthy the stacks are",
+    2: "a usage error: no directory, or one without the exit-codes file health.yml writes; one line on stderr",
+    [BUG_EXIT_CODE]: "a bug (a stack trace on stderr)",
+} as const;
+
+function fleetHelp(): string {
+    return commandHelp({
+        about: [
+            "The daily health workflow's (health.yml) view of the fleet, from the verify --json reports it wrote into <dir>",
+            "(<stack>.json, and exit-codes: <stack> <code> a line): one Markdown table, one row per stack, and the issues to open",
+            "or close (<dir>/issues, <dir>/<stack>.issue.md). README: Verify a deployment.",
+        ],
+        usage: USAGE,
+        flagsNote: "Flags:",
+        flags: FLEET_FLAGS,
+        exitCodes: FLEET_EXIT_CODES,
+        examples: ['npm run --silent verify:fleet -- "$reports" >>"$GITHUB_STEP_SUMMARY"'],
+    });
+}
+
 export function main(argv: readonly string[]): number {
-    const [dir] = argv;
-    if (dir === undefined || !fs.existsSync(path.join(dir, "exit-codes"))) {
-        process.stderr.write("error: usage: npm run --silent verify:fleet -- <dir> (with the exit-codes file and <stack>.json reports health.yml writes)\n");
+    const dirs = argv.filter((arg) => !arg.startsWith("-"));
+    let help: boolean;
+    try {
+        help = parseFlags(argv.filter((arg) => arg.startsWith("-")), FLEET_FLAGS, USAGE).help;
+        if (!help && (dirs.length !== 1 || !fs.existsSync(path.join(dirs[0], "exit-codes")))) {
+            throw new UserError("<dir>", `${USAGE} (with the exit-codes file and <stack>.json reports health.yml writes)`);
+        }
+    } catch (error) {
+        const line = userErrorLine(error);
+        if (line === undefined) throw error;
+        process.stderr.write(line);
         return 2;
     }
+    if (help) {
+        process.stdout.write(fleetHelp());
+        return 0;
+    }
+    const [dir] = dirs;
     const runs = readRuns(dir);
     const actions = runs.map((run) => {
         if (!needsIssue(run)) return `close ${run.stack} ${issueTitle(run.stack)}`;
@@ -84,4 +123,4 @@ export function main(argv: readonly string[]): number {
     return 0;
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) runCommand("verify:fleet", () => main(process.argv.slice(2)));
