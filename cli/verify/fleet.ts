@@ -15,7 +15,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { mdCell, mdCode } from "../../lib/markdown";
 import { CheckResult } from "../../lib/verify/check";
-import { BUG_EXIT_CODE, commandHelp, Flag, parseFlags, runCommand, UserError, userErrorLine } from "../commandLine";
+import { BUG_EXIT_CODE, CommandHelp, HELP_FLAG, positionalArguments, runCommand } from "../commandLine";
 import { renderMarkdown, VerifyReport } from "./render";
 
 /** One stack's verify run as the workflow recorded it. */
@@ -66,8 +66,6 @@ export function issueBody(run: StackRun): string {
     return head + renderMarkdown(run.report);
 }
 
-const FLEET_FLAGS: readonly Flag[] = [{ name: "--help", alias: "-h", meaning: "print this help and exit 0, whatever else is given" }];
-
 const USAGE = "usage: npm run --silent verify:fleet -- <dir>";
 
 export const FLEET_EXIT_CODES = {
@@ -76,40 +74,27 @@ export const FLEET_EXIT_CODES = {
     [BUG_EXIT_CODE]: "a bug (a stack trace on stderr)",
 } as const;
 
-function fleetHelp(): string {
-    return commandHelp({
-        about: [
-            "The daily health workflow's (health.yml) view of the fleet, from the verify --json reports it wrote into <dir>",
-            "(<stack>.json, and exit-codes: <stack> <code> a line): one Markdown table, one row per stack, and the issues to open",
-            "or close (<dir>/issues, <dir>/<stack>.issue.md). README: Verify a deployment.",
-        ],
-        usage: USAGE,
-        flagsNote: "Flags:",
-        flags: FLEET_FLAGS,
-        exitCodes: FLEET_EXIT_CODES,
-        examples: ['npm run --silent verify:fleet -- "$reports" >>"$GITHUB_STEP_SUMMARY"'],
-    });
-}
+const FLEET_HELP: CommandHelp = {
+    about: [
+        "The daily health workflow's (health.yml) view of the fleet, from the verify --json reports it wrote into <dir>",
+        "(<stack>.json, and exit-codes: <stack> <code> a line): one Markdown table, one row per stack, and the issues to open",
+        "or close (<dir>/issues, <dir>/<stack>.issue.md). README: Verify a deployment.",
+    ],
+    usage: USAGE,
+    flagsNote: "Flags:",
+    flags: [HELP_FLAG],
+    exitCodes: FLEET_EXIT_CODES,
+    examples: ['npm run --silent verify:fleet -- "$reports" >>"$GITHUB_STEP_SUMMARY"'],
+};
 
 export function main(argv: readonly string[]): number {
-    const dirs = argv.filter((arg) => !arg.startsWith("-"));
-    let help: boolean;
-    try {
-        help = parseFlags(argv.filter((arg) => arg.startsWith("-")), FLEET_FLAGS, USAGE).help;
-        if (!help && (dirs.length !== 1 || !fs.existsSync(path.join(dirs[0], "exit-codes")))) {
-            throw new UserError("<dir>", `${USAGE} (with the exit-codes file and <stack>.json reports health.yml writes)`);
-        }
-    } catch (error) {
-        const line = userErrorLine(error);
-        if (line === undefined) throw error;
-        process.stderr.write(line);
+    const args = positionalArguments(argv, FLEET_HELP, { min: 1, max: 1 });
+    if (typeof args === "number") return args;
+    const [dir] = args;
+    if (!fs.existsSync(path.join(dir, "exit-codes"))) {
+        process.stderr.write(`error: ${USAGE} (with the exit-codes file and <stack>.json reports health.yml writes)\n`);
         return 2;
     }
-    if (help) {
-        process.stdout.write(fleetHelp());
-        return 0;
-    }
-    const [dir] = dirs;
     const runs = readRuns(dir);
     const actions = runs.map((run) => {
         if (!needsIssue(run)) return `close ${run.stack} ${issueTitle(run.stack)}`;

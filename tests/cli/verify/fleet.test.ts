@@ -30,11 +30,12 @@ describe("verify:fleet (cli/verify/fleet.ts) on the command line", () => {
         }
     });
 
-    it("a misspelled flag, no directory or two: exit 2 with one line, nothing written", () => {
+    it("a misspelled flag, no directory or two, one without the exit-codes file: exit 2 with one line, nothing written", () => {
         for (const [args, message] of [
             [(dir: string) => [dir, "--hepl"], /^error: unknown argument --hepl; usage: npm run --silent verify:fleet -- <dir>\n$/],
-            [() => [], /^error: usage: npm run --silent verify:fleet -- <dir> \(with the exit-codes file/],
-            [(dir: string) => [dir, dir], /^error: usage: npm run --silent verify:fleet -- <dir> \(with the exit-codes file/],
+            [() => [], /^error: usage: npm run --silent verify:fleet -- <dir>\n$/],
+            [(dir: string) => [dir, dir], /^error: usage: npm run --silent verify:fleet -- <dir>\n$/],
+            [(dir: string) => [path.join(dir, "elsewhere")], /^error: usage: npm run --silent verify:fleet -- <dir> \(with the exit-codes file/],
         ] as const) {
             const run = fleet(args);
             assert.equal(run.status, 2, run.stdout);
