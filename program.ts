@@ -7,7 +7,6 @@ import { TeamsAppConsent } from "./components/teamsAppConsent";
 import { TeamsBot } from "./components/teamsBot";
 import { CheckedScript, TeamsConnector } from "./components/teamsConnector";
 import { checkDeclaredFacts, inspectPfx } from "./lib/certificate/certificate";
-import { secondIdentityOwner } from "./cli/stackConfig";
 import { ConfigError } from "./lib/config/configError";
 import { inspectPackage } from "./lib/pexip/connectorPackage";
 import { FACTS } from "./lib/contract";
@@ -15,6 +14,7 @@ import { checkAgainstScript, deploymentParameters, oneLine, UNKNOWN_IDS } from "
 import { botResourceGroupName } from "./lib/naming";
 import { ParamBlockError, readParamBlock } from "./lib/pexip/powershellParameters";
 import { parseSettings, Settings } from "./lib/config/settings";
+import { secondIdentityOwner } from "./lib/config/stackFiles";
 import { sizeConnector } from "./lib/pexip/sizing";
 import { checkStackLiterals } from "./lib/config/stackLiterals";
 import { loadCatalogue } from "./lib/versions/versionCatalogue";

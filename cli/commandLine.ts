@@ -11,7 +11,7 @@
  */
 import { isCalendarDate } from "../lib/calendar";
 import { ConfigError } from "../lib/config/configError";
-import { StackFileError } from "./stackConfig";
+import { StackFileError } from "../lib/config/stackFiles";
 
 /** A problem the user can fix: exit 2 with one line, never a stack trace. */
 export class UserError extends Error {

@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
 import { validateWorkflow } from "@action-validator/core";
-import { listStacks } from "../cli/stackConfig";
+import { listStacks } from "../lib/config/stackFiles";
 import { windowStatus } from "../lib/versions/maintenanceWindow";
 import { readWindow } from "../cli/stackConfig";
 import { GATE_OUTPUTS } from "../cli/window/window";

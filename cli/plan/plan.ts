@@ -47,7 +47,8 @@ import {
     SECRET_TEXT,
 } from "./planReport";
 import { loadPolicyConfig, PolicyConfigError, reconcilePolicyConfig, runPolicies, withCheckDate } from "./policyEngine";
-import { loadStackConfig, SECRET_PLACEHOLDER, StackConfig, withConfigChanges } from "../stackConfig";
+import { loadStackConfig, SECRET_PLACEHOLDER, StackConfig } from "../../lib/config/stackFiles";
+import { withConfigChanges } from "../stackConfig";
 
 /** How the report is printed. */
 export type PlanFormat = "text" | "markdown" | "json";

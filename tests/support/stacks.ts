@@ -4,7 +4,8 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { replaceSecrets } from "../../cli/plan/mockCloud";
 import { ProgramRun, RegisteredResource, RunOptions, runProgram } from "../../cli/plan/mockRuntime";
-import { loadStackConfig, withConfigChanges } from "../../cli/stackConfig";
+import { withConfigChanges } from "../../cli/stackConfig";
+import { loadStackConfig } from "../../lib/config/stackFiles";
 import { REDACTED } from "../../lib/config/secret";
 import program = require("../../index");
 
