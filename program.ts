@@ -14,6 +14,7 @@ import { checkAgainstScript, deploymentParameters, oneLine, UNKNOWN_IDS } from "
 import { botResourceGroupName } from "./lib/naming";
 import { ParamBlockError, readParamBlock } from "./lib/pexip/powershellParameters";
 import { parseSettings, Settings } from "./lib/config/settings";
+import { secondIdentityOwner } from "./lib/config/stackFiles";
 import { sizeConnector } from "./lib/pexip/sizing";
 import { checkStackLiterals } from "./lib/config/stackLiterals";
 import { loadCatalogue } from "./lib/versions/versionCatalogue";
@@ -47,7 +48,9 @@ export function readSettings(): Settings {
     else pulumi.log.warn(`${path.basename(stackFile)} is not in ${process.cwd()}, so its unquoted values were not checked: the CLI reads 37.10 as "37.1", so quote version-like values`);
     const config = pulumi.runtime.allConfig();
     const secretKeys = Object.keys(config).filter((key) => runtimeConfig.isConfigSecret(key));
-    return parseSettings(config, { project: pulumi.getProject(), stack: pulumi.getStack(), secretKeys, catalogue: loadCatalogue(process.cwd()) });
+    const settings = parseSettings(config, { project: pulumi.getProject(), stack: pulumi.getStack(), secretKeys, catalogue: loadCatalogue(process.cwd()) });
+    // Only the stack files beside this one show that another production stack owns the Teams identity.
+    return { ...settings, warnings: [...settings.warnings, ...secondIdentityOwner(settings, process.cwd())] };
 }
 
 /** A checked certificate, and what the operator should hear about it. */

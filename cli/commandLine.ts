@@ -1,8 +1,9 @@
 /**
  * The command-line plumbing the commands share (cli/plan/plan.ts, cli/upgrade/upgrade.ts,
- * cli/upgrade/upgradePr.ts, cli/window/window.ts, scripts/sync-versions.ts,
- * scripts/declare-config.ts): one flag description, one parser, one `--help` layout, one way a
- * user's mistake becomes exit 2 with one line on stderr, and one way a command ends.
+ * cli/upgrade/upgradePr.ts, cli/window/window.ts, cli/verify/, scripts/sync-versions.ts,
+ * scripts/declare-config.ts and the developer tools in scripts/): one flag description, one
+ * parser, one `--help` layout, one way a user's mistake becomes exit 2 with one line on stderr,
+ * and one way a command ends.
  *
  * Exit codes, the same in every command: 0 ok, 1 a finding or check failed, 2 a usage or
  * configuration mistake (nothing written), 3 a bug; a command may add its own above 3 (the
@@ -10,7 +11,7 @@
  */
 import { isCalendarDate } from "../lib/calendar";
 import { ConfigError } from "../lib/config/configError";
-import { StackFileError } from "./stackConfig";
+import { StackFileError } from "../lib/config/stackFiles";
 
 /** A problem the user can fix: exit 2 with one line, never a stack trace. */
 export class UserError extends Error {
@@ -91,6 +92,32 @@ export function parseFlags(argv: readonly string[], flags: readonly Flag[], usag
     const missing = flags.find((flag) => flag.required && !values.has(flag.name));
     if (missing !== undefined) throw new UserError(missing.name, `${flagText(missing)} is required; ${usage}`);
     return { help: false, values };
+}
+
+/** `--help` (`-h`), which every command takes. */
+export const HELP_FLAG: Flag = { name: "--help", alias: "-h", meaning: "print this help and exit 0, whatever else is given" };
+
+/**
+ * The command line of a command whose only flag is --help (in `help.flags`) and whose other
+ * arguments are positional, `min` to `max` of them: the help on --help (exit 0), one line on
+ * stderr for any other flag or a wrong count (exit 2). The positional arguments to run with,
+ * or the exit code when the command ends here.
+ */
+export function positionalArguments(argv: readonly string[], help: CommandHelp, count: { readonly min: number; readonly max: number }): readonly string[] | number {
+    const positionals = argv.filter((arg) => !arg.startsWith("-"));
+    try {
+        if (parseFlags(argv.filter((arg) => arg.startsWith("-")), help.flags, help.usage).help) {
+            process.stdout.write(commandHelp(help));
+            return 0;
+        }
+        if (positionals.length < count.min || positionals.length > count.max) throw new UserError("arguments", help.usage);
+    } catch (error) {
+        const line = userErrorLine(error);
+        if (line === undefined) throw error;
+        process.stderr.write(line);
+        return 2;
+    }
+    return positionals;
 }
 
 /** What `--help` shows, in this order. */

@@ -25,6 +25,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { commandHelp, Flag, HELP_FLAG, parseFlags, UserError, userErrorLine } from "../cli/commandLine";
 import type { PlanProgram } from "../cli/plan/buildPlan";
 import type { Settings } from "../lib/config/settings";
 
@@ -179,50 +180,35 @@ export const RUNS = { default: 5, min: 1, max: 50 } as const;
 
 const BENCH_USAGE = "usage: npm run bench [-- --runs N]";
 
+const BENCH_FLAGS: readonly Flag[] = [
+    { name: "--runs", value: "N", meaning: `runs of each measurement, a whole number ${RUNS.min}–${RUNS.max}; default ${RUNS.default}` },
+    { ...HELP_FLAG, meaning: "print this help and exit 0; nothing is measured" },
+];
+
 /** What `npm run bench -- --help` prints. */
-export const BENCH_HELP = [
-    "The offline plan's benchmark (docs/plan.md#benchmark): the dev plan as a child process, N times through",
-    "ts-node and N times through `npm run --silent plan`; the bare require of @pulumi/azure-native/compute, N",
-    "times; and 1 against 10 regions in one evaluation, on dev and prod, N times each, fresh and warm. Medians",
-    "and peak memory against the targets, as a table on stdout; progress on stderr. It takes minutes: 11 × N",
-    "child processes.",
-    "",
-    BENCH_USAGE,
-    "",
-    "Flags (each at most once; --runs=N works too):",
-    `  --runs N     runs of each measurement, a whole number ${RUNS.min}–${RUNS.max}; default ${RUNS.default}`,
-    "  -h, --help   print this help and exit 0; nothing is measured",
-    "",
-    "Exit codes: 0 measured (targets are reported, not asserted), 1 a measurement failed, 2 a usage mistake.",
-    "",
-    "Examples:",
-    "  npm run bench",
-    "  npm run bench -- --runs 3",
-    "",
-].join("\n");
+export const BENCH_HELP = commandHelp({
+    about: [
+        "The offline plan's benchmark (docs/plan.md#benchmark): the dev plan as a child process, N times through",
+        "ts-node and N times through `npm run --silent plan`; the bare require of @pulumi/azure-native/compute, N",
+        "times; and 1 against 10 regions in one evaluation, on dev and prod, N times each, fresh and warm. Medians",
+        "and peak memory against the targets, as a table on stdout; progress on stderr. It takes minutes: 11 × N",
+        "child processes.",
+    ],
+    usage: BENCH_USAGE,
+    flagsNote: "Flags (each at most once; --runs=N works too):",
+    flags: BENCH_FLAGS,
+    exitCodes: { 0: "measured (targets are reported, not asserted)", 1: "a measurement failed", 2: "a usage mistake; one line on stderr" },
+    examples: ["npm run bench", "npm run bench -- --runs 3"],
+});
 
-/** A usage mistake: exit 2 with one line. */
-export class BenchUsageError extends Error {
-    constructor(message: string) {
-        super(`${message}; ${BENCH_USAGE}`);
-        this.name = "BenchUsageError";
-    }
-}
-
-/** Parses the benchmark's own arguments (not `--child`'s); throws BenchUsageError. */
+/** Parses the benchmark's own arguments (not `--child`'s) with the commands' parser; throws UserError. */
 export function parseBenchArguments(argv: readonly string[]): { readonly help: true } | { readonly runs: number } {
-    if (argv.includes("--help") || argv.includes("-h")) return { help: true };
-    let runs: string | undefined;
-    for (let index = 0; index < argv.length; index++) {
-        const [name, inline] = argv[index].startsWith("--runs=") ? ["--runs", argv[index].slice("--runs=".length)] : [argv[index], undefined];
-        if (name !== "--runs") throw new BenchUsageError(`unknown argument ${argv[index]}`);
-        if (runs !== undefined) throw new BenchUsageError("--runs is given more than once: give it once");
-        runs = inline ?? argv[++index];
-        if (runs === undefined) throw new BenchUsageError("--runs needs a value");
-    }
+    const { help, values } = parseFlags(argv, BENCH_FLAGS, BENCH_USAGE);
+    if (help) return { help: true };
+    const runs = values.get("--runs")?.[0];
     if (runs === undefined) return { runs: RUNS.default };
     const count = /^\d+$/.test(runs) ? Number(runs) : NaN;
-    if (!(count >= RUNS.min && count <= RUNS.max)) throw new BenchUsageError(`--runs must be a whole number ${RUNS.min}–${RUNS.max}, got "${runs}"`);
+    if (!(count >= RUNS.min && count <= RUNS.max)) throw new UserError("--runs", `--runs must be a whole number ${RUNS.min}–${RUNS.max}, got "${runs}"; ${BENCH_USAGE}`);
     return { runs: count };
 }
 
@@ -316,8 +302,9 @@ async function main(argv: readonly string[]): Promise<void> {
 
 if (require.main === module) {
     main(process.argv.slice(2)).catch((error) => {
-        if (error instanceof BenchUsageError) {
-            process.stderr.write(`error: ${error.message}\n`);
+        const usageMistake = userErrorLine(error);
+        if (usageMistake !== undefined) {
+            process.stderr.write(usageMistake);
             process.exit(2);
         }
         process.stderr.write(`bench failed: ${(error as Error).stack ?? error}\n`);

@@ -18,6 +18,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { BUG_EXIT_CODE, CommandHelp, HELP_FLAG, positionalArguments, runCommand } from "../cli/commandLine";
 
 const ROOT = path.resolve(__dirname, "..");
 const ENGINE = path.join(ROOT, "engine");
@@ -157,8 +158,23 @@ function build(tools: ToolSet): boolean {
     return true;
 }
 
-function main(): number {
+const ENGINE_BUILD_HELP: CommandHelp = {
+    about: [
+        "Builds the real Pulumi engine (CLI and Node.js language host) for the end-to-end tests, and actionlint for the",
+        "workflow lint, from the Go modules pinned in engine/, into ${XDG_CACHE_HOME:-~/.cache}/vdx-teams-connector, keyed by",
+        "the pins: a second run with the same pins builds nothing. Needs Go (engine/go.mod's go line). tests/e2e/README.md.",
+    ],
+    usage: "usage: npm run engine:build",
+    flagsNote: "Flags:",
+    flags: [HELP_FLAG],
+    exitCodes: { 0: "built, or cached (stdout says which)", 1: "Go is missing (one line), or a build failed", 2: "a usage error; one line on stderr", [BUG_EXIT_CODE]: "a bug" },
+    examples: ["npm run engine:build && npm run test:e2e"],
+};
+
+function main(argv: readonly string[]): number {
+    const args = positionalArguments(argv, ENGINE_BUILD_HELP, { min: 0, max: 0 });
+    if (typeof args === "number") return args;
     return [PULUMI_ENGINE, ACTIONLINT].every(build) ? 0 : 1;
 }
 
-if (require.main === module) process.exit(main());
+if (require.main === module) runCommand("engine:build", () => main(process.argv.slice(2)));

@@ -7,11 +7,23 @@
  */
 import { spawnSync } from "child_process";
 import * as path from "path";
+import { BUG_EXIT_CODE, CommandHelp, HELP_FLAG, positionalArguments, runCommand } from "../cli/commandLine";
 import { actionlintInstall } from "./engine-build";
 
 const ROOT = path.resolve(__dirname, "..");
 
-function main(): number {
+const LINT_HELP: CommandHelp = {
+    about: ["Lints .github/workflows/ with the pinned actionlint (npm run engine:build) and shellcheck for the run: scripts."],
+    usage: "usage: npm run lint:workflows",
+    flagsNote: "Flags:",
+    flags: [HELP_FLAG],
+    exitCodes: { 0: "the workflows are clean", 1: "findings, or actionlint or shellcheck missing (one line naming it)", 2: "a usage error; one line on stderr", [BUG_EXIT_CODE]: "a bug" },
+    examples: ["npm run engine:build && npm run lint:workflows"],
+};
+
+function main(argv: readonly string[]): number {
+    const args = positionalArguments(argv, LINT_HELP, { min: 0, max: 0 });
+    if (typeof args === "number") return args;
     const actionlint = actionlintInstall();
     if (!actionlint.built) {
         console.error(`lint:workflows needs actionlint ${actionlint.cliVersion}: run npm run engine:build (needs Go)`);
@@ -28,4 +40,4 @@ function main(): number {
     return 0;
 }
 
-if (require.main === module) process.exit(main());
+if (require.main === module) runCommand("lint:workflows", () => main(process.argv.slice(2)));

@@ -2,10 +2,22 @@
  * Runs one mocha test file N times in a row in one process, stopping at the first failure
  * (`npm run test:repeat -- <times> <file> [grep]`): the check that a test with random inputs
  * is not flaky, such as the non-ASCII PFX password test (1000 runs). Not part of `npm test`.
- * Exit 0 when every run passed; 1 naming the failing run and test.
+ * Exit codes: REPEAT_HELP.
  */
 import Mocha from "mocha";
 import * as path from "path";
+import { BUG_EXIT_CODE, CommandHelp, HELP_FLAG, positionalArguments, runCommand } from "../cli/commandLine";
+
+const USAGE = "usage: npm run test:repeat -- <times> <test file> [grep]";
+
+const REPEAT_HELP: CommandHelp = {
+    about: ["Runs one mocha test file <times> times in a row in one process, stopping at the first failure: is a test with random inputs flaky?"],
+    usage: USAGE,
+    flagsNote: "Flags:",
+    flags: [HELP_FLAG],
+    exitCodes: { 0: "every run passed", 1: "a run failed (named, with the test), or no test matched", 2: "a usage error; one line on stderr", [BUG_EXIT_CODE]: "a bug" },
+    examples: ['npm run test:repeat -- 1000 tests/lib/certificate/certificate.test.ts "Danish letters"'],
+};
 
 /** Prints failures only: a thousand runs of dots say nothing. */
 class FailuresOnly extends Mocha.reporters.Base {
@@ -15,12 +27,14 @@ class FailuresOnly extends Mocha.reporters.Base {
     }
 }
 
-async function main(): Promise<number> {
-    const [times, file, grep] = process.argv.slice(2);
+async function main(argv: readonly string[]): Promise<number> {
+    const args = positionalArguments(argv, REPEAT_HELP, { min: 2, max: 3 });
+    if (typeof args === "number") return args;
+    const [times, file, grep] = args;
     const runs = Number(times);
-    if (!Number.isInteger(runs) || runs < 1 || file === undefined) {
-        console.error("usage: npm run test:repeat -- <times> <test file> [grep]");
-        return 1;
+    if (!Number.isInteger(runs) || runs < 1) {
+        process.stderr.write(`error: <times> must be a whole number of at least 1, got "${times}"; ${USAGE}\n`);
+        return 2;
     }
     const spec = path.resolve(file);
     const started = Date.now();
@@ -50,4 +64,4 @@ async function main(): Promise<number> {
     return 0;
 }
 
-main().then((code) => process.exit(code));
+runCommand("test:repeat", () => main(process.argv.slice(2)));

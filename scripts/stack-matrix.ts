@@ -12,7 +12,7 @@
  * stderr, when no stack file exists, a file name is not a valid stack name, or `--only`
  * names no stack; exit 2 on an unknown argument.
  */
-import { listStacks } from "../cli/stackConfig";
+import { listStacks } from "../lib/config/stackFiles";
 import * as path from "node:path";
 
 /** The matrix as GitHub Actions reads it with `fromJSON`. */

@@ -9,7 +9,7 @@ import { ConfigurationRunError } from "../program";
 import { pfxFileCertificate } from "./fixtures/certificate/pfxFile";
 import { FIXTURE_SCRIPTS, pexipPackage } from "./support/pexipPackage";
 import { PFX_PASSWORD } from "./support/settings";
-import { catalogueYaml, ofType, redactSecrets, REPOSITORY_VERSION, runFailingStack, runStack, single, STATIC_SUFFIXES, unwrapSecrets } from "./support/stacks";
+import { catalogueYaml, ofType, PROJECT_DIR, redactSecrets, REPOSITORY_VERSION, runFailingStack, runStack, single, STATIC_SUFFIXES, unwrapSecrets } from "./support/stacks";
 
 type Inventory = Array<[type: string, name: string, parent: string | undefined]>;
 
@@ -186,6 +186,24 @@ describe("program (index.ts under the mock runtime)", () => {
             assert.match(warning[0], /stack prod is named like a production stack, but its file sets environment: dev, .*pulumi config set environment prod/);
             assert.ok(run.resources.every((resource) => !resource.protect), "nothing protected: dev");
             assert.deepEqual((await runStack("prod")).logs.filter((line) => line.includes("named like a production stack")), []);
+        });
+
+        it("warns in pulumi up, naming identityStack, when another production stack beside it owns the Teams application and bot too", async () => {
+            const prod = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.prod.yaml"), "utf8");
+            const identityWarnings = (run: ProgramRun) => run.logs.filter((line) => line.includes("identityStack"));
+            const twoOwners = await runStack("prod", {}, { siblingStacks: { "Pulumi.prod-neu.yaml": prod } });
+            assert.deepEqual(identityWarnings(twoOwners), [
+                "stack prod sets no identityStack, so it creates its own Teams application and bot (vdxtc-teams-bot, a global name in Azure), as production stack prod-neu does too: " +
+                    "a second application and bot for one tenant. If prod-neu owns them, set identityStack: pulumi config set identityStack organization/vdx-teams-connector/prod-neu",
+            ]);
+            const region = `${prod.trimEnd()}\n  vdx-teams-connector:identityStack: organization/vdx-teams-connector/prod\n`;
+            const dev = prod.replace(/environment: prod/, "environment: dev");
+            assert.notEqual(dev, prod);
+            const others: Array<Record<string, string>> = [{ "Pulumi.prod-neu.yaml": region }, { "Pulumi.staging.yaml": dev }, {}];
+            for (const siblingStacks of others) {
+                assert.deepEqual(identityWarnings(await runStack("prod", {}, { siblingStacks })), [], Object.keys(siblingStacks).join());
+            }
+            assert.deepEqual(identityWarnings(await runStack("prod")), [], "the repository's prod, beside dev");
         });
 
         it("registers exactly the region with the Event Hub and no scaling step, and the tenant-wide pieces", async () => {

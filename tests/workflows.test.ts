@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
 import { validateWorkflow } from "@action-validator/core";
-import { listStacks } from "../cli/stackConfig";
+import { listStacks } from "../lib/config/stackFiles";
 import { windowStatus } from "../lib/versions/maintenanceWindow";
 import { readWindow } from "../cli/stackConfig";
 import { GATE_OUTPUTS } from "../cli/window/window";
@@ -683,6 +683,31 @@ describe("workflows", () => {
             assert.deepEqual(permissionsOf(preview), { contents: "read", "id-token": "write", "pull-requests": "write" });
             assert.deepEqual(permissionsOf(jobs.plan), { contents: "read", "pull-requests": "write" });
             assert.deepEqual(permissionsOf(jobs.test), { contents: "read" });
+        });
+
+        it("runs the end-to-end tests, never skipped, on an engine cached by every Go pin the build reads", () => {
+            const e2e = jobs.e2e;
+            const pins: string[] = [];
+            const walk = (dir: string) => {
+                for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+                    const relative = `${dir}/${entry.name}`;
+                    if (entry.isDirectory()) walk(relative);
+                    else if (entry.name === "go.mod" || entry.name === "go.sum") pins.push(relative);
+                }
+            };
+            walk("engine");
+            const cache = stepUsing(e2e, "actions/cache");
+            const key = String(cache.with?.key);
+            for (const pin of pins) assert.ok(key.includes(`'${pin}'`), `the cache key hashes ${pin}`);
+            // Where scripts/engine-build.ts keeps its builds without XDG_CACHE_HOME.
+            assert.equal(cache.with?.path, "~/.cache/vdx-teams-connector");
+            const runs = stepsOf(e2e).map((step) => step.run ?? "");
+            const at = (pattern: RegExp) => runs.findIndex((run) => pattern.test(run));
+            const [restore, build, lint, endToEnd] = [stepsOf(e2e).indexOf(cache), at(/^npm run engine:build$/m), at(/^npm run lint:workflows$/m), at(/^npm run test:e2e$/m)];
+            assert.ok(restore >= 0 && restore < build && build < lint && build < endToEnd, runs.join("\n---\n"));
+            assert.equal(stepsOf(e2e)[endToEnd].env?.E2E_REQUIRED, "1", "a missing engine fails the job instead of skipping the suite");
+            assert.equal(stepUsing(e2e, "actions/setup-go").with?.["go-version-file"], "engine/go.mod");
+            assert.deepEqual(permissionsOf(e2e), { contents: "read" });
         });
     });
 

@@ -19,7 +19,8 @@ import { inertSettings, POLICIES } from "../../policy/policies";
 import { teamsConnectorMatchesVdxVersion } from "../../policy/version";
 import { ConfigurationRunError, resolvePackage } from "../../program";
 import { checkCalendarDate, oneLine, UserError } from "../commandLine";
-import { listStacks, loadStackConfig, SECRET_PLACEHOLDER, StackConfig, withConfigChanges } from "../stackConfig";
+import { loadStackConfig, SECRET_PLACEHOLDER, StackConfig } from "../../lib/config/stackFiles";
+import { withConfigChanges } from "../stackConfig";
 import { deploymentSummary } from "./deploymentSummary";
 import { checkOutDir } from "./handover";
 import { captureConsole, MOCK_CLOUD, ProgramRun, RegisteredResource, runProgram } from "./mockRuntime";
@@ -81,7 +82,6 @@ export async function buildPlan(options: PlanInput): Promise<Planned> {
     const catalogue = loadCatalogue(projectDir);
     const settings = readSettings(loaded, config, catalogue);
     refuseEncryptedPfx(settings, loaded);
-    warnings.push(...secondIdentityOwner(settings, projectDir));
 
     const policyConfigFile = path.resolve(options.policyConfigFile ?? DEFAULT_POLICY_CONFIG);
     let policyConfig = readPolicyConfig(policyConfigFile);
@@ -185,30 +185,6 @@ function readSettings(loaded: StackConfig, config: Record<string, string>, catal
         }
         throw error;
     }
-}
-
-/**
- * A production stack that owns the Teams application and bot (no identityStack) next to another
- * production stack that owns them too: two applications, and two bots with the same global name.
- * Siblings are read as the plan reads a stack; one that cannot be read is its own plan's to report.
- */
-function secondIdentityOwner(settings: Settings, projectDir: string): string[] {
-    if (settings.environment !== "prod" || !settings.identity.owner) return [];
-    const owners = listStacks(projectDir).filter((stack) => {
-        if (stack === settings.stack) return false;
-        try {
-            const { config, project } = loadStackConfig(projectDir, stack);
-            return config[`${project}:environment`] === "prod" && (config[`${project}:identityStack`] ?? "") === "";
-        } catch {
-            return false;
-        }
-    });
-    if (owners.length === 0) return [];
-    return [
-        `stack ${settings.stack} sets no identityStack, so it creates its own Teams application and bot (${settings.identity.botName}, a global name in Azure), ` +
-            `as production stack ${owners.join(", ")} does too: a second application and bot for one tenant. ` +
-            `If ${owners[0]} owns them, set identityStack: pulumi config set identityStack organization/${settings.project}/${owners[0]}`,
-    ];
 }
 
 /**

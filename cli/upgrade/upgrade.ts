@@ -36,7 +36,8 @@ import { CATALOGUE_FILE, catalogueEntry, loadCatalogue } from "../../lib/version
 import { commandHelp, Flag, parseFlags, runCommand, userErrorLine, UserError } from "../commandLine";
 import { plan, PlanResult } from "../plan/plan";
 import { PlanReport, PlanResource, urnType } from "../plan/planReport";
-import { listStacks, loadStackConfig, readWindow } from "../stackConfig";
+import { listStacks, loadStackConfig } from "../../lib/config/stackFiles";
+import { readWindow } from "../stackConfig";
 
 /** What to upgrade. */
 export interface UpgradeOptions {

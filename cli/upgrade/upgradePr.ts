@@ -23,7 +23,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { checkCalendarDate, commandHelp, Flag, parseFlags, runCommand, userErrorLine, UserError } from "../commandLine";
-import { listStacks, loadStackConfig } from "../stackConfig";
+import { listStacks, loadStackConfig } from "../../lib/config/stackFiles";
 import { prepareUpgrade } from "./upgrade";
 import { dateIn, DEFAULT_TIME_ZONE } from "../../lib/calendar";
 import { startOfDate } from "../../lib/versions/maintenanceWindow";

@@ -8,13 +8,14 @@
  * until the certificate expires, instances seen against sized, and the verdict. It writes
  * `<dir>/issues` (`open|close <stack> <issue title>` a line: a failure or a certificate warning
  * opens or updates the stack's issue, a healthy stack closes it) with `<dir>/<stack>.issue.md`
- * as the issue's body, and `<dir>/unhealthy` naming the stacks that failed. Exit 0, or 2 for a
- * directory it cannot read.
+ * as the issue's body, and `<dir>/unhealthy` naming the stacks that failed. Exit codes:
+ * FLEET_EXIT_CODES; `--help` through the one command-line module (cli/commandLine.ts).
  */
 import * as fs from "fs";
 import * as path from "path";
 import { mdCell, mdCode } from "../../lib/markdown";
 import { CheckResult } from "../../lib/verify/check";
+import { BUG_EXIT_CODE, CommandHelp, HELP_FLAG, positionalArguments, runCommand } from "../commandLine";
 import { renderMarkdown, VerifyReport } from "./render";
 
 /** One stack's verify run as the workflow recorded it. */
@@ -65,10 +66,33 @@ export function issueBody(run: StackRun): string {
     return head + renderMarkdown(run.report);
 }
 
+const USAGE = "usage: npm run --silent verify:fleet -- <dir>";
+
+export const FLEET_EXIT_CODES = {
+    0: "the table printed, <dir>/issues and <dir>/unhealthy written, however healthy the stacks are",
+    2: "a usage error: no directory, or one without the exit-codes file health.yml writes; one line on stderr",
+    [BUG_EXIT_CODE]: "a bug (a stack trace on stderr)",
+} as const;
+
+const FLEET_HELP: CommandHelp = {
+    about: [
+        "The daily health workflow's (health.yml) view of the fleet, from the verify --json reports it wrote into <dir>",
+        "(<stack>.json, and exit-codes: <stack> <code> a line): one Markdown table, one row per stack, and the issues to open",
+        "or close (<dir>/issues, <dir>/<stack>.issue.md). README: Verify a deployment.",
+    ],
+    usage: USAGE,
+    flagsNote: "Flags:",
+    flags: [HELP_FLAG],
+    exitCodes: FLEET_EXIT_CODES,
+    examples: ['npm run --silent verify:fleet -- "$reports" >>"$GITHUB_STEP_SUMMARY"'],
+};
+
 export function main(argv: readonly string[]): number {
-    const [dir] = argv;
-    if (dir === undefined || !fs.existsSync(path.join(dir, "exit-codes"))) {
-        process.stderr.write("error: usage: npm run --silent verify:fleet -- <dir> (with the exit-codes file and <stack>.json reports health.yml writes)\n");
+    const args = positionalArguments(argv, FLEET_HELP, { min: 1, max: 1 });
+    if (typeof args === "number") return args;
+    const [dir] = args;
+    if (!fs.existsSync(path.join(dir, "exit-codes"))) {
+        process.stderr.write(`error: ${USAGE} (with the exit-codes file and <stack>.json reports health.yml writes)\n`);
         return 2;
     }
     const runs = readRuns(dir);
@@ -84,4 +108,4 @@ export function main(argv: readonly string[]): number {
     return 0;
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) runCommand("verify:fleet", () => main(process.argv.slice(2)));

@@ -14,7 +14,7 @@ import { loadCatalogue } from "../../lib/versions/versionCatalogue";
 import { CHECK_NAMES, CheckName, exitCodeOf, VERIFY_EXIT_CODES, VerifyExitCode } from "../../lib/verify/check";
 import { BLINDED_SECRET, deployedStack, DeployedStack } from "../../lib/verify/stackOutputs";
 import { VerifyOptions, verifyUntilSettled } from "../../lib/verify/run";
-import { commandHelp, Flag, parseFlags, UserError, userErrorLine } from "../commandLine";
+import { commandHelp, Flag, parseFlags, runCommand, UserError, userErrorLine } from "../commandLine";
 import { failureLine, progressLine, renderJson, renderMarkdown, renderText, VerifyReport } from "./render";
 
 /** The environment variables the Infinity account is read from: never a flag, so never in a shell history or a process list. */
@@ -302,12 +302,5 @@ export async function main(argv: readonly string[]): Promise<number> {
     return result.exitCode;
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => (process.exitCode = code),
-        (error) => {
-            process.stderr.write(`internal error in verify: ${(error as Error)?.stack ?? error}\n`);
-            process.exitCode = 3;
-        },
-    );
-}
+// A bug is exit 3 with the stack trace, as in every command: VERIFY_EXIT_CODES' 3 says so too.
+if (require.main === module) runCommand("verify", () => main(process.argv.slice(2)));

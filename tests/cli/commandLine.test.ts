@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
 import { checkCalendarDate, commandHelp, Flag, oneLine, parseFlags, userErrorLine, UserError, userProblem } from "../../cli/commandLine";
-import { StackFileError } from "../../cli/stackConfig";
+import { StackFileError } from "../../lib/config/stackFiles";
 import { ConfigError } from "../../lib/config/configError";
 import { TS_NODE } from "../support/tsNode";
 

@@ -8,7 +8,7 @@ import { isSecretValue } from "../../cli/plan/mockRuntime";
 import { DRIVER_VARIABLES, FACTS, Fact, factVariable } from "../../lib/contract";
 import { ConfigurationRunError } from "../../program";
 import { daysFrom, goodChain, issueLeaf, makePfx, opensslPfxContent } from "../support/certificates";
-import { loadStackConfig } from "../../cli/stackConfig";
+import { loadStackConfig } from "../../lib/config/stackFiles";
 import { ofType, PROJECT_DIR, runFailingStack, runStack, single, unwrapSecrets } from "../support/stacks";
 import { ProgramRun } from "../../cli/plan/mockRuntime";
 

@@ -314,6 +314,22 @@ describe("the real Pulumi engine, end to end (npm run test:e2e)", function () {
             assert.ok(reference.outputs.secretOutputNames.includes("teamsAppSecret"), JSON.stringify(reference.outputs.secretOutputNames));
             assert.ok(!state.includes(MOCK_CLOUD.appSecret), "the client secret is stored in plain text");
         });
+
+        it("without identityStack, beside prod that owns the identity, the real preview warns naming identityStack", async () => {
+            await workspace.ok(["config", "rm", "identityStack", "--stack", "prod-neu"]);
+            try {
+                const { run, events } = await workspace.withEvents(PREVIEW("prod-neu"));
+                assert.equal(run.code, 0, runReport(run));
+                const warnings = events
+                    .map((event) => event.diagnosticEvent)
+                    .filter((diagnostic) => diagnostic?.severity === "warning" && diagnostic.message.includes("identityStack"))
+                    .map((diagnostic) => diagnostic!.message.trim());
+                assert.equal(warnings.length, 1, runReport(run));
+                assert.match(warnings[0], /stack prod-neu sets no identityStack, .*as production stack prod does too: .*pulumi config set identityStack organization\/vdx-teams-connector\/prod$/);
+            } finally {
+                await workspace.ok(["config", "set", "identityStack", "organization/vdx-teams-connector/prod", "--stack", "prod-neu"]);
+            }
+        });
     });
 
     describe("4. pulumi up, then pulumi up again", () => {

@@ -9,7 +9,7 @@ import { isBuiltin } from "module";
 import { analyzePolicies, loadPolicyConfig, PolicyConfigError, reconcilePolicyConfig } from "../../cli/plan/policyEngine";
 import { DRIVER_ACTIONS, DRIVER_VARIABLES, FACTS, factVariable } from "../../lib/contract";
 import { TYPES } from "../../policy/common";
-import { PACK, PACK_NAME, POLICIES } from "../../policy/policies";
+import { inertSettings, PACK, PACK_NAME, POLICIES } from "../../policy/policies";
 import { runStack } from "../support/stacks";
 import { check, compliantStack, pexipDeployment, scalingCommand, SECRET_SIG, testConfig } from "./fixtures";
 
@@ -153,6 +153,24 @@ describe("policy pack", () => {
                 () => reconcilePolicyConfig(POLICIES, { "rdp-not-open": { ipv4Addresses: 0, ipv6PrefixLength: 129 } }),
                 /rdp-not-open: ipv4Addresses must be a whole number from 1 to 4294967296, got 0[\s\S]*rdp-not-open: ipv6PrefixLength must be a whole number from 0 to 128, got 129/,
             );
+        });
+
+        it("every numeric setting of a mandatory policy is named by inertSettings at an extreme of its range, or is known never to switch the check off", () => {
+            // Settings no value can make inert: the check still fires at every value (tests/policy/network.test.ts).
+            const NEVER_INERT: Readonly<Record<string, string>> = { ipv6PrefixLength: "even at /0, a list covering all of IPv6 counts as open" };
+            const numeric: string[] = [];
+            for (const policy of POLICIES.filter((candidate) => candidate.enforcementLevel === "mandatory")) {
+                for (const [setting, schema] of Object.entries(policy.configSchema?.properties ?? {})) {
+                    const { type, minimum, maximum } = schema as { type?: unknown; minimum?: number; maximum?: number };
+                    if (type !== "integer" && type !== "number") continue;
+                    numeric.push(`${policy.name}.${setting}`);
+                    const extremes = [minimum ?? -Number.MAX_SAFE_INTEGER, maximum ?? Number.MAX_SAFE_INTEGER];
+                    const named = extremes.filter((value) => inertSettings(policy.name, { [setting]: value }).some((line) => line.startsWith(`${setting} ${value}:`)));
+                    if (setting in NEVER_INERT) assert.deepEqual(named, [], `${policy.name}.${setting} is listed as never inert`);
+                    else assert.ok(named.length > 0, `${policy.name}.${setting}: no extreme of it is named as switching the check off`);
+                }
+            }
+            assert.ok(numeric.length > 0, "the pack has numeric settings: the test above checks something");
         });
 
         it("gives every date-dependent policy the check date through withCheckDate", () => {

@@ -4,7 +4,8 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { replaceSecrets } from "../../cli/plan/mockCloud";
 import { ProgramRun, RegisteredResource, RunOptions, runProgram } from "../../cli/plan/mockRuntime";
-import { loadStackConfig, withConfigChanges } from "../../cli/stackConfig";
+import { withConfigChanges } from "../../cli/stackConfig";
+import { loadStackConfig } from "../../lib/config/stackFiles";
 import { REDACTED } from "../../lib/config/secret";
 import program = require("../../index");
 
@@ -25,6 +26,11 @@ export interface RunStackOptions {
     readonly catalogue?: string;
     /** Project keys set as secrets, as `pulumi config set --secret` does. */
     readonly secrets?: Readonly<Record<string, string>>;
+    /**
+     * Other stacks' files (`Pulumi.<name>.yaml`: text) beside this stack's in the program's
+     * working directory, a copy of the project's; without it the program runs in the repository.
+     */
+    readonly siblingStacks?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -86,12 +92,17 @@ async function runWith(stack: string, changes: Record<string, unknown>, entry: R
             entraTenantId: options.entraTenantId,
             program: entry,
         });
-    if (options.catalogue === undefined) return run();
-    // The program reads pexip-versions.yaml from its working directory, as `pulumi` runs it.
+    if (options.catalogue === undefined && options.siblingStacks === undefined) return run();
+    // The program reads pexip-versions.yaml and the stack files from its working directory, as `pulumi` runs it.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "catalogue-"));
     const cwd = process.cwd();
+    const project = (file: string) => fs.readFileSync(path.join(PROJECT_DIR, file), "utf8");
+    const files: Record<string, string> = {
+        "pexip-versions.yaml": options.catalogue ?? project("pexip-versions.yaml"),
+        ...(options.siblingStacks === undefined ? {} : { "Pulumi.yaml": project("Pulumi.yaml"), [`Pulumi.${stack}.yaml`]: project(`Pulumi.${stack}.yaml`), ...options.siblingStacks }),
+    };
     try {
-        fs.writeFileSync(path.join(dir, "pexip-versions.yaml"), options.catalogue);
+        for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), text);
         process.chdir(dir);
         return await run();
     } finally {
