@@ -103,9 +103,9 @@ fs.writeFileSync(state, JSON.stringify(issues));
     it("least privilege: nothing at the top, the job reads code, gets an OIDC token and writes issues; read-only Azure, no passphrase, no pulumi up", () => {
         assert.deepEqual(health.permissions, {});
         assert.deepEqual(job.permissions, { contents: "read", "id-token": "write", issues: "write" });
-        const login = job.steps.find((step) => step.uses?.startsWith("azure/login@"));
+        const login = (job.steps ?? []).find((step) => step.uses?.startsWith("azure/login@"));
         assert.equal(login?.with?.["client-id"], "${{ vars.ARM_READER_CLIENT_ID }}");
-        for (const step of job.steps) {
+        for (const step of job.steps ?? []) {
             assert.doesNotMatch(step.run ?? "", /\$\{\{|PASSPHRASE|pulumi (up|preview|refresh|destroy)/, step.name);
             assert.equal(step.env?.PULUMI_CONFIG_PASSPHRASE, undefined, step.name);
         }
@@ -181,7 +181,7 @@ fs.writeFileSync(state, JSON.stringify(issues));
 
     describe("deploy.yml: verify after pulumi up", () => {
         const { workflow: deploy } = loadWorkflow("deploy.yml");
-        const steps = deploy.jobs.deploy.steps;
+        const steps = deploy.jobs.deploy.steps ?? [];
         const verify = stepNamed(deploy.jobs.deploy, /^Verify the deployment$/);
 
         it("runs right after pulumi up, under the same condition, with the Infinity account only through env", () => {

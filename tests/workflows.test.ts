@@ -9,7 +9,6 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseDocument } from "yaml";
 import { validateWorkflow } from "@action-validator/core";
 import { listStacks } from "../lib/config/stackFiles";
 import { windowStatus } from "../lib/versions/maintenanceWindow";
@@ -18,50 +17,14 @@ import { GATE_OUTPUTS } from "../cli/window/window";
 import { stackMatrix } from "../scripts/stack-matrix";
 import { upgradeProject, UpgradeProject } from "./fixtures/upgrade/project";
 import { TS_NODE } from "./support/tsNode";
+import { loadWorkflow, runnerBashArgs, stepNamed, Workflow, WorkflowJob, WorkflowStep } from "./support/workflowSteps";
 
 const ROOT = path.resolve(__dirname, "..");
-const WORKFLOW_DIR = path.join(ROOT, ".github", "workflows");
 // Every workflow, so that the rules below hold for each (health.yml's own steps: tests/verifyWorkflows.test.ts).
 const WORKFLOW_FILES = ["pull-request.yml", "deploy.yml", "vdx-upgrade.yml", "health.yml"] as const;
 
-type Env = Record<string, string | number | boolean>;
-
-interface Step {
-    readonly name?: string;
-    readonly id?: string;
-    readonly uses?: string;
-    readonly run?: string;
-    readonly if?: string;
-    readonly env?: Env;
-    readonly with?: Record<string, string | number | boolean>;
-    readonly "continue-on-error"?: boolean | string;
-}
-
-interface Job {
-    readonly name?: string;
-    readonly needs?: string | readonly string[];
-    readonly if?: string;
-    readonly permissions?: Record<string, string> | string;
-    readonly environment?: string | { readonly name: string };
-    readonly env?: Env;
-    readonly outputs?: Record<string, string>;
-    readonly strategy?: {
-        readonly "max-parallel"?: number;
-        readonly "fail-fast"?: boolean;
-        readonly matrix?: unknown;
-    };
-    readonly steps?: readonly Step[];
-}
-
-interface Workflow {
-    readonly name?: string;
-    readonly on: Record<string, unknown>;
-    readonly permissions?: Record<string, string> | string;
-    readonly concurrency?: { readonly group: string; readonly "cancel-in-progress"?: boolean };
-    readonly defaults?: { readonly run?: { readonly shell?: string } };
-    readonly env?: Env;
-    readonly jobs: Record<string, Job>;
-}
+type Step = WorkflowStep;
+type Job = WorkflowJob;
 
 interface Loaded {
     readonly file: string;
@@ -70,12 +33,7 @@ interface Loaded {
 }
 
 function load(file: string): Loaded {
-    const text = fs.readFileSync(path.join(WORKFLOW_DIR, file), "utf8");
-    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-    if (doc.errors.length > 0) {
-        throw new Error(`${file}: ${doc.errors.map((e) => e.message).join("; ")}`);
-    }
-    return { file, text, workflow: doc.toJS() as Workflow };
+    return { file, ...loadWorkflow(file) };
 }
 
 const workflows: readonly Loaded[] = WORKFLOW_FILES.map(load);
@@ -95,12 +53,6 @@ function allSteps(): { file: string; jobId: string; job: Job; step: Step }[] {
     return workflows.flatMap(({ file, workflow }) =>
         jobsOf(workflow).flatMap(([jobId, job]) => stepsOf(job).map((step) => ({ file, jobId, job, step }))),
     );
-}
-
-function stepNamed(job: Job, pattern: RegExp): Step {
-    const step = stepsOf(job).find((s) => pattern.test(s.name ?? ""));
-    assert.ok(step, `no step named ${pattern}`);
-    return step;
 }
 
 function stepUsing(job: Job, action: string): Step {
@@ -181,7 +133,7 @@ function runStep(
         const summaryFile = path.join(dir, "summary");
         fs.writeFileSync(outputFile, "");
         fs.writeFileSync(summaryFile, "");
-        const result = spawnSync("bash", ["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", step.run ?? ""], {
+        const result = spawnSync("bash", runnerBashArgs(step), {
             encoding: "utf8",
             env: {
                 PATH: `${bin}:${process.env.PATH ?? ""}`,
@@ -858,7 +810,7 @@ describe("workflows", () => {
                     const outputs: Record<string, string> = {};
                     for (const step of [preview, gate, up]) {
                         if (step === up && outputs.proceed !== "true") continue;
-                        const result = spawnSync("bash", ["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", step.run ?? ""], {
+                        const result = spawnSync("bash", runnerBashArgs(step), {
                             cwd: ROOT,
                             encoding: "utf8",
                             env: { PATH: `${bin}:${process.env.PATH ?? ""}`, HOME: process.env.HOME ?? dir, RUNNER_TEMP: dir, ...files, ...env },
@@ -1064,7 +1016,7 @@ describe("workflows", () => {
             const run = (step: Step, cwd: string, env: Record<string, string>) => {
                 fs.writeFileSync(path.join(sandbox, "output"), "");
                 fs.writeFileSync(path.join(sandbox, "summary"), "");
-                const result = spawnSync("bash", ["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", step.run ?? ""], {
+                const result = spawnSync("bash", runnerBashArgs(step), {
                     cwd,
                     encoding: "utf8",
                     env: {

@@ -7,25 +7,42 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
 
+type Env = Record<string, string | number | boolean>;
+
 export interface WorkflowStep {
     readonly name?: string;
+    readonly id?: string;
     readonly uses?: string;
     readonly run?: string;
     readonly if?: string;
-    readonly env?: Record<string, string>;
-    readonly with?: Record<string, unknown>;
+    readonly env?: Env;
+    readonly with?: Record<string, string | number | boolean>;
+    readonly "continue-on-error"?: boolean | string;
 }
 
 export interface WorkflowJob {
-    readonly permissions?: Record<string, string>;
-    readonly env?: Record<string, string>;
-    readonly steps: readonly WorkflowStep[];
+    readonly name?: string;
+    readonly needs?: string | readonly string[];
+    readonly if?: string;
+    readonly permissions?: Record<string, string> | string;
+    readonly environment?: string | { readonly name: string };
+    readonly env?: Env;
+    readonly outputs?: Record<string, string>;
+    readonly strategy?: {
+        readonly "max-parallel"?: number;
+        readonly "fail-fast"?: boolean;
+        readonly matrix?: unknown;
+    };
+    readonly steps?: readonly WorkflowStep[];
 }
 
 export interface Workflow {
+    readonly name?: string;
     readonly on: Record<string, unknown>;
-    readonly permissions?: unknown;
+    readonly permissions?: Record<string, string> | string;
     readonly concurrency?: { readonly group: string; readonly "cancel-in-progress"?: boolean };
+    readonly defaults?: { readonly run?: { readonly shell?: string } };
+    readonly env?: Env;
     readonly jobs: Record<string, WorkflowJob>;
 }
 
@@ -40,7 +57,7 @@ export function loadWorkflow(file: string): { text: string; workflow: Workflow }
 }
 
 export function stepNamed(job: WorkflowJob, name: RegExp): WorkflowStep {
-    const step = job.steps.find((candidate) => name.test(candidate.name ?? ""));
+    const step = (job.steps ?? []).find((candidate) => name.test(candidate.name ?? ""));
     if (step === undefined) throw new Error(`no step named ${name}`);
     return step;
 }
@@ -65,6 +82,11 @@ export interface StepResult {
     readonly summary: string;
 }
 
+/** How GitHub's runner starts a `run:` step's bash (shell: bash): no profile, -e and pipefail. */
+export function runnerBashArgs(step: WorkflowStep): string[] {
+    return ["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", step.run ?? ""];
+}
+
 /** The runner's bash for a step, with fresh summary and output files. */
 function stepCommand(step: WorkflowStep, options: StepOptions) {
     const summary = path.join(options.runnerTemp, "summary.md");
@@ -73,7 +95,7 @@ function stepCommand(step: WorkflowStep, options: StepOptions) {
     fs.writeFileSync(output, "");
     return {
         summary,
-        args: ["--noprofile", "--norc", "-e", "-o", "pipefail", "-c", step.run ?? ""],
+        args: runnerBashArgs(step),
         spawnOptions: {
             cwd: options.cwd,
             env: {
