@@ -305,9 +305,10 @@ if (require.main === module) {
         const usageMistake = userErrorLine(error);
         if (usageMistake !== undefined) {
             process.stderr.write(usageMistake);
-            process.exit(2);
+            process.exitCode = 2;
+            return;
         }
         process.stderr.write(`bench failed: ${(error as Error).stack ?? error}\n`);
-        process.exit(1);
+        process.exitCode = 1;
     });
 }

@@ -1,4 +1,4 @@
-import { mdCode, mdText } from "../../../lib/markdown";
+import { mdCell, mdCode, mdText } from "../../../lib/markdown";
 import { PlanReport, PlanResource, urnName, urnType } from "../planReport";
 import { checkedText, costLines, outputSummary, resourceTree, resultLine, unconfirmedText, upgradeLines, violationGroups, walk } from "./common";
 
@@ -209,7 +209,3 @@ function mdCodeCell(text: string): string {
     return mdCode(text).replace(/\|/g, "\\|");
 }
 
-
-function mdCell(text: string): string {
-    return mdText(text).replace(/\|/g, "\\|");
-}
